@@ -7,7 +7,6 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "core/survival/kaplan_meier.hpp"
 
 namespace gliolens::survival {
 namespace {
@@ -101,14 +100,36 @@ void finish(Concordance& counts, const char* what) {
   counts.concordance = (counts.concordant + 0.5 * counts.tied_risk) / comparable;
 }
 
-// Kaplan-Meier of the censoring distribution, G(t) (censorings at a tied event time happen after it).
-KaplanMeierCurve censoring_distribution(std::span<const double> time, std::span<const int> event) {
-  std::vector<int> censored(event.size());
-  std::ranges::transform(event, censored.begin(), [](int e) { return 1 - e; });
-  return kaplan_meier(time, censored);
+// The censoring distribution G as a step function. Deaths tied with a censoring happen first and are
+// no longer at risk of being censored: G drops by c / (n - d) at a time with d deaths and c
+// censorings among n at risk (R's fastkm1, which concordance() uses).
+struct CensoringDistribution {
+  std::vector<double> time;
+  std::vector<double> survival;
+};
+
+CensoringDistribution censoring_distribution(std::span<const double> time, std::span<const int> event) {
+  std::vector<std::size_t> order(time.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+  CensoringDistribution g;
+  double at_risk = static_cast<double>(time.size());
+  double survival = 1.0;
+  for (std::size_t k = 0; k < order.size();) {
+    const double t = time[order[k]];
+    double deaths = 0.0;
+    double censored = 0.0;
+    for (; k < order.size() && time[order[k]] == t; ++k) (event[order[k]] == 1 ? deaths : censored) += 1.0;
+    if (censored > 0.0) survival *= (at_risk - deaths - censored) / (at_risk - deaths);
+    g.time.push_back(t);
+    g.survival.push_back(survival);
+    at_risk -= deaths + censored;
+  }
+  return g;
 }
 
-double censoring_survival_before(const KaplanMeierCurve& censoring, double t) {
+// G(t-): the probability of remaining uncensored until just before t.
+double censoring_survival_before(const CensoringDistribution& censoring, double t) {
   const auto before = std::ranges::lower_bound(censoring.time, t);
   if (before == censoring.time.begin()) return 1.0;
   return censoring.survival[static_cast<std::size_t>(before - censoring.time.begin()) - 1];
@@ -143,7 +164,7 @@ Concordance harrell_concordance(std::span<const double> time, std::span<const in
 Concordance uno_concordance(std::span<const double> time, std::span<const int> event, const Eigen::VectorXd& risk,
                             double truncation_time) {
   validate(time, event, risk, "Uno's C");
-  const KaplanMeierCurve censoring = censoring_distribution(time, event);
+  const CensoringDistribution censoring = censoring_distribution(time, event);
   std::vector<std::size_t> members(time.size());
   std::iota(members.begin(), members.end(), std::size_t{0});
   Concordance counts;
@@ -159,7 +180,7 @@ Concordance uno_concordance(std::span<const double> time, std::span<const int> e
 double time_dependent_auc(std::span<const double> time, std::span<const int> event, const Eigen::VectorXd& risk,
                           double at_time) {
   validate(time, event, risk, "time-dependent AUC");
-  const KaplanMeierCurve censoring = censoring_distribution(time, event);
+  const CensoringDistribution censoring = censoring_distribution(time, event);
   std::vector<double> control_risks;
   for (std::size_t i = 0; i < time.size(); ++i) {
     if (time[i] > at_time) control_risks.push_back(risk(static_cast<Eigen::Index>(i)));

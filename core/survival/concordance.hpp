@@ -22,7 +22,7 @@ struct Concordance {
 [[nodiscard]] Concordance harrell_concordance(std::span<const double> time, std::span<const int> event,
                                               const Eigen::VectorXd& risk, std::span<const int> stratum = {});
 
-// Uno's C: each comparable pair weighted by 1 / G(t)^2, G the Kaplan-Meier estimate of the censoring
+// Uno's C: each comparable pair weighted by 1 / G(t-)^2, G the Kaplan-Meier estimate of the censoring
 // distribution, so the estimate does not depend on the censoring pattern. Event times after
 // `truncation_time` are left out (infinite: none).
 [[nodiscard]] Concordance uno_concordance(std::span<const double> time, std::span<const int> event,

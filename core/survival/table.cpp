@@ -133,7 +133,7 @@ std::vector<double> Table::numeric_column(std::string_view name) const {
       continue;
     }
     const auto value = parse_number(text);
-    if (!value || !std::isfinite(*value)) {
+    if (!value) {
       throw InvalidInputError("column '" + std::string(name) + "', data row " + std::to_string(r + 1) +
                               ": '" + text + "' is not a number");
     }

@@ -21,7 +21,7 @@ public:
   // before it renames duplicates).
   [[nodiscard]] std::optional<std::size_t> find_column(std::string_view name) const;
 
-  // The column as numbers, missing cells ("", NA, NaN, and variants) as NaN. Throws
+  // The column as numbers (Inf allowed), missing cells ("", NA, NaN, and variants) as NaN. Throws
   // InvalidInputError naming the column, row and text when a present cell is not a number.
   [[nodiscard]] std::vector<double> numeric_column(std::string_view name) const;
   [[nodiscard]] std::vector<std::string> text_column(std::string_view name) const;

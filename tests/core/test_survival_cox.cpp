@@ -38,7 +38,7 @@ std::optional<SurvivalData> case_data(const std::string& dataset, const std::vec
 
 struct Agreement {
   double coefficient = 0, standard_error = 0, log_likelihood = 0, tests = 0, baseline = 0, curve = 0, band = 0,
-         concordance = 0;
+         concordance = 0, uno = 0;
 };
 
 void compare_case(const std::string& name, const SurvivalData& data, Ties ties, Agreement& worst) {
@@ -82,6 +82,12 @@ void compare_case(const std::string& name, const SurvivalData& data, Ties ties, 
   const double concordance_difference = std::abs(harrell - summary.at("concordance"));
   CHECK(concordance_difference < 1e-12);
   worst.concordance = std::max(worst.concordance, concordance_difference);
+  if (!data.stratified()) {
+    const double uno = uno_concordance(data.time, data.event, lp).concordance;
+    const double uno_difference = std::abs(uno - summary.at("uno_concordance"));
+    CHECK(uno_difference < 1e-9);
+    worst.uno = std::max(worst.uno, uno_difference);
+  }
 
   // Baseline cumulative hazard at the means, per stratum (basehaz(centered = TRUE)).
   const Table base = reference_table(prefix + "_basehaz.csv");
@@ -150,7 +156,8 @@ TEST_CASE("Cox regression agrees with R's survival package", "[survival][cox]") 
                         << ", SEs " << worst.standard_error << ", log-likelihoods " << worst.log_likelihood
                         << ", Wald/score/LR " << worst.tests << ", baseline hazard " << worst.baseline
                         << ", S(t|x) " << worst.curve << ", its SE and band " << worst.band
-                        << "; Harrell's C absolute " << worst.concordance);
+                        << "; Harrell's C absolute " << worst.concordance
+                        << ", Uno's C absolute " << worst.uno);
 }
 
 TEST_CASE("Cox regression reproduces Therneau and Grambsch's textbook example", "[survival][cox]") {
