@@ -1,0 +1,100 @@
+// Shared internals of the radiomics engine: the preprocessed region of interest and the feature sink.
+#pragma once
+#include "core/radiomics/radiomics.hpp"
+
+#include <Eigen/Dense>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace gliolens::radiomics {
+
+// The region of interest cropped to the bounding box of the morphological mask plus a margin.
+// Voxels of the margin outside the source image have NaN intensity and are in neither mask.
+struct RoiImage {
+  std::array<int, 3> dims{0, 0, 0};
+  std::array<double, 3> spacing{1, 1, 1};
+  std::vector<double> intensity;       // NaN outside the image
+  std::vector<std::uint8_t> morph;     // morphological mask (before resegmentation)
+  std::vector<std::uint8_t> inten;     // intensity mask (after resegmentation)
+  std::vector<int> levels;             // discretised grey levels 1..ng inside the intensity mask, 0 elsewhere
+  int ng = 0;                          // number of grey levels (texture matrices are ng x ...)
+  std::vector<int> ivh_levels;         // grey levels for the intensity-volume histogram
+  double ivh_min = 0, ivh_max = 0, ivh_step = 1;  // intensity range of the IVH fractions; grid step
+  double ivh_base = 0;                             // ivh level l <-> intensity ivh_base + (l - 1) * step
+  bool ivh_discrete = true;
+
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(dims[0]) * dims[1] * dims[2]; }
+  [[nodiscard]] std::size_t idx(int i, int j, int k) const {
+    return static_cast<std::size_t>(i) + static_cast<std::size_t>(dims[0]) * (static_cast<std::size_t>(j) + static_cast<std::size_t>(dims[1]) * k);
+  }
+  [[nodiscard]] bool inside(int i, int j, int k) const {
+    return i >= 0 && j >= 0 && k >= 0 && i < dims[0] && j < dims[1] && k < dims[2];
+  }
+  [[nodiscard]] std::size_t morph_count() const;
+  [[nodiscard]] std::vector<double> roi_intensities() const;  // intensity-mask voxels, storage order
+};
+
+// Collects the features of one family, honouring the mode's naming.
+class FeatureSink {
+public:
+  FeatureSink(std::vector<Feature>& out, std::string family, std::string image_type, Mode mode)
+      : out_(out), family_(std::move(family)), image_type_(std::move(image_type)), mode_(mode) {}
+  // `value` that is not finite is turned into an absent value with a reason.
+  void add(const std::string& name, const std::string& tag, const std::string& aggregation, double value,
+           const std::string& reason_if_not_finite = "undefined for this region");
+  void missing(const std::string& name, const std::string& tag, const std::string& aggregation,
+               const std::string& reason);
+  [[nodiscard]] Mode mode() const { return mode_; }
+
+private:
+  [[nodiscard]] std::string full_name(const std::string& name, const std::string& aggregation) const;
+  std::vector<Feature>& out_;
+  std::string family_;
+  std::string image_type_;
+  Mode mode_;
+};
+
+// Helpers.
+inline double sq(double x) { return x * x; }
+inline double log2_safe(double p) { return p > 0 ? std::log2(p) : 0.0; }
+// numpy.percentile (linear interpolation) of sorted values, q in [0, 100].
+double percentile_sorted(std::span<const double> sorted, double q);
+
+// --- families (one file each) ---
+void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void local_intensity_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void intensity_statistics_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void intensity_histogram_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void intensity_volume_histogram_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void glcm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void glrlm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void glszm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void gldzm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void ngtdm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+void ngldm_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+
+// Neighbour offsets: the 13 unique 3-D directions (first 4 are the in-plane ones).
+inline constexpr std::array<std::array<int, 3>, 13> kDirections{{
+    {1, 0, 0}, {0, 1, 0}, {1, 1, 0}, {1, -1, 0}, {0, 0, 1}, {1, 0, 1}, {1, 0, -1},
+    {0, 1, 1}, {0, 1, -1}, {1, 1, 1}, {1, 1, -1}, {1, -1, 1}, {1, -1, -1}}};
+
+// The texture computation plan of the settings: which slices/volumes, as IBSI aggregation names.
+struct TexturePlan {
+  bool d2 = false, d25 = false, d3 = false;
+};
+TexturePlan texture_plan(const Settings& s);
+
+// Feature values of a "grey level x size" matrix (GLRLM, GLSZM, GLDZM, NGLDM share them).
+// m(i, j): count of grey level i+1 with run length / zone size / distance / dependence j+1.
+struct SizeZoneStats {
+  double se, le, lge, hge, slge, shge, llge, lhge, glnu, glnun, snu, snun, perc, glv, sv, entropy, energy;
+};
+SizeZoneStats size_zone_stats(const Eigen::MatrixXd& m, double nv);
+
+}  // namespace gliolens::radiomics

@@ -1,0 +1,236 @@
+// Morphological features (IBSI 1, section 3.1; PyRadiomics "shape").
+// The mesh is marching cubes at iso-level 0.5 over the morphological mask, in voxel-index space scaled by
+// the spacing (as IBSI and PyRadiomics), vertices at edge midpoints.
+#include "core/radiomics/convex_hull.hpp"
+#include "core/radiomics/internal.hpp"
+#include "core/radiomics/marching_cubes_table.hpp"
+
+#include <algorithm>
+#include <numbers>
+#include <unordered_set>
+
+namespace gliolens::radiomics {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+struct Mesh {
+  double volume = 0;
+  double area = 0;
+  std::vector<Eigen::Vector3d> vertices;  // unique vertices (mm)
+  std::vector<std::array<long long, 3>> vertex_keys;  // doubled index coordinates, for 2-D diameters
+};
+
+Mesh marching_cubes(const RoiImage& roi) {
+  Mesh m;
+  const auto& d = roi.dims;
+  const auto& sp = roi.spacing;
+  std::unordered_set<long long> seen;
+  auto at = [&](int i, int j, int k) -> bool { return roi.inside(i, j, k) && roi.morph[roi.idx(i, j, k)]; };
+  const long long X = 2LL * d[0] + 4, Y = 2LL * d[1] + 4;
+  for (int k = -1; k < d[2]; ++k)
+    for (int j = -1; j < d[1]; ++j)
+      for (int i = -1; i < d[0]; ++i) {
+        int cube = 0;
+        for (int c = 0; c < 8; ++c)
+          if (at(i + mc::kCorners[c][0], j + mc::kCorners[c][1], k + mc::kCorners[c][2])) cube |= 1 << c;
+        if (cube == 0 || cube == 255) continue;
+        double sign = 1;
+        if (cube & 0x80) {
+          cube ^= 0xff;
+          sign = -1;
+        }
+        const auto& tri = mc::kTriangles[cube];
+        for (int t = 0; tri[t] >= 0; t += 3) {
+          std::array<Eigen::Vector3d, 3> v;
+          for (int q = 0; q < 3; ++q) {
+            const auto& e = mc::kEdgeMidpoints[tri[t + q]];
+            v[q] = Eigen::Vector3d((i + e[0]) * sp[0], (j + e[1]) * sp[1], (k + e[2]) * sp[2]);
+            const long long kx = 2LL * i + static_cast<long long>(2 * e[0]) + 2, ky = 2LL * j + static_cast<long long>(2 * e[1]) + 2,
+                            kz = 2LL * k + static_cast<long long>(2 * e[2]) + 2;
+            if (seen.insert(kx + X * (ky + Y * kz)).second) {
+              m.vertices.push_back(v[q]);
+              m.vertex_keys.push_back({kx, ky, kz});
+            }
+          }
+          m.volume += sign * v[0].dot(v[1].cross(v[2])) / 6.0;
+          m.area += 0.5 * (v[1] - v[0]).cross(v[2] - v[0]).norm();
+        }
+      }
+  m.volume = std::abs(m.volume);
+  return m;
+}
+
+// Surface area of an ellipsoid with semi-axes a >= b >= c (IBSI's Legendre series, 20 terms).
+double ellipsoid_area(double a, double b, double c) {
+  const double alpha = std::sqrt(std::max(0.0, 1 - b * b / (a * a)));
+  const double beta = std::sqrt(std::max(0.0, 1 - c * c / (a * a)));
+  const double ab = alpha * beta;
+  if (ab < 1e-12) {
+    if (alpha < 1e-12 && beta < 1e-12) return 4 * kPi * a * a;
+    // prolate/oblate limits are approached by the series only slowly; fall back to Knud Thomsen's formula
+    const double p = 1.6075;
+    return 4 * kPi * std::pow((std::pow(a * b, p) + std::pow(a * c, p) + std::pow(b * c, p)) / 3.0, 1.0 / p);
+  }
+  const double x = (alpha * alpha + beta * beta) / (2 * ab);
+  double p0 = 1, p1 = x, sum = 1.0;  // nu = 0 term: (ab)^0 / 1 * P0 = 1
+  double abn = 1;
+  for (int nu = 1; nu <= 20; ++nu) {
+    double pn;
+    if (nu == 1) pn = p1;
+    else {
+      pn = ((2 * nu - 1) * x * p1 - (nu - 1) * p0) / nu;
+      p0 = p1;
+      p1 = pn;
+    }
+    abn *= ab;
+    sum += abn / (1.0 - 4.0 * nu * nu) * pn;
+  }
+  return 4 * kPi * a * b * sum;
+}
+
+}  // namespace
+
+void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
+  const bool py = s.mode == Mode::pyradiomics;
+  const auto& sp = roi.spacing;
+  const Mesh mesh = marching_cubes(roi);
+  const double V = mesh.volume, A = mesh.area;
+  std::size_t nmorph = 0;
+  Eigen::Vector3d geo = Eigen::Vector3d::Zero();
+  std::vector<Eigen::Vector3d> centres;
+  for (int k = 0; k < roi.dims[2]; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j)
+      for (int i = 0; i < roi.dims[0]; ++i)
+        if (roi.morph[roi.idx(i, j, k)]) {
+          centres.emplace_back(i * sp[0], j * sp[1], k * sp[2]);
+          geo += centres.back();
+          ++nmorph;
+        }
+  const double voxel_volume = sp[0] * sp[1] * sp[2];
+  const double vvox = static_cast<double>(nmorph) * voxel_volume;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+
+  out.add("MeshVolume", "RNU0", "", V);                                            // V: marching-cubes mesh volume
+  out.add("VoxelVolume", "YEKZ", "", vvox);                                        // N_v * voxel volume
+  out.add("SurfaceArea", "C0JK", "", A);                                           // A: mesh area
+  out.add("SurfaceVolumeRatio", "2PR5", "", V > 0 ? A / V : nan, "mesh volume is zero");  // A / V
+  if (!py) {
+    out.add("Compactness1", "SKGS", "", A > 0 ? V / (std::sqrt(kPi) * std::pow(A, 1.5)) : nan);  // V/(pi^1/2 A^3/2)
+    out.add("Compactness2", "BQWJ", "", A > 0 ? 36 * kPi * V * V / (A * A * A) : nan);          // 36 pi V^2/A^3
+    out.add("SphericalDisproportion", "KRCK", "", V > 0 ? A / std::cbrt(36 * kPi * V * V) : nan);  // A/(36 pi V^2)^1/3
+  }
+  out.add("Sphericity", "QCFX", "", A > 0 ? std::cbrt(36 * kPi * V * V) / A : nan);  // (36 pi V^2)^1/3 / A
+  if (!py) {
+    out.add("Asphericity", "25C7", "", V > 0 ? std::cbrt(A * A * A / (36 * kPi * V * V)) - 1 : nan);  // (A^3/(36 pi V^2))^1/3 - 1
+    // centre of mass shift: |geometric centre (morph mask) - intensity-weighted centre (intensity mask)|
+    Eigen::Vector3d wc = Eigen::Vector3d::Zero();
+    double wsum = 0;
+    for (int k = 0; k < roi.dims[2]; ++k)
+      for (int j = 0; j < roi.dims[1]; ++j)
+        for (int i = 0; i < roi.dims[0]; ++i)
+          if (roi.inten[roi.idx(i, j, k)]) {
+            const double w = roi.intensity[roi.idx(i, j, k)];
+            wc += w * Eigen::Vector3d(i * sp[0], j * sp[1], k * sp[2]);
+            wsum += w;
+          }
+    out.add("CentreOfMassShift", "KLMA", "", (nmorph > 0 && wsum != 0) ? (geo / nmorph - wc / wsum).norm() : nan,
+            "intensities sum to zero");
+  }
+  // Convex hull of the mesh vertices (also gives the maximum diameter).
+  const HullMeasures hull = convex_hull(mesh.vertices);
+  const std::vector<Eigen::Vector3d>& cand = hull.vertices.empty() ? mesh.vertices : hull.vertices;
+  double dmax = 0;
+  for (std::size_t a = 0; a < cand.size(); ++a)
+    for (std::size_t b = a + 1; b < cand.size(); ++b) dmax = std::max(dmax, (cand[a] - cand[b]).squaredNorm());
+  out.add("Maximum3DDiameter", "L0JK", "", std::sqrt(dmax));  // largest distance between mesh vertices
+  if (py) {
+    // PyRadiomics' 2-D diameters: vertices in the same slice (z), column (y) and row (x)
+    double dz = 0, dy = 0, dx = 0;
+    const auto& kk = mesh.vertex_keys;
+    const auto& vv = mesh.vertices;
+    for (std::size_t a = 0; a < vv.size(); ++a)
+      for (std::size_t b = a + 1; b < vv.size(); ++b) {
+        const double d2 = (vv[a] - vv[b]).squaredNorm();
+        if (kk[a][2] == kk[b][2]) dz = std::max(dz, d2);
+        if (kk[a][1] == kk[b][1]) dy = std::max(dy, d2);
+        if (kk[a][0] == kk[b][0]) dx = std::max(dx, d2);
+      }
+    out.add("Maximum2DDiameterSlice", "", "", std::sqrt(dz));
+    out.add("Maximum2DDiameterColumn", "", "", std::sqrt(dy));
+    out.add("Maximum2DDiameterRow", "", "", std::sqrt(dx));
+  }
+  // PCA of voxel centres (covariance with N - 1).
+  Eigen::Vector3d ev = Eigen::Vector3d::Constant(nan);
+  if (nmorph >= 2) {
+    const Eigen::Vector3d mean = geo / static_cast<double>(nmorph);
+    Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+    for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
+    cov /= static_cast<double>(nmorph - 1);
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(cov);
+    ev = es.eigenvalues().cwiseMax(0.0);  // ascending
+  }
+  const double l1 = ev[2], l2 = ev[1], l3 = ev[0];
+  out.add("MajorAxisLength", "TDIC", "", 4 * std::sqrt(l1), "needs at least 2 voxels");  // 4 sqrt(lambda_major)
+  out.add("MinorAxisLength", "P9VJ", "", 4 * std::sqrt(l2), "needs at least 2 voxels");  // 4 sqrt(lambda_minor)
+  out.add("LeastAxisLength", "7J51", "", 4 * std::sqrt(l3), "needs at least 2 voxels");  // 4 sqrt(lambda_least)
+  out.add("Elongation", "Q3CK", "", l1 > 0 ? std::sqrt(l2 / l1) : nan, "undefined for a single point");  // sqrt(l_minor/l_major)
+  out.add("Flatness", "N17B", "", l1 > 0 ? std::sqrt(l3 / l1) : nan, "undefined for a single point");    // sqrt(l_least/l_major)
+  if (py) return;
+  // Axis-aligned bounding box of the mesh.
+  Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity()), hi = -lo;
+  for (const auto& v : mesh.vertices) {
+    lo = lo.cwiseMin(v);
+    hi = hi.cwiseMax(v);
+  }
+  const Eigen::Vector3d ext = hi - lo;
+  const double vaabb = ext.prod();
+  const double aaabb = 2 * (ext[0] * ext[1] + ext[0] * ext[2] + ext[1] * ext[2]);
+  out.add("VolumeDensityAABB", "PBX1", "", vaabb > 0 ? V / vaabb : nan);  // V / V_aabb
+  out.add("AreaDensityAABB", "R59B", "", aaabb > 0 ? A / aaabb : nan);    // A / A_aabb
+  // Approximate enclosing ellipsoid: semi-axes 2 sqrt(lambda).
+  const double a = 2 * std::sqrt(l1), b = 2 * std::sqrt(l2), c = 2 * std::sqrt(l3);
+  const double vaee = 4 * kPi * a * b * c / 3;
+  out.add("VolumeDensityAEE", "6BDE", "", vaee > 0 ? V / vaee : nan, "flat region: ellipsoid has no volume");  // V / V_aee
+  const double aaee = (a > 0 && std::isfinite(a)) ? ellipsoid_area(a, b, c) : nan;
+  out.add("AreaDensityAEE", "RDD2", "", aaee > 0 ? A / aaee : nan, "undefined for a single point");  // A / A_aee
+  out.add("VolumeDensityConvexHull", "R3ER", "", hull.volume > 0 ? V / hull.volume : nan, "degenerate convex hull");  // V / V_hull
+  out.add("AreaDensityConvexHull", "7T7F", "", hull.area > 0 ? A / hull.area : nan, "degenerate convex hull");        // A / A_hull
+  // Integrated intensity: mean intensity * V.
+  double sum = 0;
+  std::vector<Eigen::Vector3d> pos;
+  std::vector<double> val;
+  for (int k = 0; k < roi.dims[2]; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j)
+      for (int i = 0; i < roi.dims[0]; ++i)
+        if (roi.inten[roi.idx(i, j, k)]) {
+          const double x = roi.intensity[roi.idx(i, j, k)];
+          sum += x;
+          pos.emplace_back(i * sp[0], j * sp[1], k * sp[2]);
+          val.push_back(x);
+        }
+  const double mu = val.empty() ? nan : sum / static_cast<double>(val.size());
+  out.add("IntegratedIntensity", "99N0", "", mu * V);  // mean(X) * V
+  // Moran's I and Geary's C with inverse-distance weights over the intensity mask.
+  if (val.size() > s.max_voxels_moran) {
+    const std::string why = "skipped: " + std::to_string(val.size()) + " voxels exceed max_voxels_moran (O(N^2))";
+    out.missing("MoransI", "N365", "", why);
+    out.missing("GearysC", "NPT7", "", why);
+    return;
+  }
+  double wsum = 0, mnum = 0, gnum = 0, den = 0;
+  for (std::size_t p = 0; p < val.size(); ++p) den += sq(val[p] - mu);
+  for (std::size_t p = 0; p < val.size(); ++p)
+    for (std::size_t q = p + 1; q < val.size(); ++q) {
+      const double w = 1.0 / (pos[p] - pos[q]).norm();
+      wsum += 2 * w;
+      mnum += 2 * w * (val[p] - mu) * (val[q] - mu);
+      gnum += 2 * w * sq(val[p] - val[q]);
+    }
+  const double nv = static_cast<double>(val.size());
+  const bool ok = val.size() >= 2 && den > 0;
+  out.add("MoransI", "N365", "", ok ? nv / wsum * mnum / den : nan, "undefined for constant intensities or one voxel");  // N/W sum w (xi-mu)(xj-mu)/sum (xi-mu)^2
+  out.add("GearysC", "NPT7", "", ok ? (nv - 1) / (2 * wsum) * gnum / den : nan, "undefined for constant intensities or one voxel");  // (N-1)/(2W) sum w (xi-xj)^2/sum (xi-mu)^2
+}
+
+}  // namespace gliolens::radiomics

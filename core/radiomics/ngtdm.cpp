@@ -1,0 +1,89 @@
+// Neighbourhood grey tone difference matrix features (IBSI 1, section 3.10; PyRadiomics "ngtdm").
+// Neighbourhood: Chebyshev distance 1 (8 in-plane for 2-D, 26 for 3-D), neighbours inside the ROI only;
+// voxels without a neighbour in the ROI are left out.
+#include "core/radiomics/texture.hpp"
+
+namespace gliolens::radiomics {
+namespace {
+
+// m(i, 0) = n_i (voxels of level i with neighbours), m(i, 1) = s_i = sum |i - mean of neighbours|.
+TexMat ngtdm_matrix(const RoiImage& roi, int slice) {
+  TexMat t;
+  t.m = Eigen::MatrixXd::Zero(roi.ng, 2);
+  const int k0 = slice < 0 ? 0 : slice, k1 = slice < 0 ? roi.dims[2] : slice + 1;
+  const int dk = slice < 0 ? 1 : 0;
+  for (int k = k0; k < k1; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j)
+      for (int i = 0; i < roi.dims[0]; ++i) {
+        const int a = roi.levels[roi.idx(i, j, k)];
+        if (a == 0) continue;
+        double sum = 0, cnt = 0;
+        for (int c = -dk; c <= dk; ++c)
+          for (int b = -1; b <= 1; ++b)
+            for (int q = -1; q <= 1; ++q) {
+              if (q == 0 && b == 0 && c == 0) continue;
+              if (!roi.inside(i + q, j + b, k + c)) continue;
+              const int l = roi.levels[roi.idx(i + q, j + b, k + c)];
+              if (l == 0) continue;
+              sum += l;
+              cnt += 1;
+            }
+        if (cnt == 0) continue;
+        t.m(a - 1, 0) += 1;
+        t.m(a - 1, 1) += std::abs(a - sum / cnt);
+        t.nv += 1;
+      }
+  return t;
+}
+
+FeatureVector ngtdm_vector(const TexMat& t, bool py) {
+  const double nvc = t.m.col(0).sum();
+  const Eigen::Index n = t.m.rows();
+  std::vector<double> p(static_cast<std::size_t>(n)), s(static_cast<std::size_t>(n));
+  double psum = 0, ssum = 0, ngp = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    p[i] = t.m(i, 0) / nvc;
+    s[i] = t.m(i, 1);
+    psum += p[i] * s[i];
+    ssum += s[i];
+    if (p[i] > 0) ngp += 1;
+  }
+  double contrast = 0, busy_den = 0, complexity = 0, strength = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (p[i] == 0) continue;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      if (p[j] == 0) continue;
+      const double gi = static_cast<double>(i + 1), gj = static_cast<double>(j + 1);
+      contrast += p[i] * p[j] * sq(gi - gj);
+      busy_den += std::abs(gi * p[i] - gj * p[j]);
+      complexity += std::abs(gi - gj) * (p[i] * s[i] + p[j] * s[j]) / (p[i] + p[j]);
+      strength += (p[i] + p[j]) * sq(gi - gj);
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  FeatureVector f(5);
+  f[0] = psum > 0 ? 1.0 / psum : (py ? 1e6 : nan);                                  // 1 / sum p_i s_i
+  f[1] = ngp > 1 ? contrast / (ngp * (ngp - 1)) * ssum / nvc : 0.0;                 // contrast
+  f[2] = busy_den > 0 ? psum / busy_den : 0.0;                                        // busyness
+  f[3] = complexity / nvc;                                                            // complexity
+  f[4] = ssum > 0 ? strength / ssum : 0.0;                                            // strength
+  return f;
+}
+
+}  // namespace
+
+void ngtdm_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
+  const bool py = s.mode == Mode::pyradiomics;
+  const auto agg = aggregate_slices(
+      roi, texture_plan(s), [&](int slice, const std::array<int, 3>&) { return ngtdm_matrix(roi, slice); },
+      [&](const TexMat& t) { return ngtdm_vector(t, py); }, 5);
+  const std::vector<NamedTag> names{
+      {"Coarseness", "QCDE"},  // 1 / sum p_i s_i
+      {"Contrast", "65HE"},    // [sum p_i p_j (i-j)^2 / (Ng_p (Ng_p - 1))] [sum s_i / N_vc]
+      {"Busyness", "NQ30"},    // sum p_i s_i / sum |i p_i - j p_j|
+      {"Complexity", "HDEZ"},  // sum |i-j| (p_i s_i + p_j s_j) / (p_i + p_j) / N_vc
+      {"Strength", "1X9X"}};   // sum (p_i + p_j)(i-j)^2 / sum s_i
+  emit(out, agg, names, "coarseness is undefined when every voxel equals its neighbourhood mean");
+}
+
+}  // namespace gliolens::radiomics

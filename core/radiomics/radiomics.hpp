@@ -1,0 +1,73 @@
+// Radiomic feature extraction (IBSI 1 definitions; PyRadiomics-compatible mode).
+// Public entry point: extract_features(). Everything else in core/radiomics/ is internal.
+#pragma once
+#include "core/volume.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gliolens::radiomics {
+
+enum class Mode { ibsi, pyradiomics };
+enum class Discretisation { fixed_bin_size, fixed_bin_number, none };
+enum class Interpolation { nearest, linear, bspline };
+
+// Which texture aggregations to compute (IBSI mode). PyRadiomics mode always uses 3D, per-direction averaged
+// (or 2D when force_2d is set).
+struct TextureDims {
+  bool d2 = true;   // per-slice
+  bool d25 = true;  // slices merged
+  bool d3 = true;   // volumetric
+};
+
+struct Settings {
+  Mode mode = Mode::pyradiomics;
+  // --- preprocessing (in this order: resample, round, resegment, discretise) ---
+  std::optional<std::array<double, 3>> resampled_spacing;  // mm; a value <= 0 keeps that axis
+  Interpolation interpolation = Interpolation::linear;
+  Interpolation mask_interpolation = Interpolation::linear;  // mask is interpolated then thresholded
+  double mask_threshold = 0.5;
+  bool round_intensities = false;  // e.g. CT: round to integer HU after interpolation
+  std::optional<std::array<double, 2>> resegment_range;  // [lo, hi]; +-inf allowed
+  std::optional<double> resegment_sigma;                 // mean +- n sigma outlier filtering (e.g. 3)
+  Discretisation discretisation = Discretisation::fixed_bin_size;
+  double bin_width = 25.0;
+  int bin_count = 32;
+  // Intensity-volume histogram: discretisation of its own (IBSI: none / bin width 1 for integer data).
+  Discretisation ivh_discretisation = Discretisation::none;
+  double ivh_bin_width = 1.0;
+  int ivh_bin_count = 1000;
+  double voxel_array_shift = 0.0;  // PyRadiomics: added before Energy, TotalEnergy, RMS
+  bool force_2d = false;           // PyRadiomics force2D (axial slices, 4 directions)
+  TextureDims texture_dims{};
+  double local_intensity_volume_cc = 1.0;  // sphere of 1 cm^3 for the intensity peaks
+  std::size_t max_voxels_moran = 20000;    // Moran's I / Geary's C are O(N^2): skipped above this
+  // Feature families to compute ("shape"/"morphology", "local_intensity", "firstorder"/"intensity_statistics",
+  // "intensity_histogram", "intensity_volume_histogram", "glcm", "glrlm", "glszm", "gldzm", "ngtdm",
+  // "gldm"/"ngldm"). Empty: all of the mode.
+  std::vector<std::string> families;
+  std::string image_type = "original";
+};
+
+struct Feature {
+  std::string name;         // PyRadiomics convention: original_glcm_Contrast (IBSI mode adds _<aggregation>)
+  std::string family;       // e.g. "glcm", "morphology", "ngldm"
+  std::string ibsi_tag;     // e.g. "ACUI"; empty when IBSI does not define the feature
+  std::string aggregation;  // IBSI's: "", "2D, averaged", "2.5D, merged", "3D", ...
+  std::optional<double> value;  // absent: see reason
+  std::string reason;           // why there is no value (empty ROI, undefined on constant intensities...)
+};
+
+// Extracts features of the voxels of `mask` equal to `label`. The mask must share the image's grid
+// (same dims; InvalidInputError otherwise). Features that cannot be computed carry a reason, never NaN.
+[[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label,
+                                                    const Settings& settings);
+
+// Settings matching PyRadiomics' defaults (binWidth 25, 3D, no resampling).
+[[nodiscard]] Settings pyradiomics_defaults();
+// IBSI mode with all aggregations; the caller sets resampling / resegmentation / discretisation.
+[[nodiscard]] Settings ibsi_defaults();
+
+}  // namespace gliolens::radiomics

@@ -1,0 +1,78 @@
+#include "core/radiomics/zones.hpp"
+
+#include <climits>
+#include <deque>
+
+namespace gliolens::radiomics {
+
+std::vector<Zone> find_zones(const RoiImage& roi, int slice, const std::vector<int>* distance) {
+  std::vector<Zone> zones;
+  std::vector<char> seen(roi.size(), 0);
+  const int k0 = slice < 0 ? 0 : slice, k1 = slice < 0 ? roi.dims[2] : slice + 1;
+  const int dk = slice < 0 ? 1 : 0;
+  std::vector<std::array<int, 3>> stack;
+  for (int k = k0; k < k1; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j)
+      for (int i = 0; i < roi.dims[0]; ++i) {
+        const auto n = roi.idx(i, j, k);
+        const int a = roi.levels[n];
+        if (a == 0 || seen[n]) continue;
+        Zone z{a, 0, INT_MAX};
+        seen[n] = 1;
+        stack.assign(1, {i, j, k});
+        while (!stack.empty()) {
+          const auto [x, y, w] = stack.back();
+          stack.pop_back();
+          ++z.size;
+          if (distance) z.distance = std::min(z.distance, (*distance)[roi.idx(x, y, w)]);
+          for (int c = -dk; c <= dk; ++c)
+            for (int b = -1; b <= 1; ++b)
+              for (int q = -1; q <= 1; ++q) {
+                const int xx = x + q, yy = y + b, ww = w + c;
+                if (!roi.inside(xx, yy, ww)) continue;
+                const auto m = roi.idx(xx, yy, ww);
+                if (seen[m] || roi.levels[m] != a) continue;
+                seen[m] = 1;
+                stack.push_back({xx, yy, ww});
+              }
+        }
+        zones.push_back(z);
+      }
+  return zones;
+}
+
+std::vector<int> edge_distance(const RoiImage& roi, const std::vector<std::uint8_t>& mask, bool two_d) {
+  std::vector<int> dist(roi.size(), 0);
+  std::deque<std::array<int, 3>> queue;
+  const std::array<std::array<int, 3>, 6> nb{{{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}}};
+  const int nn = two_d ? 4 : 6;
+  auto in = [&](int x, int y, int z) { return roi.inside(x, y, z) && mask[roi.idx(x, y, z)]; };
+  for (int k = 0; k < roi.dims[2]; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j)
+      for (int i = 0; i < roi.dims[0]; ++i) {
+        if (!mask[roi.idx(i, j, k)]) continue;
+        bool edge = false;
+        for (int e = 0; e < nn && !edge; ++e) edge = !in(i + nb[e][0], j + nb[e][1], k + nb[e][2]);
+        if (edge) {
+          dist[roi.idx(i, j, k)] = 1;
+          queue.push_back({i, j, k});
+        }
+      }
+  while (!queue.empty()) {
+    const auto [i, j, k] = queue.front();
+    queue.pop_front();
+    const int d = dist[roi.idx(i, j, k)];
+    for (int e = 0; e < nn; ++e) {
+      const int x = i + nb[e][0], y = j + nb[e][1], z = k + nb[e][2];
+      if (!in(x, y, z)) continue;
+      auto& t = dist[roi.idx(x, y, z)];
+      if (t == 0) {
+        t = d + 1;
+        queue.push_back({x, y, z});
+      }
+    }
+  }
+  return dist;
+}
+
+}  // namespace gliolens::radiomics
