@@ -160,13 +160,13 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
     out.add("Maximum2DDiameterColumn", "", "", std::sqrt(dy));
     out.add("Maximum2DDiameterRow", "", "", std::sqrt(dx));
   }
-  // PCA of voxel centres (covariance with N - 1).
+  // PCA of voxel centres (IBSI: covariance with N - 1; PyRadiomics divides by N).
   Eigen::Vector3d ev = Eigen::Vector3d::Constant(nan);
   if (nmorph >= 2) {
     const Eigen::Vector3d mean = geo / static_cast<double>(nmorph);
     Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
     for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
-    cov /= static_cast<double>(nmorph - 1);
+    cov /= static_cast<double>(py ? nmorph : nmorph - 1);
     Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(cov);
     ev = es.eigenvalues().cwiseMax(0.0);  // ascending
   }
