@@ -297,6 +297,40 @@ CoxDerivatives cox_derivatives(const SurvivalData& data, const Eigen::VectorXd& 
   return derivatives_in_order(data.covariates, data, risk_set_order(data), beta, ties);
 }
 
+double cox_log_likelihood(const SurvivalData& data, const Eigen::VectorXd& linear_predictor, Ties ties) {
+  if (static_cast<std::size_t>(linear_predictor.size()) != data.size()) {
+    throw InvalidInputError("Cox log-likelihood: " + std::to_string(linear_predictor.size()) +
+                            " linear predictors for " + std::to_string(data.size()) + " subjects");
+  }
+  const RiskSetOrder order = risk_set_order(data);
+  double log_likelihood = 0.0;
+  for (const auto& [begin, end] : order.strata) {
+    double shift = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = begin; k < end; ++k) shift = std::max(shift, linear_predictor(static_cast<Eigen::Index>(order.order[k])));
+    double at_risk = 0.0;
+    for (std::size_t k = begin; k < end;) {
+      const double t = data.time[order.order[k]];
+      double dying = 0.0;
+      int deaths = 0;
+      for (; k < end && data.time[order.order[k]] == t; ++k) {
+        const auto i = order.order[k];
+        const double eta = linear_predictor(static_cast<Eigen::Index>(i)) - shift;
+        at_risk += std::exp(eta);
+        if (data.event[i] == 1) {
+          dying += std::exp(eta);
+          log_likelihood += eta;
+          ++deaths;
+        }
+      }
+      for (int m = 0; m < deaths; ++m) {
+        const double fraction = ties == Ties::efron ? static_cast<double>(m) / deaths : 0.0;
+        log_likelihood -= std::log(at_risk - fraction * dying);
+      }
+    }
+  }
+  return log_likelihood;
+}
+
 CoxFit fit_cox(const SurvivalData& data, const CoxOptions& options) {
   validate_survival_data(data);
   require_identifiable(data);

@@ -83,6 +83,10 @@ struct CoxDerivatives {
 // the value does not depend on centring). Exposed for cross-validation and tests.
 [[nodiscard]] CoxDerivatives cox_derivatives(const SurvivalData& data, const Eigen::VectorXd& beta, Ties ties);
 
+// The log partial likelihood for given linear predictors, O(n log n): cheap enough for
+// cross-validation along a lambda path.
+[[nodiscard]] double cox_log_likelihood(const SurvivalData& data, const Eigen::VectorXd& linear_predictor, Ties ties);
+
 // (x - means) . beta: the risk score that the baseline is relative to.
 [[nodiscard]] double linear_predictor(const CoxFit& fit, std::span<const double> covariates);
 [[nodiscard]] Eigen::VectorXd linear_predictors(const CoxFit& fit, const Eigen::MatrixXd& covariates);
