@@ -57,14 +57,17 @@ void prefilter_line(std::span<double> c) {
   const double z = std::sqrt(3.0) - 2.0;
   const double lambda = (1 - z) * (1 - 1 / z);
   for (auto& v : c) v *= lambda;
-  // causal initialisation (truncated sum, mirror boundary)
-  const std::size_t horizon = std::min<std::size_t>(n, 30);
-  double sum = c[0], zn = z;
-  for (std::size_t k = 1; k < horizon; ++k) {
-    sum += zn * c[k];
+  // causal initialisation, exact for the mirror boundary (Thevenaz, Blu & Unser 2000)
+  double zn = z, z2n = std::pow(z, static_cast<double>(n - 1));
+  const double iz = 1.0 / z;
+  double sum = c[0] + z2n * c[n - 1];
+  z2n *= z2n * iz;
+  for (std::size_t k = 1; k + 1 < n; ++k) {
+    sum += (zn + z2n) * c[k];
     zn *= z;
+    z2n *= iz;
   }
-  c[0] = sum;
+  c[0] = sum / (1.0 - zn * zn);
   for (std::size_t k = 1; k < n; ++k) c[k] += z * c[k - 1];
   c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1]);
   for (std::size_t k = n - 1; k-- > 0;) c[k] = z * (c[k + 1] - c[k]);
