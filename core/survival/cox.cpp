@@ -420,6 +420,35 @@ CoxFit fit_cox(const SurvivalData& data, const CoxOptions& options) {
   return fit;
 }
 
+CoxFit cox_fit_at(const SurvivalData& data, const Eigen::VectorXd& coefficients, Ties ties) {
+  validate_survival_data(data);
+  if (static_cast<std::size_t>(coefficients.size()) != data.covariate_count()) {
+    throw InvalidInputError("Cox model: " + std::to_string(coefficients.size()) + " coefficients for " +
+                            std::to_string(data.covariate_count()) + " covariates");
+  }
+  if (data.event_count() == 0) throw InvalidInputError("Cox model: no events, so no baseline hazard");
+  const Eigen::Index p = coefficients.size();
+  CoxFit fit;
+  fit.covariate_names = data.covariate_names;
+  fit.ties = ties;
+  fit.subjects = data.size();
+  fit.events = data.event_count();
+  fit.means = centring_point(data.covariates);
+  fit.coefficients = coefficients;
+  fit.standard_errors = Eigen::VectorXd::Zero(p);
+  fit.covariance = Eigen::MatrixXd::Zero(p, p);
+  const Eigen::MatrixXd centred = data.covariates.rowwise() - fit.means.transpose();
+  const Eigen::VectorXd lp = centred * coefficients;
+  fit.log_likelihood_null = cox_log_likelihood(data, Eigen::VectorXd::Zero(static_cast<Eigen::Index>(data.size())), ties);
+  fit.log_likelihood = cox_log_likelihood(data, lp, ties);
+  fit.likelihood_ratio_statistic = std::max(0.0, 2.0 * (fit.log_likelihood - fit.log_likelihood_null));
+  fit.converged = true;
+  fit.warnings.push_back("coefficients given (e.g. penalised), not maximum likelihood: no standard errors or tests");
+  const RiskSetOrder order = risk_set_order(data);
+  for (const auto& range : order.strata) fit.baseline.push_back(stratum_baseline(centred, data, lp, range, order, ties));
+  return fit;
+}
+
 double linear_predictor(const CoxFit& fit, std::span<const double> covariates) {
   if (covariates.size() != fit.covariate_count()) {
     throw InvalidInputError("Cox prediction: " + std::to_string(covariates.size()) + " covariate values for a model of " +

@@ -73,6 +73,11 @@ struct CoxFit {
 // times equal, a constant or collinear covariate, missing values), each with a message saying which.
 [[nodiscard]] CoxFit fit_cox(const SurvivalData& data, const CoxOptions& options = {});
 
+// The model at given coefficients (e.g. chosen by a penalised fit): its log-likelihoods, means and
+// baseline hazard for those coefficients. The covariance is left zero, since standard errors of a
+// penalised estimate are not meaningful; S(t | x) bands then reflect the baseline's uncertainty only.
+[[nodiscard]] CoxFit cox_fit_at(const SurvivalData& data, const Eigen::VectorXd& coefficients, Ties ties = Ties::efron);
+
 struct CoxDerivatives {
   double log_likelihood = 0.0;
   Eigen::VectorXd score;        // gradient of the log partial likelihood

@@ -1,0 +1,91 @@
+// The one model file format shared by fitting (CLI, research workflow) and prediction (app, CLI):
+// features with their scaling, coefficients, the Cox baseline hazard, risk groups, a cohort
+// summary and validation metrics. Written and read as JSON ("format": "gliolens-model", version 1).
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "core/survival/cox.hpp"
+#include "core/survival/json.hpp"
+#include "core/survival/logistic.hpp"
+
+namespace gliolens::survival {
+
+enum class ModelKind { cox, logistic };
+
+// The model uses z = (x - center) / scale for each feature.
+struct ModelFeature {
+  std::string name;
+  double center = 0.0;
+  double scale = 1.0;
+  // The training cohort's range, so that an app can warn when a patient lies outside it.
+  double cohort_mean = 0.0;
+  double cohort_sd = 0.0;
+  double cohort_min = 0.0;
+  double cohort_max = 0.0;
+};
+
+struct ModelMetric {
+  std::string name;       // e.g. "c_index_test", "auc_cv"
+  double estimate = 0.0;
+  std::optional<double> lower;
+  std::optional<double> upper;
+  std::string note;       // how it was obtained (held-out split, 10-fold CV, bootstrap 1000...)
+};
+
+struct CohortSummary {
+  std::string source;     // data set and version
+  std::string time_unit;  // "days", "months"
+  std::size_t subjects = 0;
+  std::size_t events = 0;  // Cox: events; logistic: positive class
+  std::optional<double> median_follow_up;
+};
+
+struct SurvivalModel {
+  ModelKind kind = ModelKind::cox;
+  std::string name;
+  std::string description;
+  std::string outcome;  // "overall survival", "IDH mutation"...
+  std::vector<ModelFeature> features;
+  Eigen::VectorXd coefficients;  // on the scaled features
+  double intercept = 0.0;        // logistic only
+  Eigen::MatrixXd covariance;    // of the coefficients; may be zero (penalised fits)
+  Ties ties = Ties::efron;
+  std::vector<StratumBaseline> baseline;  // Cox only, in scaled-feature units
+  // Risk groups by linear predictor: group k holds lp in [cutpoints[k-1], cutpoints[k]).
+  std::vector<double> risk_group_cutpoints;
+  std::vector<std::string> risk_group_labels;  // cutpoints.size() + 1 labels
+  CohortSummary cohort;
+  std::vector<ModelMetric> metrics;
+  std::vector<std::string> warnings;
+};
+
+// Builds a model from a fit and the data it was fitted on (for the cohort's feature ranges).
+[[nodiscard]] SurvivalModel model_from_cox(const CoxFit& fit, const SurvivalData& data);
+[[nodiscard]] SurvivalModel model_from_logistic(const LogisticFit& fit, const Eigen::MatrixXd& covariates,
+                                                std::span<const int> outcome);
+
+[[nodiscard]] Json model_to_json_value(const SurvivalModel& model);
+[[nodiscard]] std::string model_to_json(const SurvivalModel& model);  // indented
+// Throws FormatError naming the field that is missing or malformed, or a version it cannot read.
+[[nodiscard]] SurvivalModel model_from_json(std::string_view text);
+
+struct ModelPrediction {
+  double linear_predictor = 0.0;
+  std::optional<double> probability;        // logistic
+  std::optional<std::string> risk_group;    // when the model defines groups
+  std::optional<SurvivalCurve> survival;    // Cox: S(t | x) with its band
+  std::optional<double> median_survival;    // Cox: nullopt when S stays above 0.5
+  std::vector<std::string> warnings;        // features outside the training cohort's range
+};
+
+// Features by name; every model feature must be present and finite (InvalidInputError otherwise).
+[[nodiscard]] ModelPrediction predict(const SurvivalModel& model, const std::map<std::string, double>& features,
+                                      int stratum = 0, double confidence_level = 0.95);
+
+}  // namespace gliolens::survival
