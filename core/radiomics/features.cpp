@@ -237,7 +237,12 @@ int discretise(const RoiImage& roi, Discretisation d, double width, int count, M
 std::vector<Feature> run_families(RoiImage& roi, const Settings& s) {
   std::vector<Feature> out;
   const bool py = s.mode == Mode::pyradiomics;
-  auto sink = [&](const char* ibsi, const char* pyr) { return FeatureSink(out, py ? pyr : ibsi, s.image_type, s.mode); };
+  auto sink = [&](const char* ibsi, const char* pyr) {
+    FeatureSink k(out, py ? pyr : ibsi, s.image_type, s.mode);
+    k.pyradiomics_directional = s.force_2d ? (s.merge_directions ? "2.5D, merged" : "2.5D, direction-merged")
+                                           : (s.merge_directions ? "3D, merged" : "3D, averaged");
+    return k;
+  };
   if (wants(s, {"shape", "morphology"})) {
     auto k = sink("morphology", "shape");
     morphology_features(roi, s, k);

@@ -51,6 +51,8 @@ public:
   void missing(const std::string& name, const std::string& tag, const std::string& aggregation,
                const std::string& reason);
   [[nodiscard]] Mode mode() const { return mode_; }
+  // PyRadiomics mode: the IBSI aggregation that PyRadiomics' directional matrices correspond to.
+  std::string pyradiomics_directional = "3D, averaged";
 
 private:
   [[nodiscard]] std::string full_name(const std::string& name, const std::string& aggregation) const;

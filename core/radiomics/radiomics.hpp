@@ -41,6 +41,7 @@ struct Settings {
   int ivh_bin_count = 1000;
   double voxel_array_shift = 0.0;  // PyRadiomics: added before Energy, TotalEnergy, RMS
   bool force_2d = false;           // PyRadiomics force2D (axial slices, 4 directions)
+  bool merge_directions = false;   // PyRadiomics weightingNorm (no_weighting): one matrix summed over directions
   TextureDims texture_dims{};
   double local_intensity_volume_cc = 1.0;  // sphere of 1 cm^3 for the intensity peaks
   std::size_t max_voxels_moran = 20000;    // Moran's I / Geary's C are O(N^2): skipped above this

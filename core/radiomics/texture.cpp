@@ -117,8 +117,7 @@ void emit(FeatureSink& out, const std::vector<AggregatedFeatures>& agg, const st
   const bool py = out.mode() == Mode::pyradiomics;
   for (const auto& a : agg) {
     // PyRadiomics: per-direction matrices averaged (3D; force2D: in-plane directions over all slices).
-    if (py && a.aggregation != "3D, averaged" && a.aggregation != "3D" && a.aggregation != "2.5D, direction-merged" &&
-        a.aggregation != "2.5D")
+    if (py && a.aggregation != out.pyradiomics_directional && a.aggregation != "3D" && a.aggregation != "2.5D")
       continue;
     for (std::size_t i = 0; i < names.size() && i < a.values.size(); ++i) {
       if (names[i].name.empty()) continue;
