@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numbers>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace gliolens::radiomics {
@@ -145,17 +146,20 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
     for (std::size_t b = a + 1; b < cand.size(); ++b) dmax = std::max(dmax, (cand[a] - cand[b]).squaredNorm());
   out.add("Maximum3DDiameter", "L0JK", "", std::sqrt(dmax));  // largest distance between mesh vertices
   if (py) {
-    // PyRadiomics' 2-D diameters: vertices in the same slice (z), column (y) and row (x)
-    double dz = 0, dy = 0, dx = 0;
+    // PyRadiomics' 2-D diameters: largest distance between vertices of one slice (z), column (y), row (x);
+    // vertices are grouped by that coordinate so only pairs within a plane are compared.
+    std::array<double, 3> dd{0, 0, 0};
     const auto& kk = mesh.vertex_keys;
     const auto& vv = mesh.vertices;
-    for (std::size_t a = 0; a < vv.size(); ++a)
-      for (std::size_t b = a + 1; b < vv.size(); ++b) {
-        const double d2 = (vv[a] - vv[b]).squaredNorm();
-        if (kk[a][2] == kk[b][2]) dz = std::max(dz, d2);
-        if (kk[a][1] == kk[b][1]) dy = std::max(dy, d2);
-        if (kk[a][0] == kk[b][0]) dx = std::max(dx, d2);
-      }
+    for (int axis = 0; axis < 3; ++axis) {
+      std::unordered_map<long long, std::vector<std::size_t>> planes;
+      for (std::size_t a = 0; a < vv.size(); ++a) planes[kk[a][axis]].push_back(a);
+      for (const auto& [key, members] : planes)
+        for (std::size_t a = 0; a < members.size(); ++a)
+          for (std::size_t b = a + 1; b < members.size(); ++b)
+            dd[axis] = std::max(dd[axis], (vv[members[a]] - vv[members[b]]).squaredNorm());
+    }
+    const double dz = dd[2], dy = dd[1], dx = dd[0];
     out.add("Maximum2DDiameterSlice", "", "", std::sqrt(dz));
     out.add("Maximum2DDiameterColumn", "", "", std::sqrt(dy));
     out.add("Maximum2DDiameterRow", "", "", std::sqrt(dx));
