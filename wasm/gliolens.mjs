@@ -1,0 +1,85 @@
+// The JavaScript face of the WASM core: one object, a handful of verbs. Used by the browser's
+// Worker (files arrive as bytes and pass through the in-memory file system) and by the Node CLI
+// (files are read from their real paths).
+
+export class Gliolens {
+  #module;
+  #session;
+  #scratch = 0;
+
+  constructor(module) {
+    this.#module = module;
+    this.#session = new module.Session();
+  }
+
+  // Loads a NIfTI file by path. Returns {id, name, header, warnings}; throws an Error naming the file.
+  load(path, name = path) {
+    return this.#session.load(path, name);
+  }
+
+  // Loads NIfTI bytes (browser): they pass through the module's in-memory file system and are
+  // removed from it at once, so memory holds only the decoded volume.
+  loadBytes(name, bytes) {
+    const path = this.#scratchPath(name);
+    this.#module.FS.writeFile(path, bytes);
+    try {
+      return this.load(path, name);
+    } finally {
+      this.#module.FS.unlink(path);
+    }
+  }
+
+  header(path) {
+    return this.#session.header(path);
+  }
+
+  headerOfBytes(name, bytes) {
+    const path = this.#scratchPath(name);
+    this.#module.FS.writeFile(path, bytes);
+    try {
+      return this.header(path);
+    } finally {
+      this.#module.FS.unlink(path);
+    }
+  }
+
+  // Volume in mL of each non-zero label of a loaded segmentation: [{label, voxels, mL}].
+  labelVolumes(id) {
+    return this.#session.labelVolumes(id);
+  }
+
+  // Writes the synthetic demo case into `directory`; returns [{role, path}].
+  writeDemoCase(directory, { compressed = true } = {}) {
+    return this.#session.writeDemoCase(directory, compressed);
+  }
+
+  // The demo case as bytes (browser): [{role, name, bytes}].
+  demoCaseBytes() {
+    const dir = this.#scratchPath('demo');
+    this.#module.FS.mkdir(dir);
+    try {
+      return this.writeDemoCase(dir, { compressed: false }).map(({ role, path }) => {
+        const bytes = this.#module.FS.readFile(path);
+        this.#module.FS.unlink(path);
+        return { role, name: path.slice(dir.length + 1), bytes };
+      });
+    } finally {
+      this.#module.FS.rmdir(dir);
+    }
+  }
+
+  release(id) {
+    this.#session.release(id);
+  }
+
+  get loadedCount() {
+    return this.#session.count();
+  }
+
+  #scratchPath(name) {
+    const safe = String(name).replace(/[^A-Za-z0-9._-]/g, '_');
+    const dir = '/scratch';
+    if (!this.#module.FS.analyzePath(dir).exists) this.#module.FS.mkdir(dir);
+    return `${dir}/${this.#scratch++}_${safe}`;
+  }
+}

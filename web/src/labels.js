@@ -1,0 +1,34 @@
+// BraTS label names and colours, shared by the legend and the viewer's label colour map.
+
+export const LABELS = [
+  { value: 1, name: 'Necrotic / non-enhancing core', short: 'NCR', rgb: [220, 50, 47] },
+  { value: 2, name: 'Edema', short: 'ED', rgb: [60, 200, 90] },
+  { value: 4, name: 'Enhancing tumour', short: 'ET', rgb: [255, 215, 0] },
+];
+
+const FALLBACK_RGB = [[70, 130, 255], [200, 90, 220], [0, 200, 200], [255, 140, 0]];
+
+export function labelInfo(value) {
+  return LABELS.find((l) => l.value === value) ?? {
+    value,
+    name: `Label ${value}`,
+    short: `L${value}`,
+    rgb: FALLBACK_RGB[value % FALLBACK_RGB.length],
+  };
+}
+
+// A NiiVue label colour map for the given label values (background transparent).
+export function labelColormap(values) {
+  const all = [0, ...values.filter((v) => v !== 0)];
+  const cmap = { R: [], G: [], B: [], A: [], I: [], labels: [] };
+  for (const v of all) {
+    const info = v === 0 ? { rgb: [0, 0, 0], short: '' } : labelInfo(v);
+    cmap.R.push(info.rgb[0]);
+    cmap.G.push(info.rgb[1]);
+    cmap.B.push(info.rgb[2]);
+    cmap.A.push(v === 0 ? 0 : 255);
+    cmap.I.push(v);
+    cmap.labels.push(info.short);
+  }
+  return cmap;
+}

@@ -1,0 +1,237 @@
+// The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
+import { CoreClient } from './core-client.js';
+import { labelInfo } from './labels.js';
+import { ROLES, guessRole, isNiftiName } from './roles.js';
+import { Viewer } from './viewer.js';
+
+const $ = (selector) => document.querySelector(selector);
+const core = new CoreClient();
+const viewerReady = Viewer.create($('#viewer'));
+
+// Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic}
+const files = [];
+let shownRole = '';
+let nextKey = 1;
+
+// ---- messages and progress ---------------------------------------------------------------------
+function message(kind, text) {
+  const li = document.createElement('li');
+  li.className = kind;
+  li.textContent = text;
+  $('#messages').prepend(li);
+}
+
+function progress(text) {
+  const box = $('#progress');
+  box.hidden = !text;
+  box.querySelector('.text').textContent = text ?? '';
+}
+
+// ---- loading ------------------------------------------------------------------------------------
+async function loadOne(name, bytes, { role = guessRole(name), synthetic = false } = {}) {
+  const loaded = await core.load(name, bytes);
+  for (const warning of loaded.warnings) message('warning', warning);
+  const entry = { key: nextKey++, name, bytes, role: '', id: loaded.id, header: loaded.header, image: null, labels: null, synthetic };
+  entry.image = await Viewer.image(name, bytes);
+  files.push(entry);
+  await assignRole(entry, role, { quiet: true });
+  if (!role) message('warning', `${name}: role not recognised from the name — choose it in the list`);
+  return entry;
+}
+
+async function loadFiles(fileList) {
+  const list = [...fileList];
+  if (list.length === 0) return;
+  $('#synthetic-badge').hidden = files.every((f) => !f.synthetic) || list.length > 0 ? true : $('#synthetic-badge').hidden;
+  for (const [i, file] of list.entries()) {
+    progress(`Loading ${file.name} (${i + 1}/${list.length})…`);
+    try {
+      if (!isNiftiName(file.name)) throw new Error(`${file.name}: not a NIfTI file (.nii or .nii.gz expected)`);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      await loadOne(file.name, bytes);
+    } catch (error) {
+      message('error', error.message.startsWith(file.name) ? error.message : `${file.name}: ${error.message}`);
+    }
+  }
+  progress(null);
+  await refresh();
+}
+
+async function loadDemo() {
+  progress('Generating the synthetic demo case…');
+  try {
+    const demo = await core.demo();
+    for (const [i, part] of demo.entries()) {
+      progress(`Loading ${part.name} (${i + 1}/${demo.length})…`);
+      await loadOne(part.name, new Uint8Array(part.bytes), { role: part.role, synthetic: true });
+    }
+    $('#synthetic-badge').hidden = false;
+  } catch (error) {
+    message('error', `demo case: ${error.message}`);
+  }
+  progress(null);
+  await refresh();
+}
+
+// ---- roles --------------------------------------------------------------------------------------
+async function assignRole(entry, role, { quiet = false } = {}) {
+  if (role) {
+    for (const other of files) {
+      if (other !== entry && other.role === role) {
+        other.role = '';
+        if (!quiet || true) message('info', `${entry.name} is now ${roleLabel(role)}; ${other.name} is unassigned`);
+      }
+    }
+  }
+  entry.role = role;
+  if (role === 'seg' && !entry.labels) {
+    try {
+      entry.labels = await core.labelVolumes(entry.id);
+    } catch (error) {
+      entry.role = '';
+      message('error', error.message);
+    }
+  }
+  checkGrids();
+}
+
+function roleLabel(role) {
+  return ROLES.find((r) => r.id === role)?.label ?? 'unassigned';
+}
+
+function sameGrid(a, b) {
+  if (a.dims.slice(0, 3).join() !== b.dims.slice(0, 3).join()) return false;
+  return a.affine.every((row, r) => row.every((v, c) => Math.abs(v - b.affine[r][c]) < 1e-3));
+}
+
+function checkGrids() {
+  const assigned = files.filter((f) => f.role);
+  const reference = assigned[0];
+  for (const f of assigned.slice(1)) {
+    if (!sameGrid(reference.header, f.header)) {
+      message('warning', `${f.name}: its voxel grid differs from ${reference.name} (dims or affine); overlays may not align`);
+    }
+  }
+}
+
+// ---- rendering ----------------------------------------------------------------------------------
+function renderFileList() {
+  const table = $('#file-list');
+  const body = table.querySelector('tbody');
+  body.replaceChildren();
+  table.hidden = files.length === 0;
+  for (const f of files) {
+    const row = document.createElement('tr');
+    row.dataset.file = f.name;
+    row.dataset.role = f.role;
+    const name = document.createElement('td');
+    name.className = 'name';
+    name.textContent = f.name;
+    const roleCell = document.createElement('td');
+    const select = document.createElement('select');
+    select.className = 'role';
+    select.setAttribute('aria-label', `role of ${f.name}`);
+    for (const option of [{ id: '', label: 'unassigned' }, ...ROLES]) {
+      const o = new Option(option.label, option.id, false, option.id === f.role);
+      select.add(o);
+    }
+    select.addEventListener('change', async () => {
+      await assignRole(f, select.value);
+      await refresh();
+    });
+    roleCell.append(select);
+    const size = document.createElement('td');
+    size.textContent = f.header.dims.join('×');
+    row.append(name, roleCell, size);
+    body.append(row);
+  }
+}
+
+function renderLegend() {
+  const seg = files.find((f) => f.role === 'seg');
+  const table = $('#legend');
+  const body = table.querySelector('tbody');
+  body.replaceChildren();
+  table.hidden = !seg;
+  $('#legend-empty').hidden = Boolean(seg);
+  if (!seg) return;
+  for (const { label, voxels, mL } of seg.labels) {
+    const info = labelInfo(label);
+    const row = document.createElement('tr');
+    row.dataset.label = label;
+    row.dataset.ml = mL;
+    row.dataset.voxels = voxels;
+    const swatch = document.createElement('td');
+    swatch.innerHTML = `<span class="swatch" style="background: rgb(${info.rgb.join(',')})"></span>`;
+    const name = document.createElement('td');
+    name.textContent = `${info.name} (${label})`;
+    const volume = document.createElement('td');
+    volume.className = 'volume';
+    volume.textContent = `${mL.toFixed(2)} mL`;
+    volume.title = `${voxels} voxels`;
+    row.append(swatch, name, volume);
+    body.append(row);
+  }
+}
+
+function renderModalitySelect() {
+  const select = $('#modality-select');
+  const modalities = files.filter((f) => f.role && f.role !== 'seg');
+  const fallback = ['t1c', 'flair', 't1', 't2'].find((r) => modalities.some((f) => f.role === r)) ?? '';
+  if (!modalities.some((f) => f.role === shownRole)) shownRole = fallback;
+  select.replaceChildren(...modalities.map((f) => new Option(roleLabel(f.role), f.role, false, f.role === shownRole)));
+  select.disabled = modalities.length === 0;
+}
+
+async function refresh() {
+  renderFileList();
+  renderLegend();
+  renderModalitySelect();
+  const viewer = await viewerReady;
+  const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
+  const seg = files.find((f) => f.role === 'seg');
+  viewer.show(background?.image ?? null, seg ? { image: seg.image, values: seg.labels.map((l) => l.label) } : null);
+  const w = viewer.window;
+  if (w) {
+    $('#window-min').value = Number(w.min.toPrecision(5));
+    $('#window-max').value = Number(w.max.toPrecision(5));
+  }
+  document.body.dataset.ready = 'true';
+}
+
+// ---- wiring -------------------------------------------------------------------------------------
+const dropZone = $('#drop-zone');
+dropZone.addEventListener('click', () => $('#file-input').click());
+dropZone.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') $('#file-input').click(); });
+$('#file-input').addEventListener('change', (e) => loadFiles(e.target.files));
+for (const type of ['dragenter', 'dragover']) {
+  dropZone.addEventListener(type, (e) => { e.preventDefault(); dropZone.classList.add('dragging'); });
+}
+for (const type of ['dragleave', 'drop']) {
+  dropZone.addEventListener(type, () => dropZone.classList.remove('dragging'));
+}
+dropZone.addEventListener('drop', (e) => { e.preventDefault(); loadFiles(e.dataTransfer.files); });
+// A file dropped beside the zone must not navigate away from the page (and lose the work).
+window.addEventListener('dragover', (e) => e.preventDefault());
+window.addEventListener('drop', (e) => e.preventDefault());
+
+$('#demo-button').addEventListener('click', loadDemo);
+$('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });
+for (const button of document.querySelectorAll('[data-layout]')) {
+  button.addEventListener('click', async () => {
+    (await viewerReady).setLayout(button.dataset.layout);
+    for (const b of document.querySelectorAll('[data-layout]')) b.setAttribute('aria-pressed', String(b === button));
+  });
+}
+const applyWindow = async () => {
+  const min = Number($('#window-min').value), max = Number($('#window-max').value);
+  if (Number.isFinite(min) && Number.isFinite(max) && max > min) (await viewerReady).setWindow(min, max);
+};
+$('#window-min').addEventListener('change', applyWindow);
+$('#window-max').addEventListener('change', applyWindow);
+$('#window-auto').addEventListener('click', async () => { (await viewerReady).resetWindow(); await refresh(); });
+$('#overlay-opacity').addEventListener('input', async (e) => (await viewerReady).setOverlayOpacity(Number(e.target.value)));
+viewerReady.then((viewer) => viewer.onLocationChange((data) => { $('#location').textContent = data?.string ?? ''; }));
+viewerReady.catch((error) => message('error', `viewer: ${error.message} (WebGL2 is required)`));
+window.addEventListener('unhandledrejection', (e) => message('error', e.reason?.message ?? String(e.reason)));
+refresh();
