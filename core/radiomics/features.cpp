@@ -43,8 +43,9 @@ std::string aggregation_code(const std::string& a) {
 }  // namespace
 
 std::string FeatureSink::full_name(const std::string& name, const std::string& aggregation) const {
-  std::string n = image_type_ + "_" + family_ + "_" + name;
-  if (mode_ == Mode::ibsi && !aggregation.empty()) n += "_" + aggregation_code(aggregation);
+  std::string n;
+  n.append(image_type_).append("_").append(family_).append("_").append(name);
+  if (mode_ == Mode::ibsi && !aggregation.empty()) n.append("_").append(aggregation_code(aggregation));
   return n;
 }
 
