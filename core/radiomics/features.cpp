@@ -156,7 +156,8 @@ RoiImage crop_roi(const Volume& image, const std::vector<std::uint8_t>& mask01, 
         if (x < 0 || y < 0 || z < 0 || x >= g.dims[0] || y >= g.dims[1] || z >= g.dims[2]) continue;
         const auto src = g.index(x, y, z);
         const auto dst = roi.idx(i, j, k);
-        const double v = image.voxels[src];
+        double v = image.voxels[src];
+        if (s.intensity_offset != 0.0 || s.intensity_scale != 1.0) v = (v - s.intensity_offset) * s.intensity_scale;
         roi.intensity[dst] = v;
         roi.morph[dst] = (mask01[src] && std::isfinite(v)) ? 1 : 0;
       }

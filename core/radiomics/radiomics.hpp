@@ -40,6 +40,10 @@ struct Settings {
   double ivh_bin_width = 1.0;
   int ivh_bin_count = 1000;
   double voxel_array_shift = 0.0;  // PyRadiomics: added before Energy, TotalEnergy, RMS
+  // Affine intensity map applied in double precision as voxels are read: v' = (v - offset) * scale.
+  // PyRadiomics' normalize (offset = image mean, scale = normalizeScale / image SD); identity by default.
+  double intensity_offset = 0.0;
+  double intensity_scale = 1.0;
   bool force_2d = false;           // PyRadiomics force2D (axial slices, 4 directions)
   bool merge_directions = false;   // PyRadiomics weightingNorm (no_weighting): one matrix summed over directions
   TextureDims texture_dims{};

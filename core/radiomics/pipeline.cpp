@@ -1,0 +1,583 @@
+// The extraction pipeline over Params: normalisation, PyRadiomics' resampling grid, resegmentation,
+// image types (Original, LoG, Wavelet) and the feature-class selection.
+#include "core/errors.hpp"
+#include "core/radiomics/params.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace gliolens::radiomics {
+namespace {
+
+bool in_label(float v, int label) { return std::isfinite(v) && std::lround(v) == label; }
+
+// ---------------------------------------------------------------------------------------------------
+// Cubic B-spline (ITK's BSplineInterpolateImageFunction, order 3, mirror boundary).
+void prefilter_line(std::vector<double>& c) {
+  const std::size_t n = c.size();
+  if (n < 2) return;
+  const double z = std::sqrt(3.0) - 2.0;
+  const double lambda = (1 - z) * (1 - 1 / z);
+  for (auto& v : c) v *= lambda;
+  double zn = z, z2n = std::pow(z, static_cast<double>(n - 1));
+  const double iz = 1.0 / z;
+  double sum = c[0] + z2n * c[n - 1];
+  z2n *= z2n * iz;
+  for (std::size_t k = 1; k + 1 < n; ++k) {
+    sum += (zn + z2n) * c[k];
+    zn *= z;
+    z2n *= iz;
+  }
+  c[0] = sum / (1.0 - zn * zn);
+  for (std::size_t k = 1; k < n; ++k) c[k] += z * c[k - 1];
+  c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1]);
+  for (std::size_t k = n - 1; k-- > 0;) c[k] = z * (c[k + 1] - c[k]);
+}
+
+std::vector<double> bspline_coefficients(const Volume& v) {
+  const auto& d = v.grid.dims;
+  std::vector<double> c(v.voxels.begin(), v.voxels.end());
+  std::vector<double> line;
+  for (int axis = 0; axis < 3; ++axis) {
+    if (d[axis] < 2) continue;
+    const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? d[0] : d[0] * d[1];
+    line.resize(static_cast<std::size_t>(d[axis]));
+    for (std::int64_t k = 0; k < (axis == 2 ? 1 : d[2]); ++k)
+      for (std::int64_t j = 0; j < (axis == 1 ? 1 : d[1]); ++j)
+        for (std::int64_t i = 0; i < (axis == 0 ? 1 : d[0]); ++i) {
+          const std::int64_t base = i + d[0] * (j + d[1] * k);
+          for (std::int64_t t = 0; t < d[axis]; ++t) line[t] = c[base + t * stride];
+          prefilter_line(line);
+          for (std::int64_t t = 0; t < d[axis]; ++t) c[base + t * stride] = line[t];
+        }
+  }
+  return c;
+}
+
+double bspline3(double x) {
+  x = std::abs(x);
+  if (x < 1) return 2.0 / 3.0 - x * x + 0.5 * x * x * x;
+  if (x < 2) return (2 - x) * (2 - x) * (2 - x) / 6.0;
+  return 0.0;
+}
+
+std::int64_t mirror(std::int64_t i, std::int64_t n) {
+  if (n == 1) return 0;
+  const std::int64_t period = 2 * (n - 1);
+  i = ((i % period) + period) % period;
+  return i < n ? i : period - i;
+}
+
+struct Range {
+  double lo, hi;
+  bool integer;
+};
+Range type_range(const std::string& t) {
+  const double inf = std::numeric_limits<double>::infinity();
+  if (t == "INT8") return {-128, 127, true};
+  if (t == "UINT8") return {0, 255, true};
+  if (t == "INT16") return {-32768, 32767, true};
+  if (t == "UINT16") return {0, 65535, true};
+  if (t == "INT32") return {-2147483648.0, 2147483647.0, true};
+  if (t == "UINT32") return {0, 4294967295.0, true};
+  return {-inf, inf, false};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stationary wavelet transform along one axis (pywt swt, level 1, periodization): out[o] = sum_j f[j] x[(o+3-j) mod n].
+constexpr std::array<double, 6> kCoif1Lo{-0.01565572813546454, -0.0727326195128539, 0.38486484686420286,
+                                         0.8525720202122554,   0.3378976624578092,  -0.0727326195128539};
+constexpr std::array<double, 6> kCoif1Hi{0.0727326195128539,  0.3378976624578092, -0.8525720202122554,
+                                         0.38486484686420286, 0.0727326195128539, -0.01565572813546454};
+
+struct Block {
+  std::array<std::int64_t, 3> dims{};
+  std::vector<double> v;
+  std::size_t idx(std::int64_t i, std::int64_t j, std::int64_t k) const {
+    return static_cast<std::size_t>(i + dims[0] * (j + dims[1] * k));
+  }
+};
+
+// Filters `in` along `axis`. `periodic`: the line is the whole (wrap-padded) image axis; otherwise the block has a
+// margin and the ends are clamped (values there are not used).
+Block filter_axis(const Block& in, int axis, const std::array<double, 6>& f, bool periodic) {
+  Block out;
+  out.dims = in.dims;
+  out.v.resize(in.v.size());
+  const std::int64_t n = in.dims[axis];
+  const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? in.dims[0] : in.dims[0] * in.dims[1];
+  std::vector<double> line(static_cast<std::size_t>(n));
+  for (std::int64_t k = 0; k < (axis == 2 ? 1 : in.dims[2]); ++k)
+    for (std::int64_t j = 0; j < (axis == 1 ? 1 : in.dims[1]); ++j)
+      for (std::int64_t i = 0; i < (axis == 0 ? 1 : in.dims[0]); ++i) {
+        const std::int64_t base = i + in.dims[0] * (j + in.dims[1] * k);
+        for (std::int64_t t = 0; t < n; ++t) line[t] = in.v[base + t * stride];
+        for (std::int64_t o = 0; o < n; ++o) {
+          double s = 0;
+          for (int q = 0; q < 6; ++q) {
+            std::int64_t src = o + 3 - q;
+            if (periodic) src = ((src % n) + n) % n;
+            else src = std::clamp<std::int64_t>(src, 0, n - 1);
+            s += f[q] * line[src];
+          }
+          out.v[base + o * stride] = s;
+        }
+      }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The box that filtered images are computed on: the mask's bounding box plus `margin` voxels, or the whole axis.
+struct Box {
+  std::array<std::int64_t, 3> lo{}, hi{};  // inclusive
+  std::array<bool, 3> full{};
+};
+Box mask_box(const Volume& mask01, std::array<std::int64_t, 3> margin) {
+  const auto& g = mask01.grid;
+  Box b;
+  b.lo = {g.dims[0], g.dims[1], g.dims[2]};
+  b.hi = {-1, -1, -1};
+  for (std::int64_t k = 0; k < g.dims[2]; ++k)
+    for (std::int64_t j = 0; j < g.dims[1]; ++j)
+      for (std::int64_t i = 0; i < g.dims[0]; ++i)
+        if (mask01.voxels[g.index(i, j, k)] > 0.5f) {
+          b.lo = {std::min(b.lo[0], i), std::min(b.lo[1], j), std::min(b.lo[2], k)};
+          b.hi = {std::max(b.hi[0], i), std::max(b.hi[1], j), std::max(b.hi[2], k)};
+        }
+  for (int d = 0; d < 3; ++d) {
+    if (b.hi[d] < 0) { b.lo[d] = 0; b.hi[d] = g.dims[d] - 1; }
+    b.lo[d] = std::max<std::int64_t>(0, b.lo[d] - margin[d]);
+    b.hi[d] = std::min<std::int64_t>(g.dims[d] - 1, b.hi[d] + margin[d]);
+    b.full[d] = b.lo[d] == 0 && b.hi[d] == g.dims[d] - 1;
+  }
+  return b;
+}
+
+// Writes `block` (covering `box`) into a copy of `like`, zero elsewhere.
+Volume place(const Volume& like, const Box& box, const Block& block, std::array<std::int64_t, 3> block_origin) {
+  Volume out;
+  out.grid = like.grid;
+  out.name = like.name;
+  out.source_datatype = "FLOAT64";
+  out.voxels.assign(like.voxels.size(), 0.0f);
+  for (std::int64_t k = box.lo[2]; k <= box.hi[2]; ++k)
+    for (std::int64_t j = box.lo[1]; j <= box.hi[1]; ++j)
+      for (std::int64_t i = box.lo[0]; i <= box.hi[0]; ++i)
+        out.voxels[like.grid.index(i, j, k)] = static_cast<float>(
+            block.v[block.idx(i - block_origin[0], j - block_origin[1], k - block_origin[2])]);
+  return out;
+}
+
+std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, const Box& box) {
+  // Per axis: the whole axis (wrap-padded to even length, as PyRadiomics) or the box with its margin.
+  Block b;
+  std::array<std::int64_t, 3> origin{};
+  std::array<bool, 3> periodic{};
+  for (int d = 0; d < 3; ++d) {
+    periodic[d] = box.full[d];
+    origin[d] = box.lo[d];
+    const std::int64_t len = box.hi[d] - box.lo[d] + 1;
+    b.dims[d] = periodic[d] && (len % 2 != 0) ? len + 1 : len;
+  }
+  b.v.resize(static_cast<std::size_t>(b.dims[0] * b.dims[1] * b.dims[2]));
+  const auto& g = image.grid;
+  for (std::int64_t k = 0; k < b.dims[2]; ++k)
+    for (std::int64_t j = 0; j < b.dims[1]; ++j)
+      for (std::int64_t i = 0; i < b.dims[0]; ++i) {
+        const std::int64_t x = origin[0] + (i < box.hi[0] - box.lo[0] + 1 ? i : 0);
+        const std::int64_t y = origin[1] + (j < box.hi[1] - box.lo[1] + 1 ? j : 0);
+        const std::int64_t z = origin[2] + (k < box.hi[2] - box.lo[2] + 1 ? k : 0);
+        b.v[b.idx(i, j, k)] = image.voxels[g.index(x, y, z)];
+      }
+  std::vector<std::pair<std::string, Volume>> out;
+  // pywt.swtn with axes (x, y, z): keys in the order aaa, aad, ada, add, daa, ...; the approximation last.
+  std::vector<std::pair<std::string, Block>> level{{"", std::move(b)}};
+  for (int axis = 0; axis < 3; ++axis) {
+    std::vector<std::pair<std::string, Block>> next;
+    for (const auto& [key, blk] : level) {
+      next.emplace_back(key + "L", filter_axis(blk, axis, kCoif1Lo, periodic[axis]));
+      next.emplace_back(key + "H", filter_axis(blk, axis, kCoif1Hi, periodic[axis]));
+    }
+    level = std::move(next);
+  }
+  for (std::size_t n = 1; n <= level.size(); ++n) {
+    const auto& [key, blk] = level[n % level.size()];  // LLH ... HHH, then LLL
+    out.emplace_back(key, place(image, box, blk, origin));
+  }
+  return out;
+}
+
+// Sampled 1-D kernels in mm: Gaussian (sum 1) and its second derivative (sum 0, second moment 2).
+void log_kernels(double sigma, double h, std::vector<double>& g, std::vector<double>& g2) {
+  const int r = std::max(1, static_cast<int>(std::ceil(4.0 * sigma / h)));
+  g.assign(2 * r + 1, 0.0);
+  g2.assign(2 * r + 1, 0.0);
+  double sg = 0;
+  for (int n = -r; n <= r; ++n) {
+    const double x = n * h;
+    const double e = std::exp(-x * x / (2 * sigma * sigma));
+    g[n + r] = e;
+    g2[n + r] = e * (x * x / (sigma * sigma * sigma * sigma) - 1.0 / (sigma * sigma));
+    sg += e;
+  }
+  for (auto& v : g) v /= sg;
+  double mean = 0;
+  for (auto& v : g2) mean += v;
+  mean /= static_cast<double>(g2.size());
+  double m2 = 0;
+  for (int n = -r; n <= r; ++n) {
+    g2[n + r] -= mean;
+    m2 += g2[n + r] * (n * h) * (n * h);
+  }
+  if (m2 != 0)
+    for (auto& v : g2) v *= 2.0 / m2;
+}
+
+Block convolve_axis(const Block& in, int axis, const std::vector<double>& k) {
+  Block out;
+  out.dims = in.dims;
+  out.v.resize(in.v.size());
+  const int r = static_cast<int>(k.size() / 2);
+  const std::int64_t n = in.dims[axis];
+  const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? in.dims[0] : in.dims[0] * in.dims[1];
+  std::vector<double> line(static_cast<std::size_t>(n));
+  for (std::int64_t kk = 0; kk < (axis == 2 ? 1 : in.dims[2]); ++kk)
+    for (std::int64_t j = 0; j < (axis == 1 ? 1 : in.dims[1]); ++j)
+      for (std::int64_t i = 0; i < (axis == 0 ? 1 : in.dims[0]); ++i) {
+        const std::int64_t base = i + in.dims[0] * (j + in.dims[1] * kk);
+        for (std::int64_t t = 0; t < n; ++t) line[t] = in.v[base + t * stride];
+        for (std::int64_t o = 0; o < n; ++o) {
+          double s = 0;
+          for (int q = -r; q <= r; ++q) s += k[q + r] * line[std::clamp<std::int64_t>(o + q, 0, n - 1)];
+          out.v[base + o * stride] = s;
+        }
+      }
+  return out;
+}
+
+Volume log_in_box(const Volume& image, double sigma, const Box& box) {
+  Block b;
+  const std::array<std::int64_t, 3> origin = box.lo;
+  for (int d = 0; d < 3; ++d) b.dims[d] = box.hi[d] - box.lo[d] + 1;
+  b.v.resize(static_cast<std::size_t>(b.dims[0] * b.dims[1] * b.dims[2]));
+  for (std::int64_t k = 0; k < b.dims[2]; ++k)
+    for (std::int64_t j = 0; j < b.dims[1]; ++j)
+      for (std::int64_t i = 0; i < b.dims[0]; ++i)
+        b.v[b.idx(i, j, k)] = image.voxels[image.grid.index(origin[0] + i, origin[1] + j, origin[2] + k)];
+  const auto sp = image.grid.spacing();
+  std::array<std::vector<double>, 3> g, g2;
+  for (int d = 0; d < 3; ++d) log_kernels(sigma, sp[d], g[d], g2[d]);
+  Block sum;
+  for (int d2 = 0; d2 < 3; ++d2) {
+    Block t = b;
+    for (int d = 0; d < 3; ++d) t = convolve_axis(t, d, d == d2 ? g2[d] : g[d]);
+    if (sum.v.empty()) sum = std::move(t);
+    else
+      for (std::size_t n = 0; n < sum.v.size(); ++n) sum.v[n] += t.v[n];
+  }
+  for (auto& v : sum.v) v *= sigma * sigma;
+  return place(image, box, sum, origin);
+}
+
+// ---------------------------------------------------------------------------------------------------
+std::string image_type_name_log(const std::string& sigma_text) {
+  std::string s = sigma_text;
+  std::replace(s.begin(), s.end(), '.', '-');
+  return "log-sigma-" + s + "-mm-3D";
+}
+
+bool family_matches(const std::string& cls, const std::string& family) {
+  if (cls == family) return true;
+  if (cls == "shape") return family == "morphology";
+  if (cls == "firstorder") return family == "intensity_statistics" || family == "intensity_histogram";
+  if (cls == "gldm") return family == "ngldm";
+  if (cls == "ngldm") return family == "gldm";
+  if (cls == "morphology") return family == "shape";
+  return false;
+}
+
+bool selected(const Params& p, const Feature& f, const std::string& image_type) {
+  if (p.feature_classes.empty()) return true;
+  for (const auto& [cls, names] : p.feature_classes) {
+    if (!family_matches(cls, f.family)) continue;
+    if (names.empty()) return true;
+    const std::string prefix = image_type + "_" + f.family + "_";
+    const std::string shortname = f.name.rfind(prefix, 0) == 0 ? f.name.substr(prefix.size()) : f.name;
+    for (const auto& n : names)
+      if (shortname == n || shortname.rfind(n + "_", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::pair<Volume, Volume> pyradiomics_resample(const Volume& image, const Volume& mask, int label,
+                                               std::array<double, 3> spacing, Interpolation interpolation, double pad,
+                                               bool keep_real) {
+  if (image.grid.dims != mask.grid.dims)
+    throw InvalidInputError("resampling: the mask '" + mask.name + "' does not share the grid of the image '" +
+                            image.name + "'");
+  const auto& g = mask.grid;
+  const auto ms = g.spacing();
+  std::array<std::int64_t, 3> lo{g.dims[0], g.dims[1], g.dims[2]}, hi{-1, -1, -1};
+  for (std::int64_t k = 0; k < g.dims[2]; ++k)
+    for (std::int64_t j = 0; j < g.dims[1]; ++j)
+      for (std::int64_t i = 0; i < g.dims[0]; ++i)
+        if (in_label(mask.voxels[g.index(i, j, k)], label)) {
+          lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
+          hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+        }
+  Volume mask01 = mask;
+  for (auto& v : mask01.voxels) v = in_label(v, label) ? 1.0f : 0.0f;
+  if (hi[0] < 0) return {image, mask01};  // empty: nothing to resample around (reported by the engine)
+  std::array<double, 3> sp{}, ratio{}, origin{};
+  std::array<std::int64_t, 3> size{};
+  bool same = true;
+  for (int d = 0; d < 3; ++d) {
+    sp[d] = spacing[d] <= 0 ? ms[d] : spacing[d];
+    if (hi[d] - lo[d] + 1 == 1) sp[d] = ms[d];  // the mask spans one slice along this axis: keep it
+    if (std::abs(ms[d] - sp[d]) > 1e-8 + 1e-5 * std::abs(sp[d])) same = false;
+  }
+  if (same) return {image, mask01};
+  for (int d = 0; d < 3; ++d) {
+    ratio[d] = ms[d] / sp[d];
+    const double bb = static_cast<double>(lo[d]), bs = static_cast<double>(hi[d] - lo[d] + 1);
+    double lb = std::floor((bb - 0.5) * ratio[d] - pad);
+    double ub = std::ceil((bb + bs - 0.5) * ratio[d] + pad);
+    const double max_ub = std::ceil(static_cast<double>(g.dims[d]) * ratio[d]) - 1;
+    lb = std::max(lb, 0.0);
+    ub = std::min(ub, max_ub);
+    size[d] = static_cast<std::int64_t>(ub - lb + 1);
+    origin[d] = 0.5 * (sp[d] - ms[d]) / ms[d] + lb / ratio[d];
+  }
+  Volume out_image, out_mask;
+  Grid ng = g;
+  ng.dims = size;
+  Eigen::Matrix4d m = Eigen::Matrix4d::Identity();
+  for (int d = 0; d < 3; ++d) {
+    m(d, d) = sp[d] / ms[d];
+    m(d, 3) = origin[d];
+  }
+  ng.affine = g.affine * m;
+  ng.qform = g.qform * m;
+  ng.sform = g.sform * m;
+  out_image.grid = ng;
+  out_mask.grid = ng;
+  out_image.name = image.name;
+  out_mask.name = mask.name;
+  out_image.source_datatype = keep_real ? "FLOAT64" : image.source_datatype;
+  out_mask.source_datatype = "UINT8";
+  out_image.voxels.resize(ng.voxel_count());
+  out_mask.voxels.resize(ng.voxel_count());
+  const Range range = type_range(image.source_datatype);
+  const bool cast = range.integer && !keep_real;
+  std::vector<double> coef;
+  if (interpolation == Interpolation::bspline) coef = bspline_coefficients(image);
+  const auto& ig = image.grid;
+  for (std::int64_t k = 0; k < size[2]; ++k)
+    for (std::int64_t j = 0; j < size[1]; ++j)
+      for (std::int64_t i = 0; i < size[0]; ++i) {
+        const std::array<double, 3> c{origin[0] + static_cast<double>(i) * (sp[0] / ms[0]),
+                                      origin[1] + static_cast<double>(j) * (sp[1] / ms[1]),
+                                      origin[2] + static_cast<double>(k) * (sp[2] / ms[2])};
+        bool inside = true;
+        for (int d = 0; d < 3; ++d)
+          if (!(c[d] >= -0.5 && c[d] < static_cast<double>(g.dims[d]) - 0.5)) inside = false;
+        const std::size_t o = ng.index(i, j, k);
+        if (!inside) {
+          out_image.voxels[o] = 0.0f;
+          out_mask.voxels[o] = 0.0f;
+          continue;
+        }
+        // mask: nearest neighbour, half-integers rounded up
+        std::array<std::int64_t, 3> q{};
+        for (int d = 0; d < 3; ++d)
+          q[d] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(c[d] + 0.5)), 0, g.dims[d] - 1);
+        out_mask.voxels[o] = mask01.voxels[g.index(q[0], q[1], q[2])];
+        double v = 0;
+        if (interpolation == Interpolation::nearest) {
+          v = image.voxels[ig.index(q[0], q[1], q[2])];
+        } else if (interpolation == Interpolation::linear) {
+          std::array<std::int64_t, 3> a{}, b{};
+          std::array<double, 3> f{};
+          for (int d = 0; d < 3; ++d) {
+            const double fl = std::floor(c[d]);
+            f[d] = c[d] - fl;
+            a[d] = std::clamp<std::int64_t>(static_cast<std::int64_t>(fl), 0, g.dims[d] - 1);
+            b[d] = std::clamp<std::int64_t>(static_cast<std::int64_t>(fl) + 1, 0, g.dims[d] - 1);
+          }
+          for (int n = 0; n < 8; ++n) {
+            const double w = ((n & 1) ? f[0] : 1 - f[0]) * ((n & 2) ? f[1] : 1 - f[1]) * ((n & 4) ? f[2] : 1 - f[2]);
+            if (w != 0) v += w * image.voxels[ig.index((n & 1) ? b[0] : a[0], (n & 2) ? b[1] : a[1], (n & 4) ? b[2] : a[2])];
+          }
+        } else {
+          std::array<std::array<std::int64_t, 4>, 3> idx{};
+          std::array<std::array<double, 4>, 3> w{};
+          for (int d = 0; d < 3; ++d) {
+            const auto base = static_cast<std::int64_t>(std::floor(c[d])) - 1;
+            for (int t = 0; t < 4; ++t) {
+              idx[d][t] = mirror(base + t, g.dims[d]);
+              w[d][t] = g.dims[d] == 1 ? (t == 1 ? 1.0 : 0.0) : bspline3(c[d] - static_cast<double>(base + t));
+            }
+          }
+          for (int cc = 0; cc < 4; ++cc)
+            for (int bb = 0; bb < 4; ++bb) {
+              const double wbc = w[1][bb] * w[2][cc];
+              if (wbc == 0) continue;
+              for (int aa = 0; aa < 4; ++aa)
+                v += w[0][aa] * wbc * coef[ig.index(idx[0][aa], idx[1][bb], idx[2][cc])];
+            }
+        }
+        if (cast) v = std::trunc(std::clamp(v, range.lo, range.hi));
+        out_image.voxels[o] = static_cast<float>(v);
+      }
+  return {std::move(out_image), std::move(out_mask)};
+}
+
+std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image) {
+  Volume all = image;
+  std::fill(all.voxels.begin(), all.voxels.end(), 1.0f);
+  return wavelet_in_box(image, mask_box(all, {0, 0, 0}));
+}
+
+Volume laplacian_of_gaussian(const Volume& image, double sigma_mm) {
+  Volume all = image;
+  std::fill(all.voxels.begin(), all.voxels.end(), 1.0f);
+  return log_in_box(image, sigma_mm, mask_box(all, {0, 0, 0}));
+}
+
+std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label, const Params& p) {
+  if (image.grid.dims != mask.grid.dims)
+    throw InvalidInputError("the mask '" + mask.name + "' does not share the grid of the image '" + image.name +
+                            "' (dimensions differ)");
+  Settings s = p.settings;
+  // 1. normalisation over the whole image (SimpleITK Normalize: mean and sample SD)
+  if (p.normalize) {
+    long double sum = 0, sum2 = 0;
+    std::size_t n = 0;
+    for (const float v : image.voxels)
+      if (std::isfinite(v)) { sum += v; ++n; }
+    if (n < 2) throw InvalidInputError("normalize: the image '" + image.name + "' has fewer than 2 voxels");
+    const long double mean = sum / static_cast<long double>(n);
+    for (const float v : image.voxels)
+      if (std::isfinite(v)) sum2 += (v - mean) * (v - mean);
+    const double sd = static_cast<double>(std::sqrt(sum2 / static_cast<long double>(n - 1)));
+    if (!(sd > 0)) throw InvalidInputError("normalize: the image '" + image.name + "' is constant");
+    s.intensity_offset = static_cast<double>(mean);
+    s.intensity_scale = p.normalize_scale / sd;
+  }
+  // 2. resampling (PyRadiomics' grid in PyRadiomics mode; the engine's IBSI grid otherwise)
+  const Volume* img = &image;
+  const Volume* msk = &mask;
+  int lab = label;
+  std::pair<Volume, Volume> resampled;
+  if (s.mode == Mode::pyradiomics && s.resampled_spacing) {
+    resampled = pyradiomics_resample(image, mask, label, *s.resampled_spacing, s.interpolation, p.pad_distance,
+                                     p.normalize);
+    img = &resampled.first;
+    msk = &resampled.second;
+    lab = 1;
+    s.resampled_spacing.reset();
+  }
+  // 3. resegmentation thresholds (on the original image's intensities, after normalisation)
+  if (!p.resegment_range.empty()) {
+    std::vector<double> th = p.resegment_range;
+    std::sort(th.begin(), th.end());
+    if (p.resegment_mode != "absolute") {
+      double mx = -std::numeric_limits<double>::infinity(), sum = 0, sum2 = 0, cnt = 0;
+      for (std::size_t n = 0; n < msk->voxels.size(); ++n)
+        if (in_label(msk->voxels[n], lab) && std::isfinite(img->voxels[n])) {
+          const double v = (img->voxels[n] - s.intensity_offset) * s.intensity_scale;
+          mx = std::max(mx, v);
+          sum += v;
+          cnt += 1;
+        }
+      if (cnt > 0) {
+        const double mean = sum / cnt;
+        for (std::size_t n = 0; n < msk->voxels.size(); ++n)
+          if (in_label(msk->voxels[n], lab) && std::isfinite(img->voxels[n]))
+            sum2 += (((img->voxels[n] - s.intensity_offset) * s.intensity_scale) - mean) *
+                    (((img->voxels[n] - s.intensity_offset) * s.intensity_scale) - mean);
+        const double sd = std::sqrt(sum2 / cnt);
+        for (auto& t : th) t = p.resegment_mode == "relative" ? mx * t : mean + sd * t;
+      }
+    }
+    s.resegment_range = std::array<double, 2>{th[0], th.size() == 2 ? th[1] : std::numeric_limits<double>::infinity()};
+  }
+  // 4. feature classes
+  std::vector<std::string> families;
+  for (const auto& [cls, names] : p.feature_classes) families.push_back(cls);
+  std::vector<Feature> out;
+  auto run = [&](const Volume& im, const Volume& mk, int lb, Settings st, const std::string& type_name) {
+    st.image_type = type_name;
+    st.families = families;
+    if (p.feature_classes.empty() && st.families.empty() && type_name != "original") {
+      st.families = s.mode == Mode::pyradiomics
+                        ? std::vector<std::string>{"firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}
+                        : std::vector<std::string>{"intensity_statistics", "intensity_histogram", "glcm", "glrlm",
+                                                   "glszm", "gldzm", "ngtdm", "ngldm"};
+    }
+    if (type_name != "original") {
+      st.families.erase(std::remove_if(st.families.begin(), st.families.end(),
+                                       [](const std::string& f) { return f == "shape" || f == "morphology"; }),
+                        st.families.end());
+      if (st.families.empty()) return;
+    }
+    for (auto& f : extract_features(im, mk, lb, st))
+      if (selected(p, f, type_name)) out.push_back(std::move(f));
+  };
+  const bool filtered = std::any_of(p.image_types.begin(), p.image_types.end(),
+                                    [](const ImageTypeSpec& t) { return t.kind != "original"; });
+  // Filtered images: computed on the (normalised) image; the ROI is the resegmented mask of the original image.
+  Volume filt_src, filt_mask;
+  Settings fs = s;
+  if (filtered) {
+    filt_src = *img;
+    if (s.intensity_offset != 0.0 || s.intensity_scale != 1.0)
+      for (auto& v : filt_src.voxels) v = static_cast<float>((v - s.intensity_offset) * s.intensity_scale);
+    fs.intensity_offset = 0.0;
+    fs.intensity_scale = 1.0;
+    filt_mask = *msk;
+    for (std::size_t n = 0; n < filt_mask.voxels.size(); ++n) {
+      bool in = in_label(msk->voxels[n], lab);
+      if (in && s.resegment_range) {
+        const double v = (img->voxels[n] - s.intensity_offset) * s.intensity_scale;
+        if (v < (*s.resegment_range)[0] || v > (*s.resegment_range)[1]) in = false;
+      }
+      filt_mask.voxels[n] = in ? 1.0f : 0.0f;
+    }
+    fs.resegment_range.reset();
+    fs.resegment_sigma.reset();
+  }
+  for (const auto& t : p.image_types) {
+    if (t.kind == "original") {
+      run(*img, *msk, lab, s, "original");
+    } else if (t.kind == "wavelet") {
+      Volume roi01 = *msk;
+      for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
+      for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, {4, 4, 4})))
+        run(vol, filt_mask, 1, fs, "wavelet-" + key);
+    } else if (t.kind == "log") {
+      const auto sp = filt_src.grid.spacing();
+      const auto& d = filt_src.grid.dims;
+      for (std::size_t n = 0; n < t.sigma.size(); ++n) {
+        const double sigma = t.sigma[n];
+        bool fits = std::min({d[0], d[1], d[2]}) >= 4;
+        for (int a = 0; a < 3; ++a)
+          if (static_cast<double>(d[a]) < std::ceil(sigma / sp[a]) + 1) fits = false;
+        if (!fits) continue;  // PyRadiomics skips a sigma too large for the image
+        Volume roi01 = *msk;
+        for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
+        std::array<std::int64_t, 3> margin{};
+        for (int a = 0; a < 3; ++a) margin[a] = static_cast<std::int64_t>(std::ceil(4.0 * sigma / sp[a])) + 2;
+        run(log_in_box(filt_src, sigma, mask_box(roi01, margin)), filt_mask, 1, fs,
+            image_type_name_log(t.sigma_text[n]));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace gliolens::radiomics

@@ -1,0 +1,290 @@
+// PyRadiomics parameter files (YAML subset), the pipeline over them (normalisation, PyRadiomics' resampling
+// grid, resegmentation modes, image types LoG and Wavelet, feature-class selection), and PyRadiomics parity on
+// the brain1 columns that need them (brain1_normalization, brain1_resampling, brain1_resegmentation).
+#include <catch2/catch.hpp>
+
+#include "core/errors.hpp"
+#include "core/io/nifti.hpp"
+#include "core/radiomics/params.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace {
+namespace fs = std::filesystem;
+using namespace gliolens::radiomics;
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> f;
+  std::string cur;
+  bool q = false;
+  for (char c : line) {
+    if (c == '"') q = !q;
+    else if (c == ',' && !q) { f.push_back(cur); cur.clear(); }
+    else cur += c;
+  }
+  f.push_back(cur);
+  return f;
+}
+
+// feature name -> value, for the rows of `column` that hold features (not diagnostics).
+std::map<std::string, double> baseline_column(const fs::path& path, const std::string& column) {
+  std::ifstream in(path);
+  std::string line;
+  std::map<std::string, double> out;
+  std::size_t col = 0;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto f = split_csv(line);
+    if (header) {
+      for (std::size_t i = 0; i < f.size(); ++i)
+        if (f[i] == column) col = i;
+      if (col == 0) return out;
+      header = false;
+      continue;
+    }
+    if (f.size() > col && f[0].rfind("diagnostics_", 0) != 0 && !f[col].empty()) out[f[0]] = std::stod(f[col]);
+  }
+  return out;
+}
+
+gliolens::Volume make_volume(std::array<std::int64_t, 3> dims, std::array<double, 3> spacing, float fill = 0.0f) {
+  gliolens::Volume v;
+  v.grid.dims = dims;
+  for (int d = 0; d < 3; ++d) v.grid.affine(d, d) = spacing[d];
+  v.grid.qform = v.grid.sform = v.grid.affine;
+  v.voxels.assign(v.grid.voxel_count(), fill);
+  v.source_datatype = "FLOAT32";
+  return v;
+}
+
+const char* kParams = R"(# a PyRadiomics parameter file
+setting:
+  binWidth: 5            # comment after a value
+  label: 2
+  interpolator: 'sitkBSpline'
+  resampledPixelSpacing: [2, 2, 0]
+  normalize: true
+  normalizeScale: 100
+  voxelArrayShift: 300
+  resegmentRange: [-3, 3]
+  resegmentMode: sigma
+  force2D: false
+  force2Ddimension: 0
+  distances: [1]
+imageType:
+  Original: {}
+  LoG:
+    sigma: [1.0, 2.5, 3]
+  Wavelet: {}
+featureClass:
+  shape:
+  firstorder: []
+  glcm:
+    - Contrast
+    - "JointEntropy"
+)";
+
+}  // namespace
+
+TEST_CASE("parameter file: settings, image types and feature classes", "[radiomics][params]") {
+  const Params p = parse_params(kParams);
+  CHECK(p.settings.bin_width == 5);
+  CHECK(p.settings.discretisation == Discretisation::fixed_bin_size);
+  CHECK(p.label == 2);
+  CHECK(p.settings.interpolation == Interpolation::bspline);
+  REQUIRE(p.settings.resampled_spacing);
+  CHECK((*p.settings.resampled_spacing)[1] == 2);
+  CHECK((*p.settings.resampled_spacing)[2] == 0);
+  CHECK(p.normalize);
+  CHECK(p.normalize_scale == 100);
+  CHECK(p.settings.voxel_array_shift == 300);
+  CHECK(p.resegment_range == std::vector<double>{-3, 3});
+  CHECK(p.resegment_mode == "sigma");
+  REQUIRE(p.image_types.size() == 3);
+  CHECK(p.image_types[1].kind == "log");
+  CHECK(p.image_types[1].sigma_text == std::vector<std::string>{"1.0", "2.5", "3"});
+  CHECK(p.image_types[2].kind == "wavelet");
+  REQUIRE(p.feature_classes.size() == 3);
+  CHECK(p.feature_classes.at("shape").empty());
+  CHECK(p.feature_classes.at("glcm") == std::vector<std::string>{"Contrast", "JointEntropy"});
+
+  const Params q = parse_params("setting:\n  binCount: 16\n");
+  CHECK(q.settings.discretisation == Discretisation::fixed_bin_number);
+  CHECK(q.settings.bin_count == 16);
+  CHECK(q.image_types.size() == 1);  // Original by default
+  CHECK(parse_params("").settings.bin_width == 25);
+  CHECK(parse_params("setting: {binWidth: 10, label: 3}").label == 3);
+  CHECK(parse_params("featureClass:\n  glcm:\n  - Contrast\n").feature_classes.at("glcm").size() == 1);
+}
+
+TEST_CASE("parameter file: errors name the line", "[radiomics][params]") {
+  auto message = [](const std::string& yaml) {
+    try {
+      (void)parse_params(yaml);
+    } catch (const gliolens::InvalidInputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message("setting:\n  binWidht: 5\n"), Catch::Contains("line 2") && Catch::Contains("binWidht"));
+  CHECK_THAT(message("setting:\n  binWidth: five\n"), Catch::Contains("line 2") && Catch::Contains("not a number"));
+  CHECK_THAT(message("imageType:\n  Square: {}\n"), Catch::Contains("Square") && Catch::Contains("not supported"));
+  CHECK_THAT(message("setting:\n  distances: [1, 2]\n"), Catch::Contains("distances"));
+  CHECK_THAT(message("setting:\n  binWidth: [1, 2\n"), Catch::Contains("line 2"));
+  CHECK_THAT(message("foo:\n  bar: 1\n"), Catch::Contains("unknown section"));
+  CHECK_THAT(message("setting:\n\tbinWidth: 5\n"), Catch::Contains("tabs"));
+  CHECK_THAT(message("setting:\n  binWidth: 5\n  binWidth: 6\n"), Catch::Contains("duplicate"));
+  CHECK_THAT(message("featureClass:\n  glcmm:\n"), Catch::Contains("glcmm"));
+}
+
+TEST_CASE("wavelet coif1: constant and separable checks", "[radiomics][params]") {
+  auto img = make_volume({8, 7, 6}, {1, 1, 2}, 10.0f);
+  const auto bands = wavelet_coif1(img);
+  REQUIRE(bands.size() == 8);
+  CHECK(bands[0].first == "LLH");
+  CHECK(bands[7].first == "LLL");
+  // Low-pass sums to sqrt(2), high-pass to 0: a constant image gives 10 * 2^1.5 in LLL and 0 elsewhere.
+  for (const auto& [name, v] : bands)
+    for (const float x : v.voxels) CHECK(x == Approx(name == "LLL" ? 10.0 * std::pow(2.0, 1.5) : 0.0).margin(1e-4));
+  // A ramp along z only: every band with H in x or y is zero.
+  for (std::int64_t k = 0; k < 6; ++k)
+    for (std::int64_t j = 0; j < 7; ++j)
+      for (std::int64_t i = 0; i < 8; ++i) img.voxels[img.grid.index(i, j, k)] = static_cast<float>(k * k);
+  for (const auto& [name, v] : wavelet_coif1(img))
+    if (name[0] == 'H' || name[1] == 'H')
+      for (const float x : v.voxels) CHECK(x == Approx(0.0).margin(1e-3));
+}
+
+TEST_CASE("Laplacian of Gaussian: zero on constants, sigma^2 * 2 on x^2", "[radiomics][params]") {
+  auto img = make_volume({32, 32, 32}, {1, 1, 1}, 5.0f);
+  auto out = laplacian_of_gaussian(img, 2.0);
+  CHECK(out.voxels[img.grid.index(16, 16, 16)] == Approx(0.0).margin(1e-4));
+  for (std::int64_t k = 0; k < 32; ++k)
+    for (std::int64_t j = 0; j < 32; ++j)
+      for (std::int64_t i = 0; i < 32; ++i)
+        img.voxels[img.grid.index(i, j, k)] = static_cast<float>((i - 16.0) * (i - 16.0));
+  out = laplacian_of_gaussian(img, 2.0);
+  CHECK(out.voxels[img.grid.index(16, 16, 16)] == Approx(2.0 * 4.0).epsilon(1e-4));
+}
+
+TEST_CASE("pipeline: image types, names and feature-class selection", "[radiomics][params]") {
+  auto img = make_volume({20, 20, 12}, {1, 1, 1});
+  auto mask = make_volume({20, 20, 12}, {1, 1, 1});
+  for (std::int64_t k = 0; k < 12; ++k)
+    for (std::int64_t j = 0; j < 20; ++j)
+      for (std::int64_t i = 0; i < 20; ++i) {
+        const auto n = img.grid.index(i, j, k);
+        img.voxels[n] = static_cast<float>((i * 7 + j * 13 + k * 5) % 50);
+        if (i > 4 && i < 15 && j > 3 && j < 16 && k > 2 && k < 9) mask.voxels[n] = 1;
+      }
+  const Params p = parse_params(R"(
+imageType:
+  Original: {}
+  LoG: {sigma: [1.0, 2]}
+  Wavelet: {}
+featureClass:
+  shape: [VoxelVolume]
+  firstorder: [Mean, Entropy]
+  glcm: [Contrast]
+setting:
+  binWidth: 5
+)");
+  const auto features = extract_with_params(img, mask, 1, p);
+  std::set<std::string> names;
+  for (const auto& f : features) {
+    names.insert(f.name);
+    CHECK((f.value.has_value() || !f.reason.empty()));
+  }
+  CHECK(names.count("original_shape_VoxelVolume"));
+  CHECK(names.count("original_firstorder_Mean"));
+  CHECK(names.count("original_glcm_Contrast"));
+  CHECK(names.count("log-sigma-1-0-mm-3D_firstorder_Mean"));
+  CHECK(names.count("log-sigma-2-mm-3D_glcm_Contrast"));
+  CHECK(names.count("wavelet-LLH_firstorder_Entropy"));
+  CHECK(names.count("wavelet-LLL_glcm_Contrast"));
+  CHECK_FALSE(names.count("log-sigma-1-0-mm-3D_shape_VoxelVolume"));
+  CHECK_FALSE(names.count("original_glcm_JointEnergy"));
+  CHECK(names.size() == 1 + 3 + 2 * 3 + 8 * 3);
+  for (const auto& f : features)
+    if (f.name == "original_glcm_Contrast") CHECK(f.ibsi_tag == "ACUI");
+}
+
+TEST_CASE("PyRadiomics parity: brain1 normalization, resampling, resegmentation via parameter files",
+          "[radiomics][pyradiomics][params]") {
+  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
+  if (!fs::exists(dir / "brain1_image.nii.gz")) {
+    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
+    return;
+  }
+  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
+  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  // The settings of each column, as its diagnostics_Configuration_Settings row states them.
+  const std::vector<std::pair<std::string, std::string>> columns{
+      {"brain1_normalization", "setting:\n  normalize: true\n  normalizeScale: 100\n  binWidth: 5\n  interpolator: sitkBSpline\n"},
+      {"brain1_resampling", "setting:\n  resampledPixelSpacing: [2, 2, 2]\n  interpolator: sitkBSpline\n"},
+      {"brain1_resegmentation", "setting:\n  resegmentRange: [-3, 3]\n  resegmentMode: sigma\n"},
+      {"brain1", "setting:\n  binWidth: 25\n  voxelArrayShift: 2000\n"},
+  };
+  // The mesh triangulation gap of the plain column (see test_radiomics_pyradiomics.cpp) applies to the shape
+  // features of every column.
+  const std::set<std::string> mesh{"original_shape_MeshVolume", "original_shape_SurfaceArea",
+                                   "original_shape_SurfaceVolumeRatio", "original_shape_Sphericity"};
+  for (const auto& [column, yaml] : columns) {
+    const auto features = extract_with_params(image, mask, 1, parse_params(yaml));
+    std::map<std::string, const Feature*> by_name;
+    for (const auto& f : features) by_name[f.name] = &f;
+    int matched = 0, total = 0, gaps = 0;
+    std::ostringstream bad;
+    for (const std::string cls : {"shape", "firstorder", "glcm", "glrlm", "glszm", "ngtdm", "gldm"}) {
+      for (const auto& [name, ref] : baseline_column(dir / ("baseline_" + cls + ".csv"), column)) {
+        ++total;
+        const auto it = by_name.find(name);
+        const bool has = it != by_name.end() && it->second->value;
+        const double v = has ? *it->second->value : std::nan("");
+        const bool ok = has && std::abs(v - ref) <= std::max(1e-6 * std::abs(ref), 1e-12);
+        if (ok) { ++matched; continue; }
+        if (mesh.count(name)) { ++gaps; bad << "  (mesh) " << name << " ref " << ref << " got " << v << "\n"; continue; }
+        INFO(column << " " << name << ": reference " << std::setprecision(15) << ref << ", got " << v);
+        CHECK(ok);
+        bad << "  " << name << " ref " << std::setprecision(10) << ref << " got " << v << "\n";
+      }
+    }
+    WARN("PyRadiomics " << column << " (parameter file): " << matched << "/" << total << " within 1e-6 relative; "
+                        << gaps << " mesh gaps\n" << bad.str());
+  }
+}
+
+// Records every brain1 feature (PyRadiomics defaults with the brain1 column's settings) with 17 digits, for the
+// Node test that checks the WASM build gives the same numbers (tests/node/features.test.mjs).
+TEST_CASE("brain1 native feature record for the WASM comparison", "[radiomics][params]") {
+  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
+  if (!fs::exists(dir / "brain1_image.nii.gz")) {
+    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
+    return;
+  }
+  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
+  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const fs::path out_dir = fs::path(GLIOLENS_SOURCE_DIR) / "build" / "native";
+  fs::create_directories(out_dir);
+  for (const auto& [file, mode] : {std::pair{"radiomics_brain1_pyradiomics.csv", Mode::pyradiomics},
+                                   std::pair{"radiomics_brain1_ibsi.csv", Mode::ibsi}}) {
+    Params p = default_params(mode);
+    if (mode == Mode::pyradiomics) p.settings.voxel_array_shift = 2000;
+    const auto features = extract_with_params(image, mask, 1, p);
+    std::ofstream out(out_dir / file);
+    out << "name,value\n";
+    char buf[64];
+    for (const auto& f : features) {
+      if (f.value) std::snprintf(buf, sizeof buf, "%.17g", *f.value);
+      out << f.name << "," << (f.value ? buf : "") << "\n";
+    }
+    CHECK(features.size() > 100);
+  }
+}
