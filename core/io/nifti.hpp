@@ -23,6 +23,7 @@ struct NiftiHeader {
   std::string xyz_units;
   std::string description;
   bool two_files = false;                // .hdr/.img pair
+  bool big_endian = false;               // the file's byte order differs from a little-endian machine's
 };
 
 struct NiftiImage {
@@ -31,23 +32,36 @@ struct NiftiImage {
   std::vector<std::string> warnings;  // e.g. a 4-D file of which only the first volume was taken
 };
 
+// The default memory budget: 2^28 voxels (1 GiB of float), far above any brain MRI (BraTS: 8.9 M).
+inline constexpr std::int64_t default_max_voxels = std::int64_t{1} << 28;
+
 struct ReadOptions {
   // Refuse images whose 3-D voxel count exceeds this (a float per voxel is kept in memory).
-  std::int64_t max_voxels = std::int64_t{1} << 28;
+  std::int64_t max_voxels = default_max_voxels;
   std::int64_t volume_index = 0;  // which volume of a 4-D file
 };
 
 // Reads only the header. Throws FileError / FormatError / UnsupportedError naming `path`.
-[[nodiscard]] NiftiHeader read_nifti_header(const std::string& path);
+[[nodiscard]] NiftiHeader read_nifti_header(const std::string& path, const std::string& display_name = {});
 
 // Reads a whole image. `display_name` (default: the path) names the file in error messages.
+// A .img path reads its .hdr/.img pair. Errors: FileError (missing, truncated, corrupt gzip),
+// FormatError (magic, dims, memory budget, NaN/Inf voxels), UnsupportedError (datatype),
+// InvalidInputError (volume index out of range); each message starts with the file's name.
 [[nodiscard]] NiftiImage read_nifti(const std::string& path, const ReadOptions& options = {},
                                     const std::string& display_name = {});
 
-enum class StoredType { uint8, int16, float32 };
+enum class StoredType { uint8, int16, float32, int8, uint16, int32, uint32, float64 };
 
-// Writes `volume` with its own qform/sform (NIfTI-1; .nii or .nii.gz by the path's extension).
-void write_nifti(const std::string& path, const Volume& volume, StoredType type);
+// The StoredType of a datatype name as NiftiHeader gives it ("INT16" -> int16); float32 for others.
+[[nodiscard]] StoredType stored_type_for(const std::string& datatype);
+
+// Whether every voxel of `volume` is exactly representable in `type` (integers in range, or a float).
+[[nodiscard]] bool fits_stored_type(const Volume& volume, StoredType type);
+
+// Writes `volume` with its own qform/sform; .nii or .nii.gz (single file) or .hdr (pair) by the
+// path's extension; NIfTI-1 unless `nifti_version` is 2. Integer types round and clamp.
+void write_nifti(const std::string& path, const Volume& volume, StoredType type, int nifti_version = 1);
 
 // Axis codes ("RAS", "LPI", ...) of the voxel axes of an affine, as nibabel's aff2axcodes.
 [[nodiscard]] std::string orientation_code(const Eigen::Matrix4d& affine);
