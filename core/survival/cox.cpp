@@ -40,60 +40,81 @@ RiskSetOrder risk_set_order(const SurvivalData& data) {
   return result;
 }
 
-// Sums over a set of subjects of r, r x and r x x' with r = exp(eta - shift).
-struct RiskSums {
-  double s0 = 0.0;
-  Eigen::VectorXd s1;
-  Eigen::MatrixXd s2;
-  explicit RiskSums(Eigen::Index p) : s1(Eigen::VectorXd::Zero(p)), s2(Eigen::MatrixXd::Zero(p, p)) {}
-  void add(double risk, const Eigen::VectorXd& x) {
-    s0 += risk;
-    s1 += risk * x;
-    s2.selfadjointView<Eigen::Lower>().rankUpdate(x, risk);
-  }
-};
-
+// The information is assembled as X' diag(c) X - M' M (two matrix products) instead of rank
+// updates per subject: subject i's weight c_i collects r_i / a0 over every risk-set term it belongs
+// to, and M stacks the risk-set means, one row per (event time, Efron fraction).
 CoxDerivatives derivatives_in_order(const Eigen::MatrixXd& x, const SurvivalData& data, const RiskSetOrder& order,
                                     const Eigen::VectorXd& beta, Ties ties) {
   const Eigen::Index p = x.cols();
+  const auto n = static_cast<Eigen::Index>(data.size());
   CoxDerivatives result{0.0, Eigen::VectorXd::Zero(p), Eigen::MatrixXd::Zero(p, p)};
   const Eigen::VectorXd eta = x * beta;
+  Eigen::VectorXd subject_weight = Eigen::VectorXd::Zero(n);
+  std::vector<Eigen::VectorXd> means;
   for (const auto& [begin, end] : order.strata) {
     // Every exp() is taken relative to the stratum's largest eta: the likelihood is unchanged and
     // nothing overflows even when a diverging coefficient makes eta huge.
     double shift = -std::numeric_limits<double>::infinity();
     for (std::size_t k = begin; k < end; ++k) shift = std::max(shift, eta(static_cast<Eigen::Index>(order.order[k])));
-    RiskSums at_risk(p);
+    struct Group {
+      std::size_t begin, end;
+      double inverse_sum = 0.0;   // sum over Efron fractions of 1 / a0
+      double fraction_sum = 0.0;  // sum of fraction / a0, removed again for the dying themselves
+    };
+    std::vector<Group> groups;
+    double s0 = 0.0;
+    Eigen::VectorXd s1 = Eigen::VectorXd::Zero(p);
     for (std::size_t k = begin; k < end;) {
+      Group group{k, k};
       const double t = data.time[order.order[k]];
-      RiskSums dying(p);
-      Eigen::VectorXd dying_x_sum = Eigen::VectorXd::Zero(p);
+      double d0 = 0.0;
+      Eigen::VectorXd d1 = Eigen::VectorXd::Zero(p);
       int deaths = 0;
       for (; k < end && data.time[order.order[k]] == t; ++k) {
         const auto i = static_cast<Eigen::Index>(order.order[k]);
-        const Eigen::VectorXd xi = x.row(i).transpose();
         const double risk = std::exp(eta(i) - shift);
-        at_risk.add(risk, xi);
+        s0 += risk;
+        s1 += risk * x.row(i).transpose();
         if (data.event[static_cast<std::size_t>(i)] == 1) {
-          dying.add(risk, xi);
-          dying_x_sum += xi;
+          d0 += risk;
+          d1 += risk * x.row(i).transpose();
+          result.score += x.row(i).transpose();
           result.log_likelihood += eta(i) - shift;
           ++deaths;
         }
       }
-      result.score += dying_x_sum;
+      group.end = k;
       // Efron removes the tied deaths' risk in equal fractions; Breslow keeps the full risk set.
       for (int m = 0; m < deaths; ++m) {
         const double fraction = ties == Ties::efron ? static_cast<double>(m) / deaths : 0.0;
-        const double a0 = at_risk.s0 - fraction * dying.s0;
-        const Eigen::VectorXd mean = (at_risk.s1 - fraction * dying.s1) / a0;
+        const double a0 = s0 - fraction * d0;
+        Eigen::VectorXd mean = (s1 - fraction * d1) / a0;
         result.log_likelihood -= std::log(a0);
         result.score -= mean;
-        result.information += (at_risk.s2 - fraction * dying.s2) / a0;
-        result.information.selfadjointView<Eigen::Lower>().rankUpdate(mean, -1.0);
+        means.push_back(std::move(mean));
+        group.inverse_sum += 1.0 / a0;
+        group.fraction_sum += fraction / a0;
+      }
+      groups.push_back(group);
+    }
+    // Groups run from the latest time to the earliest; a subject belongs to the risk sets of its
+    // own group and of every earlier-time group, i.e. the groups after it in this order.
+    double later_inverse_sum = 0.0;
+    for (auto g = groups.rbegin(); g != groups.rend(); ++g) {
+      later_inverse_sum += g->inverse_sum;
+      for (std::size_t k = g->begin; k < g->end; ++k) {
+        const auto i = static_cast<Eigen::Index>(order.order[k]);
+        const double own = data.event[static_cast<std::size_t>(i)] == 1 ? g->fraction_sum : 0.0;
+        subject_weight(i) = std::exp(eta(i) - shift) * (later_inverse_sum - own);
       }
     }
   }
+  Eigen::MatrixXd mean_rows(static_cast<Eigen::Index>(means.size()), p);
+  for (std::size_t r = 0; r < means.size(); ++r) mean_rows.row(static_cast<Eigen::Index>(r)) = means[r].transpose();
+  // Symmetric rank-k updates (half the work of general products); the weights are never negative.
+  const Eigen::MatrixXd weighted_x = subject_weight.cwiseMax(0.0).cwiseSqrt().asDiagonal() * x;
+  result.information.selfadjointView<Eigen::Lower>().rankUpdate(weighted_x.transpose(), 1.0);
+  result.information.selfadjointView<Eigen::Lower>().rankUpdate(mean_rows.transpose(), -1.0);
   result.information = result.information.selfadjointView<Eigen::Lower>();
   return result;
 }

@@ -13,91 +13,79 @@ double soft_threshold(double value, double threshold) {
   return 0.0;
 }
 
-double penalty(const Eigen::VectorXd& beta, double lambda, double alpha) {
-  return lambda * (alpha * beta.lpNorm<1>() + 0.5 * (1.0 - alpha) * beta.squaredNorm());
+double penalty(const Eigen::VectorXd& b, const Eigen::VectorXd& factor, double lambda, double alpha) {
+  return lambda * (alpha * factor.dot(b.cwiseAbs()) + 0.5 * (1.0 - alpha) * factor.dot(b.cwiseAbs2()));
 }
 
-// Coordinate descent on the quadratic model around the current point; `residual` holds
-// g_i - w_i * (eta_i(new) - eta_i(current)) and is kept up to date.
-void coordinate_descent(const ElasticNetProblem& problem, const WorkingQuantities& working, double lambda,
-                        const ElasticNetSettings& settings, ElasticNetSolution& solution) {
-  const auto n = static_cast<double>(problem.x.rows());
-  Eigen::VectorXd residual = working.gradient;
-  const Eigen::VectorXd curvature = (problem.x.array().square().colwise() * working.weight.array()).colwise().sum() / n;
-  const double weight_sum = working.weight.sum() / n;
+// Minimises the penalised quadratic model around `center` by coordinate descent; `shift` holds
+// information * (b - center) and is updated with each coefficient change in O(p).
+Eigen::VectorXd minimise_quadratic(const ElasticNetProblem& problem, const QuadraticModel& model,
+                                   const Eigen::VectorXd& center, double lambda, const ElasticNetSettings& settings) {
+  const auto n = static_cast<double>(problem.observations);
+  Eigen::VectorXd b = center;
+  Eigen::VectorXd shift = Eigen::VectorXd::Zero(b.size());
   for (int pass = 0; pass < settings.max_coordinate_passes; ++pass) {
     double largest_change = 0.0;
-    if (problem.has_intercept && weight_sum > 0.0) {
-      const double step = residual.sum() / n / weight_sum;
-      solution.intercept += step;
-      residual -= step * working.weight;
-      largest_change = std::max(largest_change, weight_sum * step * step);
+    for (Eigen::Index j = 0; j < b.size(); ++j) {
+      const double curvature = model.information(j, j) / n;
+      const double l1 = lambda * settings.alpha * problem.penalty_factor(j);
+      const double l2 = lambda * (1.0 - settings.alpha) * problem.penalty_factor(j);
+      if (!(curvature + l2 > 0.0)) continue;  // a coefficient without information stays put
+      const double slope = (model.score(j) - shift(j)) / n;  // of the model log-likelihood / n
+      const double updated = soft_threshold(curvature * b(j) + slope, l1) / (curvature + l2);
+      const double delta = updated - b(j);
+      if (delta == 0.0) continue;
+      b(j) = updated;
+      shift += delta * model.information.col(j);
+      largest_change = std::max(largest_change, curvature * delta * delta);
     }
-    for (Eigen::Index j = 0; j < problem.x.cols(); ++j) {
-      const double old = solution.beta(j);
-      const double gradient = problem.x.col(j).dot(residual) / n;
-      const double denominator = curvature(j) + lambda * (1.0 - settings.alpha);
-      if (!(denominator > 0.0)) continue;  // a column without information stays at zero
-      const double updated = soft_threshold(curvature(j) * old + gradient, lambda * settings.alpha) / denominator;
-      if (updated == old) continue;
-      solution.beta(j) = updated;
-      residual -= (updated - old) * problem.x.col(j).cwiseProduct(working.weight);
-      largest_change = std::max(largest_change, curvature(j) * (updated - old) * (updated - old));
-    }
-    if (largest_change < settings.tolerance) return;
+    if (largest_change < settings.tolerance * settings.tolerance) break;  // i.e. steps below ~tolerance
   }
+  return b;
 }
 
 }  // namespace
 
 ElasticNetSolution solve_elastic_net(const ElasticNetProblem& problem, double lambda, const ElasticNetSettings& settings,
                                      ElasticNetSolution start) {
-  const auto n = static_cast<double>(problem.x.rows());
+  const auto n = static_cast<double>(problem.observations);
   ElasticNetSolution current = std::move(start);
-  if (current.beta.size() != problem.x.cols()) current.beta = Eigen::VectorXd::Zero(problem.x.cols());
-  auto eta_of = [&](const ElasticNetSolution& s) -> Eigen::VectorXd {
-    return (problem.x * s.beta).array() + s.intercept;
+  auto objective = [&](const Eigen::VectorXd& b, double loglik) {
+    return -loglik / n + penalty(b, problem.penalty_factor, lambda, settings.alpha);
   };
-  auto objective = [&](const ElasticNetSolution& s, double loglik) { return -loglik / n + penalty(s.beta, lambda, settings.alpha); };
-  WorkingQuantities working = problem.evaluate(eta_of(current));
-  current.log_likelihood = working.log_likelihood;
+  current.log_likelihood = problem.log_likelihood(current.coefficients);
   current.converged = false;
   for (int outer = 1; outer <= settings.max_outer_iterations; ++outer) {
     current.outer_iterations = outer;
-    ElasticNetSolution candidate = current;
-    coordinate_descent(problem, working, lambda, settings, candidate);
-    candidate.log_likelihood = problem.log_likelihood(eta_of(candidate));
-    // The diagonal quadratic model can overshoot; halve back toward the current point until the
-    // penalised objective does not increase (glmnet relies on the same safeguard for Cox).
-    for (int halving = 0; halving < 30 && objective(candidate, candidate.log_likelihood) >
-                                               objective(current, current.log_likelihood) + 1e-12;
+    const QuadraticModel model = problem.quadratic(current.coefficients);
+    Eigen::VectorXd candidate = minimise_quadratic(problem, model, current.coefficients, lambda, settings);
+    double candidate_loglik = problem.log_likelihood(candidate);
+    const double current_objective = objective(current.coefficients, current.log_likelihood);
+    for (int halving = 0; halving < 40 && !(objective(candidate, candidate_loglik) <= current_objective + 1e-15 * std::abs(current_objective));
          ++halving) {
-      candidate.beta = (candidate.beta + current.beta) / 2.0;
-      candidate.intercept = (candidate.intercept + current.intercept) / 2.0;
-      candidate.log_likelihood = problem.log_likelihood(eta_of(candidate));
+      candidate = (candidate + current.coefficients) / 2.0;
+      candidate_loglik = problem.log_likelihood(candidate);
     }
-    const double change = (candidate.beta - current.beta).cwiseAbs().maxCoeff() +
-                          std::abs(candidate.intercept - current.intercept);
-    current = std::move(candidate);
+    const double change = (candidate - current.coefficients).cwiseAbs().maxCoeff();
+    current.coefficients = std::move(candidate);
+    current.log_likelihood = candidate_loglik;
     if (!std::isfinite(current.log_likelihood)) {
       throw NumericalError("elastic net: the log-likelihood became infinite at lambda " + std::to_string(lambda));
     }
-    if (change < std::sqrt(settings.tolerance) * 1e-2) {
+    if (change < settings.tolerance) {
       current.converged = true;
       break;
     }
-    working = problem.evaluate(eta_of(current));
   }
   return current;
 }
 
-double largest_useful_lambda(const ElasticNetProblem& problem, double alpha, const ElasticNetSolution& null_solution) {
-  const Eigen::VectorXd eta = Eigen::VectorXd::Constant(problem.x.rows(), null_solution.intercept);
-  const WorkingQuantities working = problem.evaluate(eta);
-  const double largest_gradient =
-      (problem.x.transpose() * working.gradient).cwiseAbs().maxCoeff() / static_cast<double>(problem.x.rows());
+double largest_useful_lambda(const ElasticNetProblem& problem, double alpha, const Eigen::VectorXd& null_coefficients) {
+  const QuadraticModel model = problem.quadratic(null_coefficients);
+  const Eigen::VectorXd penalised_score = model.score.cwiseProduct(problem.penalty_factor);
+  const double largest = penalised_score.cwiseAbs().maxCoeff() / static_cast<double>(problem.observations);
   // A hair above the exact value so that rounding cannot leave a 1e-17 coefficient at lambda_max.
-  return largest_gradient / std::max(alpha, 1e-3) * (1.0 + 1e-9);
+  return largest / std::max(alpha, 1e-3) * (1.0 + 1e-9);
 }
 
 std::vector<double> lambda_path(double lambda_max, double min_ratio, int count) {
@@ -124,7 +112,11 @@ Standardization standardization_of(const Eigen::MatrixXd& x) {
 Eigen::MatrixXd standardize(const Eigen::MatrixXd& x, const Standardization& s) {
   Eigen::MatrixXd result = x.rowwise() - s.center.transpose();
   for (Eigen::Index j = 0; j < result.cols(); ++j) {
-    if (s.scale(j) > 0.0) result.col(j) /= s.scale(j);
+    if (s.scale(j) > 0.0) {
+      result.col(j) /= s.scale(j);
+    } else {
+      result.col(j).setZero();
+    }
   }
   return result;
 }

@@ -54,6 +54,13 @@ double binomial_log_likelihood(const Eigen::VectorXd& eta, std::span<const int> 
 
 double sigmoid(double e) { return e >= 0 ? 1.0 / (1.0 + std::exp(-e)) : std::exp(e) / (1.0 + std::exp(e)); }
 
+// Per-observation derivatives of the binomial log-likelihood in eta (the weights are exact here).
+struct WorkingQuantities {
+  double log_likelihood = 0.0;
+  Eigen::VectorXd gradient;
+  Eigen::VectorXd weight;
+};
+
 WorkingQuantities binomial_working(const Eigen::VectorXd& eta, std::span<const int> y) {
   WorkingQuantities working;
   working.gradient.resize(eta.size());
@@ -180,35 +187,43 @@ PenalizedLogisticPath fit_penalized_logistic_path(const Eigen::MatrixXd& covaria
     throw InvalidInputError("penalised logistic regression: alpha must lie in [0, 1]");
   }
   const Standardization scaling = standardization_of(covariates);
+  // The intercept is coefficient 0 of the design, left unpenalised.
+  Eigen::MatrixXd design(covariates.rows(), covariates.cols() + 1);
+  design << Eigen::VectorXd::Ones(covariates.rows()), standardize(covariates, scaling);
   ElasticNetProblem problem;
-  problem.x = standardize(covariates, scaling);
-  problem.has_intercept = true;
-  problem.evaluate = [&](const Eigen::VectorXd& eta) { return binomial_working(eta, outcome); };
-  problem.log_likelihood = [&](const Eigen::VectorXd& eta) { return binomial_log_likelihood(eta, outcome); };
+  problem.observations = outcome.size();
+  problem.penalty_factor = Eigen::VectorXd::Ones(design.cols());
+  problem.penalty_factor(0) = 0.0;
+  problem.quadratic = [&](const Eigen::VectorXd& b) {
+    const WorkingQuantities working = binomial_working(design * b, outcome);
+    return QuadraticModel{working.log_likelihood, design.transpose() * working.gradient,
+                          design.transpose() * working.weight.asDiagonal() * design};
+  };
+  problem.log_likelihood = [&](const Eigen::VectorXd& b) { return binomial_log_likelihood(design * b, outcome); };
   ElasticNetSettings settings;
   settings.alpha = options.alpha;
   settings.tolerance = options.tolerance;
   const auto n = static_cast<double>(outcome.size());
   const double prevalence = std::accumulate(outcome.begin(), outcome.end(), 0.0) / n;
   ElasticNetSolution solution;
-  solution.intercept = std::log(prevalence / (1.0 - prevalence));
-  solution.beta = Eigen::VectorXd::Zero(problem.x.cols());
+  solution.coefficients = Eigen::VectorXd::Zero(design.cols());
+  solution.coefficients(0) = std::log(prevalence / (1.0 - prevalence));
   std::vector<double> lambdas = options.lambdas;
   if (lambdas.empty()) {
     const double ratio = options.lambda_min_ratio > 0.0 ? options.lambda_min_ratio
                          : outcome.size() > static_cast<std::size_t>(covariates.cols()) ? 1e-4 : 1e-2;
-    lambdas = lambda_path(largest_useful_lambda(problem, options.alpha, solution), ratio, options.path_length);
+    lambdas = lambda_path(largest_useful_lambda(problem, options.alpha, solution.coefficients), ratio, options.path_length);
   }
   PenalizedLogisticPath path;
   path.covariate_names = std::move(covariate_names);
   for (const double lambda : lambdas) {
     solution = solve_elastic_net(problem, lambda, settings, solution);
-    Eigen::VectorXd original = Eigen::VectorXd::Zero(solution.beta.size());
+    Eigen::VectorXd original = Eigen::VectorXd::Zero(covariates.cols());
     for (Eigen::Index j = 0; j < original.size(); ++j) {
-      if (scaling.scale(j) > 0.0) original(j) = solution.beta(j) / scaling.scale(j);
+      if (scaling.scale(j) > 0.0) original(j) = solution.coefficients(j + 1) / scaling.scale(j);
     }
     path.lambdas.push_back(lambda);
-    path.intercepts.push_back(solution.intercept - original.dot(scaling.center));
+    path.intercepts.push_back(solution.coefficients(0) - original.dot(scaling.center));
     path.coefficients.push_back(original);
     path.nonzero.push_back(static_cast<int>((original.array() != 0.0).count()));
   }

@@ -12,81 +12,6 @@
 namespace gliolens::survival {
 namespace {
 
-int stratum_of(const SurvivalData& data, std::size_t i) { return data.stratified() ? data.stratum[i] : 0; }
-
-// Tied-time groups in (stratum, decreasing time) order.
-struct TimeGroups {
-  std::vector<std::size_t> order;
-  std::vector<std::size_t> group_begin;  // one past the end is order.size()
-};
-
-TimeGroups time_groups(const SurvivalData& data) {
-  TimeGroups groups;
-  groups.order.resize(data.size());
-  std::iota(groups.order.begin(), groups.order.end(), std::size_t{0});
-  std::ranges::stable_sort(groups.order, [&](std::size_t a, std::size_t b) {
-    return stratum_of(data, a) != stratum_of(data, b) ? stratum_of(data, a) < stratum_of(data, b)
-                                                      : data.time[a] > data.time[b];
-  });
-  for (std::size_t k = 0; k < groups.order.size(); ++k) {
-    const std::size_t i = groups.order[k];
-    if (k == 0 || data.time[i] != data.time[groups.order[k - 1]] || stratum_of(data, i) != stratum_of(data, groups.order[k - 1])) {
-      groups.group_begin.push_back(k);
-    }
-  }
-  return groups;
-}
-
-// Breslow gradient and diagonal Hessian of the log partial likelihood with respect to eta
-// (glmnet's coxnet working quantities).
-WorkingQuantities breslow_working(const SurvivalData& data, const TimeGroups& groups, const Eigen::VectorXd& eta) {
-  const std::size_t n = data.size();
-  const std::size_t group_count = groups.group_begin.size();
-  const double shift = eta.maxCoeff();
-  Eigen::VectorXd risk = (eta.array() - shift).exp();
-  std::vector<double> hazard(group_count, 0.0);   // d / S0 at each group
-  std::vector<double> squared(group_count, 0.0);  // d / S0^2
-  double at_risk = 0.0;
-  for (std::size_t g = 0; g < group_count; ++g) {
-    const std::size_t end = g + 1 < group_count ? groups.group_begin[g + 1] : n;
-    if (g > 0 && stratum_of(data, groups.order[groups.group_begin[g]]) !=
-                     stratum_of(data, groups.order[groups.group_begin[g - 1]])) {
-      at_risk = 0.0;  // a new stratum starts a new risk set
-    }
-    double deaths = 0.0;
-    for (std::size_t k = groups.group_begin[g]; k < end; ++k) {
-      at_risk += risk(static_cast<Eigen::Index>(groups.order[k]));
-      deaths += data.event[groups.order[k]];
-    }
-    if (deaths > 0) {
-      hazard[g] = deaths / at_risk;
-      squared[g] = deaths / (at_risk * at_risk);
-    }
-  }
-  WorkingQuantities working;
-  working.gradient.resize(static_cast<Eigen::Index>(n));
-  working.weight.resize(static_cast<Eigen::Index>(n));
-  double cumulative_hazard = 0.0;
-  double cumulative_squared = 0.0;
-  // Increasing time within each stratum: walk the groups backwards.
-  for (std::size_t g = group_count; g-- > 0;) {
-    const std::size_t end = g + 1 < group_count ? groups.group_begin[g + 1] : n;
-    if (g + 1 < group_count && stratum_of(data, groups.order[groups.group_begin[g]]) !=
-                                   stratum_of(data, groups.order[groups.group_begin[g + 1]])) {
-      cumulative_hazard = cumulative_squared = 0.0;
-    }
-    cumulative_hazard += hazard[g];
-    cumulative_squared += squared[g];
-    for (std::size_t k = groups.group_begin[g]; k < end; ++k) {
-      const auto i = static_cast<Eigen::Index>(groups.order[k]);
-      working.gradient(i) = data.event[static_cast<std::size_t>(i)] - risk(i) * cumulative_hazard;
-      working.weight(i) = std::max(0.0, risk(i) * cumulative_hazard - risk(i) * risk(i) * cumulative_squared);
-    }
-  }
-  working.log_likelihood = cox_log_likelihood(data, eta, Ties::breslow);
-  return working;
-}
-
 void require_fittable(const SurvivalData& data, const PenaltyOptions& options) {
   validate_survival_data(data);
   if (data.covariate_count() == 0) throw InvalidInputError("penalised Cox: no covariates given");
@@ -105,11 +30,18 @@ void require_fittable(const SurvivalData& data, const PenaltyOptions& options) {
 PenalizedCoxPath fit_path(const SurvivalData& data, const PenaltyOptions& options, std::vector<double> lambdas) {
   require_fittable(data, options);
   const Standardization scaling = standardization_of(data.covariates);
+  SurvivalData standardized = data;
+  standardized.covariates = standardize(data.covariates, scaling);
   ElasticNetProblem problem;
-  problem.x = standardize(data.covariates, scaling);
-  const TimeGroups groups = time_groups(data);
-  problem.evaluate = [&](const Eigen::VectorXd& eta) { return breslow_working(data, groups, eta); };
-  problem.log_likelihood = [&](const Eigen::VectorXd& eta) { return cox_log_likelihood(data, eta, Ties::breslow); };
+  problem.observations = data.size();
+  problem.penalty_factor = Eigen::VectorXd::Ones(standardized.covariates.cols());
+  problem.quadratic = [&](const Eigen::VectorXd& b) {
+    CoxDerivatives d = cox_derivatives(standardized, b, options.ties);
+    return QuadraticModel{d.log_likelihood, std::move(d.score), std::move(d.information)};
+  };
+  problem.log_likelihood = [&](const Eigen::VectorXd& b) {
+    return cox_log_likelihood(standardized, standardized.covariates * b, options.ties);
+  };
   ElasticNetSettings settings;
   settings.alpha = options.alpha;
   settings.tolerance = options.tolerance;
@@ -123,21 +55,21 @@ PenalizedCoxPath fit_path(const SurvivalData& data, const PenaltyOptions& option
     }
   }
   if (lambdas.empty()) {
-    const double lambda_max = largest_useful_lambda(problem, options.alpha, ElasticNetSolution{});
+    const double lambda_max = largest_useful_lambda(problem, options.alpha, Eigen::VectorXd::Zero(problem.penalty_factor.size()));
     const double ratio = options.lambda_min_ratio > 0.0 ? options.lambda_min_ratio
                          : data.size() > data.covariate_count() ? 1e-4 : 1e-2;
     lambdas = lambda_path(lambda_max, ratio, options.path_length);
   }
   ElasticNetSolution solution;
-  solution.beta = Eigen::VectorXd::Zero(problem.x.cols());
+  solution.coefficients = Eigen::VectorXd::Zero(problem.penalty_factor.size());
   for (const double lambda : lambdas) {
     solution = solve_elastic_net(problem, lambda, settings, solution);
     if (!solution.converged) {
       path.warnings.push_back("did not converge at lambda " + std::to_string(lambda));
     }
-    Eigen::VectorXd original = Eigen::VectorXd::Zero(solution.beta.size());
+    Eigen::VectorXd original = Eigen::VectorXd::Zero(solution.coefficients.size());
     for (Eigen::Index j = 0; j < original.size(); ++j) {
-      if (scaling.scale(j) > 0.0) original(j) = solution.beta(j) / scaling.scale(j);
+      if (scaling.scale(j) > 0.0) original(j) = solution.coefficients(j) / scaling.scale(j);
     }
     path.lambdas.push_back(lambda);
     path.coefficients.push_back(original);
@@ -178,8 +110,8 @@ CrossValidatedCox cross_validate_penalized_cox(const SurvivalData& data, const P
     for (std::size_t l = 0; l < lambda_count; ++l) {
       const Eigen::VectorXd eta_all = data.covariates * fold_path.coefficients[l];
       const Eigen::VectorXd eta_training = training_data.covariates * fold_path.coefficients[l];
-      const double full = cox_log_likelihood(data, eta_all, Ties::breslow);
-      const double train = cox_log_likelihood(training_data, eta_training, Ties::breslow);
+      const double full = cox_log_likelihood(data, eta_all, options.ties);
+      const double train = cox_log_likelihood(training_data, eta_training, options.ties);
       fold_deviance[static_cast<std::size_t>(fold)].push_back(-2.0 * (full - train));
     }
   }
@@ -211,13 +143,6 @@ CrossValidatedCox cross_validate_penalized_cox(const SurvivalData& data, const P
     }
   }
   return cv;
-}
-
-Eigen::VectorXd breslow_score(const SurvivalData& data, const Eigen::VectorXd& beta) {
-  validate_survival_data(data);
-  const Eigen::VectorXd eta = data.covariates * beta;
-  const WorkingQuantities working = breslow_working(data, time_groups(data), eta);
-  return data.covariates.transpose() * working.gradient;
 }
 
 }  // namespace gliolens::survival

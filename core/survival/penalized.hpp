@@ -1,6 +1,6 @@
 // L2 and elastic-net penalised Cox regression along a lambda path, with k-fold cross-validated
-// lambda, as glmnet(family = "cox") does it: Breslow ties, standardised covariates, coefficients
-// reported on the original scale, CV by the grouped partial-likelihood deviance.
+// lambda, as glmnet(family = "cox") does it: Breslow ties by default, standardised covariates,
+// coefficients reported on the original scale, CV by the grouped partial-likelihood deviance.
 #pragma once
 #include <random>
 #include <string>
@@ -8,6 +8,7 @@
 
 #include <Eigen/Dense>
 
+#include "core/survival/cox.hpp"
 #include "core/survival/survival_data.hpp"
 
 namespace gliolens::survival {
@@ -18,13 +19,14 @@ struct PenaltyOptions {
   int path_length = 100;
   double lambda_min_ratio = 0.0;   // 0: glmnet's default, 1e-4 (n > p) or 1e-2 (n <= p)
   double tolerance = 1e-9;
+  Ties ties = Ties::breslow;       // glmnet's choice; Efron also works
 };
 
 struct PenalizedCoxPath {
   std::vector<std::string> covariate_names;
   std::vector<double> lambdas;
   std::vector<Eigen::VectorXd> coefficients;  // original covariate scale, one per lambda
-  std::vector<double> log_likelihoods;        // Breslow partial log-likelihood at each lambda
+  std::vector<double> log_likelihoods;        // partial log-likelihood at each lambda
   std::vector<int> nonzero;
   std::vector<std::string> warnings;
 };
@@ -47,9 +49,5 @@ struct CrossValidatedCox {
 // The generator is passed in so that a seed reproduces the folds.
 [[nodiscard]] CrossValidatedCox cross_validate_penalized_cox(const SurvivalData& data, const PenaltyOptions& options,
                                                              int folds, std::mt19937_64& random);
-
-// Gradient of the Breslow log partial likelihood (original scale) at beta: for checking the
-// optimality (KKT) conditions of a penalised fit.
-[[nodiscard]] Eigen::VectorXd breslow_score(const SurvivalData& data, const Eigen::VectorXd& beta);
 
 }  // namespace gliolens::survival

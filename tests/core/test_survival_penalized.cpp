@@ -23,7 +23,7 @@ SurvivalData pbc() {
 double kkt_violation(const SurvivalData& data, const Eigen::VectorXd& beta, double lambda, double alpha) {
   const auto n = static_cast<double>(data.size());
   const Standardization scaling = standardization_of(data.covariates);
-  const Eigen::VectorXd score = breslow_score(data, beta);
+  const Eigen::VectorXd score = cox_derivatives(data, beta, Ties::breslow).score;
   double worst = 0.0;
   for (Eigen::Index j = 0; j < beta.size(); ++j) {
     const double gradient = score(j) / n / scaling.scale(j);  // d/d(standardised beta)
