@@ -1,0 +1,104 @@
+"""Write manifest.json for an exported model from the training info and held-out evaluation JSON.
+
+  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v1.onnx \
+      --train_info /tmp/gseg/run/train_info.json --eval /tmp/gseg/eval.json [--eval_tta /tmp/gseg/eval_tta.json]
+"""
+import argparse, hashlib, json, os
+import onnx
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--onnx", required=True)
+ap.add_argument("--train_info", required=True)
+ap.add_argument("--eval", required=True)
+ap.add_argument("--eval_tta")
+ap.add_argument("--version", default="1.0.0")
+a = ap.parse_args()
+
+ti = json.load(open(a.train_info))
+ev = json.load(open(a.eval))
+m = onnx.load(a.onnx)
+ops = sorted({n.op_type for n in m.graph.node})
+
+
+def metrics(e):
+    return {"per_case": {c: {r: {"dice": round(v["dice"], 4), "hd95_mm": None if v["hd95"] is None else round(v["hd95"], 2)}
+                             for r, v in rs.items()} for c, rs in e["cases"].items()},
+            "mean": {r: {"dice": round(v["dice"], 4), "hd95_mm": None if v["hd95"] is None else round(v["hd95"], 2),
+                         "hd95_cases": v["hd95_n"]} for r, v in e["mean"].items()}}
+
+
+man = {
+    "format": "gliolens-segmentation-manifest/1",
+    "name": "glioma_seg_2mm",
+    "version": a.version,
+    "task": "glioma sub-region segmentation (BraTS labels 1 NCR/NET, 2 ED, 4 ET)",
+    "intended_use": "research and teaching only; not a medical device; not for diagnosis or treatment decisions",
+    "model": {"file": os.path.basename(a.onnx), "sha256": hashlib.sha256(open(a.onnx, "rb").read()).hexdigest(),
+              "bytes": os.path.getsize(a.onnx), "opset": m.opset_import[0].version, "precision": "fp32",
+              "ops": ops, "architecture": "3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) "
+              "per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, 1x1x1 Conv head",
+              "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in m.graph.initializer)},
+    "input": {
+        "name": "input", "dtype": "float32", "shape": [1, 4, 80, 96, 80],
+        "layout": "[N, C, k, j, i]: the last axis is the NIfTI first voxel index i (fastest in a NIfTI buffer), then j, then k",
+        "channels": ["T1", "T1c", "T2", "FLAIR"], "channel_files": ["t1", "t1ce", "t2", "flair"],
+        "spatial_dims_dynamic": True, "spatial_multiple": 8,
+        "note": "trained and validated on exactly [1,4,80,96,80]; other sizes (multiples of 8) run but are not validated",
+    },
+    "preprocessing": {
+        "expects": "four co-registered, skull-stripped volumes on one 1 mm isotropic grid (BraTS convention, SRI24); "
+                   "resample to 1 mm first otherwise",
+        "steps": [
+            "read each modality as float32 (value * scl_slope + scl_inter when scl_slope is set and non-zero)",
+            "brain mask M = voxels where any of the four modalities is non-zero",
+            "per modality: mu = mean over M, sd = population standard deviation over M (ddof 0, accumulate in float64); "
+            "value = (v - mu) / sd inside M, 0 outside M",
+            "bounding box of M per axis: lo = first index, hi = last index + 1; centre c = floor((lo + hi) / 2)",
+            "window of 160 x 192 x 160 voxels (i, j, k) starting at s = c - [80, 96, 80]; voxels outside the volume are 0",
+            "downsample the window by the mean of each 2x2x2 block -> 80 x 96 x 80 (i, j, k) at 2 mm",
+            "lay out as [1, 4, k, j, i] (channel order T1, T1c, T2, FLAIR)",
+        ],
+        "brain_mask": "union of non-zero voxels of the four modalities",
+        "normalization": {"type": "zscore", "region": "brain_mask", "std_ddof": 0, "outside_mask_value": 0.0},
+        "source_spacing_mm": [1.0, 1.0, 1.0],
+        "window_source_voxels_ijk": [160, 192, 160],
+        "window_start": "floor((lo + hi) / 2) - [80, 96, 80] per axis (i, j, k)",
+        "resample": {"method": "2x2x2 block mean", "spacing_mm": [2.0, 2.0, 2.0]},
+        "network_grid_ijk": [80, 96, 80],
+    },
+    "output": {
+        "name": "logits", "dtype": "float32", "shape": [1, 3, 80, 96, 80], "layout": "[N, C, k, j, i]",
+        "activation": "sigmoid (per channel, independent)",
+        "channels": [{"index": 0, "region": "WT", "labels": [1, 2, 4]},
+                     {"index": 1, "region": "TC", "labels": [1, 4]},
+                     {"index": 2, "region": "ET", "labels": [4]}],
+        "thresholds": {"WT": 0.5, "TC": 0.5, "ET": 0.5},
+        "upsampling": "sigmoid probabilities upsampled x2 trilinearly with half-pixel centres (PyTorch align_corners=False, "
+                      "ONNX Resize half_pixel, edge clamped) to the 160x192x160 window, pasted at window_start; 0 outside the window",
+        "label_map": "start at 0; set 2 where p_WT > 0.5; then 1 where p_TC > 0.5; then 4 where p_ET > 0.5 (later overwrites earlier)",
+        "postprocessing": "none was applied for the reported metrics (no connected-component filtering, no test-time mirroring)",
+    },
+    "training": {
+        "data": "BraTS 2018 training cases in ../shared/data/brats2018 (14 cases; research/teaching use under the BraTS terms)",
+        "train_cases": ti["train_cases"], "held_out_cases": ti["holdout"],
+        "iterations": ti["iterations"], "wall_minutes": round(ti["minutes"], 1),
+        "hyperparameters": ti["args"],
+        "loss": "binary cross-entropy + soft Dice (per region), soft 2 mm targets (2x2x2 block mean of the 1 mm region masks)",
+        "augmentation": "random rotation (+-10 deg per axis) and scaling (0.9-1.1) with p 0.5, flips on all three axes, "
+                        "per-channel intensity scale (0.9-1.1) and shift (+-0.1) inside the brain",
+        "hardware": "2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)",
+    },
+    "validation": {
+        "protocol": "held-out cases, scored at the original 1 mm grid after the full pipeline above; "
+                    "Dice; HD95 = 95th percentile of pooled symmetric surface distances (mm), medpy definition; "
+                    "HD95 is undefined (null) when exactly one of prediction/truth is empty and then left out of the mean",
+        "metrics_belong_to": "this exact model file (trained without the held-out cases)",
+        "held_out": metrics(ev),
+    },
+    "parity": {"reference_dir": "reference", "script": "reference.py", "checker": "check_ort.cjs"},
+}
+if a.eval_tta:
+    man["validation"]["held_out_with_mirroring_tta"] = metrics(json.load(open(a.eval_tta)))
+out = os.path.join(os.path.dirname(os.path.abspath(a.onnx)), "manifest.json")
+json.dump(man, open(out, "w"), indent=1)
+print("wrote", out)

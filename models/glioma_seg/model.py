@@ -1,0 +1,44 @@
+"""Small 3D U-Net for Gliolens. Only ops that ORT Web's WebGPU backends run on 5-D tensors:
+Conv (explicit kernel 3 or 1, symmetric pads, stride 1 or 2, dilation 1), InstanceNormalization,
+LeakyRelu, Resize (linear, x2), Concat."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class ConvBlock(nn.Module):
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.conv = nn.Conv3d(cin, cout, kernel_size=3, stride=stride, padding=1, dilation=1, bias=True)
+        self.norm = nn.InstanceNorm3d(cout, affine=True, eps=1e-5)
+        self.act = nn.LeakyReLU(0.01)
+
+    def forward(self, x):
+        return self.act(self.norm(self.conv(x)))
+
+
+class UNet3D(nn.Module):
+    def __init__(self, in_ch=4, out_ch=3, base=16, levels=4):
+        super().__init__()
+        ch = [base * 2 ** i for i in range(levels)]
+        self.ch = ch
+        self.enc = nn.ModuleList()
+        for i, c in enumerate(ch):
+            cin = in_ch if i == 0 else ch[i - 1]
+            self.enc.append(nn.Sequential(ConvBlock(cin, c, stride=1 if i == 0 else 2), ConvBlock(c, c)))
+        self.dec = nn.ModuleList()
+        for i in reversed(range(levels - 1)):
+            self.dec.append(nn.Sequential(ConvBlock(ch[i + 1] + ch[i], ch[i]), ConvBlock(ch[i], ch[i])))
+        self.head = nn.Conv3d(ch[0], out_ch, kernel_size=1, stride=1, padding=0, dilation=1)
+
+    def forward(self, x):
+        skips = []
+        for i, e in enumerate(self.enc):
+            x = e(x)
+            if i < len(self.enc) - 1:
+                skips.append(x)
+        for d in self.dec:
+            s = skips.pop()
+            x = F.interpolate(x, scale_factor=2.0, mode="trilinear", align_corners=False)
+            x = d(torch.cat([x, s], dim=1))
+        return self.head(x)

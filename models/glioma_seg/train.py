@@ -1,0 +1,138 @@
+"""Train the Gliolens glioma_seg network (regions WT/TC/ET, sigmoid outputs) on a 2 mm whole-brain window.
+
+One command (after `cache.py` has filled the cache):
+  nice -n 15 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/gseg/run --minutes 70 \
+      --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1,Brats18_TCIA02_370_1
+Training is bounded by wall time (--minutes): the learning rate follows a poly schedule over elapsed
+time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
+for the rest (so that instance-norm statistics match whole-window inference).
+"""
+import argparse, glob, json, math, os, sys, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import UNet3D
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--cache", default="/tmp/gseg_cache")
+ap.add_argument("--out", required=True)
+ap.add_argument("--holdout", default="")
+ap.add_argument("--minutes", type=float, default=70)
+ap.add_argument("--base", type=int, default=16)
+ap.add_argument("--patch", type=int, default=48)
+ap.add_argument("--batch", type=int, default=2)
+ap.add_argument("--lr", type=float, default=2e-3)
+ap.add_argument("--full_frac", type=float, default=0.15)
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--seed", type=int, default=0)
+a = ap.parse_args()
+
+torch.set_num_threads(a.threads)
+torch.manual_seed(a.seed)
+rng = np.random.default_rng(a.seed)
+os.makedirs(a.out, exist_ok=True)
+hold = set(s for s in a.holdout.split(",") if s)
+files = sorted(glob.glob(os.path.join(a.cache, "*.npz")))
+train_ids = [os.path.basename(f)[:-4] for f in files if os.path.basename(f)[:-4] not in hold]
+data = []
+for f in files:
+    cid = os.path.basename(f)[:-4]
+    if cid in hold:
+        continue
+    z = np.load(f)
+    data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"])))
+print("train cases", len(train_ids), train_ids, "holdout", sorted(hold), flush=True)
+
+
+def rot_matrix(max_deg):
+    ang = np.deg2rad(rng.uniform(-max_deg, max_deg, 3))
+    cx, cy, cz = np.cos(ang); sx, sy, sz = np.sin(ang)
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return rx @ ry @ rz
+
+
+def sample(x, y, size, full):
+    """One augmented sample of spatial size `size` (D,H,W) from x (4,D0,H0,W0), y (3,D0,H0,W0)."""
+    dims = np.array(x.shape[1:], dtype=np.float64)
+    size = np.array(size)
+    if full:
+        c = (dims - 1) / 2 + rng.uniform(-4, 4, 3)
+    elif rng.random() < 0.7:
+        fg = torch.nonzero(y[0] > 0.5)
+        c = fg[rng.integers(len(fg))].numpy().astype(np.float64) + rng.uniform(-size / 4, size / 4)
+    else:
+        c = rng.uniform(size / 2 - 8, dims - size / 2 + 8)
+    A = np.eye(3)
+    if rng.random() < 0.5:
+        A = rot_matrix(10) * rng.uniform(0.9, 1.1)
+    o = [np.arange(n) - (n - 1) / 2 for n in size]
+    g = np.stack(np.meshgrid(*o, indexing="ij"), -1)  # (D,H,W,3) offsets in (d,h,w)
+    p = g @ A.T + c                                    # voxel coords in (d,h,w)
+    nrm = (2 * p + 1) / dims - 1                       # align_corners=False normalisation
+    grid = torch.from_numpy(nrm[..., ::-1].copy()).float()[None]  # (x,y,z) = (w,h,d)
+    xs = F.grid_sample(x[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+    ys = F.grid_sample(y[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
+    for ax in (1, 2, 3):
+        if rng.random() < 0.5:
+            xs = xs.flip(ax); ys = ys.flip(ax)
+    brain = (xs != 0).any(0, keepdim=True)
+    sc = torch.from_numpy(rng.uniform(0.9, 1.1, (4, 1, 1, 1))).float()
+    sh = torch.from_numpy(rng.uniform(-0.1, 0.1, (4, 1, 1, 1))).float()
+    xs = torch.where(brain, xs * sc + sh, xs)
+    return xs, ys
+
+
+def loss_fn(logit, y):
+    bce = F.binary_cross_entropy_with_logits(logit, y)
+    p = torch.sigmoid(logit)
+    dims = (0, 2, 3, 4)
+    inter = (p * y).sum(dims)
+    dice = (2 * inter + 1) / (p.sum(dims) + y.sum(dims) + 1)
+    return bce + (1 - dice).mean(), dice.detach()
+
+
+model = UNet3D(base=a.base)
+opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
+t0 = time.time()
+budget = a.minutes * 60
+it = 0
+last_save = t0
+hist = []
+while True:
+    el = time.time() - t0
+    if el > budget:
+        break
+    frac = el / budget
+    lr = a.lr * min(1.0, (it + 1) / 20) * (1 - frac) ** 0.9
+    for gparam in opt.param_groups:
+        gparam["lr"] = lr
+    full = frac > 1 - a.full_frac
+    bs = 1 if full else a.batch
+    xs, ys = [], []
+    for _ in range(bs):
+        x, y = data[rng.integers(len(data))]
+        xx, yy = sample(x, y, x.shape[1:] if full else (a.patch,) * 3, full)
+        xs.append(xx); ys.append(yy)
+    xb, yb = torch.stack(xs), torch.stack(ys)
+    model.train()
+    logit = model(xb)
+    loss, dice = loss_fn(logit, yb)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    it += 1
+    hist.append(float(loss))
+    if it % 10 == 0:
+        print(f"it {it} t {el/60:.1f}m lr {lr:.2e} full {int(full)} loss {np.mean(hist[-10:]):.4f} "
+              f"dice {dice.numpy().round(3).tolist()}", flush=True)
+    if time.time() - last_save > 300:
+        torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+        last_save = time.time()
+torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+info = dict(iterations=it, minutes=(time.time() - t0) / 60, train_cases=train_ids, holdout=sorted(hold),
+            args=vars(a), final_loss_mean10=float(np.mean(hist[-10:])))
+json.dump(info, open(os.path.join(a.out, "train_info.json"), "w"), indent=1)
+print("done", info, flush=True)
