@@ -8,6 +8,7 @@ const commands = {
   info: () => import('./commands/info.mjs'),
   volumes: () => import('./commands/volumes.mjs'),
   demo: () => import('./commands/demo.mjs'),
+  convert: () => import('./commands/convert.mjs'),
 };
 
 export class UsageError extends Error {

@@ -68,6 +68,29 @@ export class Gliolens {
     }
   }
 
+  // A volume's voxels and geometry: {header, warnings, grid: {dims, spacing, affine, orientation},
+  // data: Float32Array}. options: {volume: index of a 4-D file}.
+  readVolume(path, { name = path, ...options } = {}) {
+    return this.#module.ioReadVolume(path, name, options);
+  }
+
+  // Reads `input`, optionally reorients ({reorient: 'RAS'}), resamples ({spacing: [sx, sy, sz],
+  // interp: 'nearest'|'linear'|'bspline'}), normalises ({clip: [lo, hi], normalize: 'zscore'}),
+  // and writes `output` (.nii/.nii.gz). Returns {input: header, output: grid and datatype, warnings}.
+  convert(input, output, { name = input, ...options } = {}) {
+    return this.#module.ioConvert(input, output, name, options);
+  }
+
+  // Whether the files share one voxel grid (dims, affine within `toleranceMm`): {same, difference}.
+  compareGrids(paths, { toleranceMm = 1e-3 } = {}) {
+    return this.#module.ioCompareGrids(paths, toleranceMm);
+  }
+
+  // Bytes of WebAssembly memory now reserved (it grows, never shrinks): for memory checks.
+  get heapBytes() {
+    return this.#module.HEAP8.length;
+  }
+
   release(id) {
     this.#session.release(id);
   }
