@@ -9,6 +9,7 @@ const commands = {
   volumes: () => import('./commands/volumes.mjs'),
   demo: () => import('./commands/demo.mjs'),
   convert: () => import('./commands/convert.mjs'),
+  features: () => import('./commands/features.mjs'),
 };
 
 export class UsageError extends Error {
@@ -42,7 +43,7 @@ export async function run(argv, io) {
     }
     const core = await createGliolens();
     const result = await command.run({ core, values, positionals });
-    io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    io.stdout.write(typeof result === 'string' ? result : JSON.stringify(result, null, 2) + '\n');
     return 0;
   } catch (error) {
     const usageProblem = error instanceof UsageError || error?.code?.startsWith?.('ERR_PARSE_ARGS');

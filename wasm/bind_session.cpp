@@ -3,6 +3,7 @@
 #include "core/imaging/labels.hpp"
 #include "core/io/nifti.hpp"
 #include "wasm/js_convert.hpp"
+#include "wasm/loaded_volumes.hpp"
 
 #include <emscripten/bind.h>
 
@@ -76,14 +77,10 @@ public:
   [[nodiscard]] int count() const { return static_cast<int>(volumes_.size()); }
 
 private:
-  const Volume& volume(int id) const {
-    const auto it = volumes_.find(id);
-    if (it == volumes_.end()) throw InvalidInputError("no loaded volume with id " + std::to_string(id));
-    return it->second;
-  }
+  const Volume& volume(int id) const { return loaded_volume(id); }
 
-  std::map<int, Volume> volumes_;
-  int next_id_ = 1;
+  std::map<int, Volume>& volumes_ = loaded_volumes();  // shared with the other binding files
+  int& next_id_ = next_volume_id();
 };
 
 }  // namespace

@@ -68,6 +68,18 @@ export class Gliolens {
     }
   }
 
+  // Radiomic features of the voxels of mask `maskId` whose label is `label` (or in `labels`, a region
+  // such as TC = [1, 4]) in image `imageId`. `mode`: 'pyradiomics' (default) or 'ibsi'; `params`: the text
+  // of a PyRadiomics YAML parameter file. Returns {labels, mode, features: [{name, family, imageType,
+  // ibsiTag, aggregation, value (null when undefined), reason}], warnings}.
+  features(imageId, maskId, { label, labels, mode = 'pyradiomics', params } = {}) {
+    const options = { mode };
+    if (labels !== undefined) options.labels = [...labels];
+    else if (label !== undefined) options.label = label;
+    if (params !== undefined && params !== null) options.params = String(params);
+    return this.#module.extractFeatures(imageId, maskId, options);
+  }
+
   // A volume's voxels and geometry: {header, warnings, grid: {dims, spacing, affine, orientation},
   // data: Float32Array}. options: {volume: index of a 4-D file}.
   readVolume(path, { name = path, ...options } = {}) {

@@ -340,8 +340,11 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, i
     img = &resampled;
   } else {
     mask01.resize(mask.voxels.size());
-    for (std::size_t n = 0; n < mask.voxels.size(); ++n)
-      mask01[n] = std::isfinite(mask.voxels[n]) && std::lround(mask.voxels[n]) == label ? 1 : 0;
+    const double want = label;  // lround(v) == label, without a libm call per voxel
+    for (std::size_t n = 0; n < mask.voxels.size(); ++n) {
+      const double v = mask.voxels[n];
+      mask01[n] = (v >= 0 ? std::floor(v + 0.5) : std::ceil(v - 0.5)) == want ? 1 : 0;  // NaN: false
+    }
   }
   Volume rounded;
   if (settings.round_intensities) {

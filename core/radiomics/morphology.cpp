@@ -138,8 +138,28 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
     out.add("CentreOfMassShift", "KLMA", "", (nmorph > 0 && wsum != 0) ? (geo / nmorph - wc / wsum).norm() : nan,
             "intensities sum to zero");
   }
-  // Convex hull of the mesh vertices (also gives the maximum diameter).
-  const HullMeasures hull = convex_hull(mesh.vertices);
+  // Convex hull of the mesh vertices (also gives the maximum diameter). Only the first and last vertex of each
+  // row (same y and z) can be hull vertices, so the others are left out: same hull, far fewer points.
+  std::vector<Eigen::Vector3d> extreme;
+  {
+    std::unordered_map<long long, std::pair<std::size_t, std::size_t>> rows;  // (ky, kz) -> (min x, max x)
+    const auto& kk = mesh.vertex_keys;
+    for (std::size_t a = 0; a < kk.size(); ++a) {
+      const long long key = kk[a][1] + (1LL << 31) * kk[a][2];
+      const auto [it, fresh] = rows.try_emplace(key, a, a);
+      if (fresh) continue;
+      if (kk[a][0] < kk[it->second.first][0]) it->second.first = a;
+      if (kk[a][0] > kk[it->second.second][0]) it->second.second = a;
+    }
+    std::vector<std::size_t> keep;
+    for (const auto& [key, ends] : rows) {
+      keep.push_back(ends.first);
+      if (ends.second != ends.first) keep.push_back(ends.second);
+    }
+    std::sort(keep.begin(), keep.end());  // the mesh's vertex order, whatever the hash order
+    for (const std::size_t a : keep) extreme.push_back(mesh.vertices[a]);
+  }
+  const HullMeasures hull = convex_hull(extreme);
   const std::vector<Eigen::Vector3d>& cand = hull.vertices.empty() ? mesh.vertices : hull.vertices;
   double dmax = 0;
   for (std::size_t a = 0; a < cand.size(); ++a)
@@ -154,10 +174,32 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
     for (int axis = 0; axis < 3; ++axis) {
       std::unordered_map<long long, std::vector<std::size_t>> planes;
       for (std::size_t a = 0; a < vv.size(); ++a) planes[kk[a][axis]].push_back(a);
-      for (const auto& [key, members] : planes)
-        for (std::size_t a = 0; a < members.size(); ++a)
-          for (std::size_t b = a + 1; b < members.size(); ++b)
-            dd[axis] = std::max(dd[axis], (vv[members[a]] - vv[members[b]]).squaredNorm());
+      const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;  // the in-plane axes
+      for (const auto& [key, members] : planes) {
+        // The farthest pair of a plane's points are vertices of its 2-D convex hull (monotone chain on the
+        // integer keys, exact); the pairs are then measured in mm.
+        std::vector<std::size_t> pts = members;
+        std::sort(pts.begin(), pts.end(), [&](std::size_t a, std::size_t b) {
+          return kk[a][u] != kk[b][u] ? kk[a][u] < kk[b][u] : kk[a][w] < kk[b][w];
+        });
+        auto cross = [&](std::size_t o, std::size_t a, std::size_t b) {
+          return (kk[a][u] - kk[o][u]) * (kk[b][w] - kk[o][w]) - (kk[a][w] - kk[o][w]) * (kk[b][u] - kk[o][u]);
+        };
+        std::vector<std::size_t> h(2 * pts.size() + 1);
+        std::size_t m = 0;
+        for (std::size_t a = 0; a < pts.size(); ++a) {
+          while (m >= 2 && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
+          h[m++] = pts[a];
+        }
+        for (std::size_t a = pts.size() - 1, t = m + 1; a-- > 0;) {
+          while (m >= t && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
+          h[m++] = pts[a];
+        }
+        if (pts.size() > 1) --m;
+        else m = pts.size();
+        for (std::size_t a = 0; a < m; ++a)
+          for (std::size_t b = a + 1; b < m; ++b) dd[axis] = std::max(dd[axis], (vv[h[a]] - vv[h[b]]).squaredNorm());
+      }
     }
     const double dz = dd[2], dy = dd[1], dx = dd[0];
     out.add("Maximum2DDiameterSlice", "", "", std::sqrt(dz));

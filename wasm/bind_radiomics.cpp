@@ -1,0 +1,87 @@
+// Radiomic features of loaded volumes: extractFeatures(imageId, maskId, {labels, mode, params}).
+#include "core/radiomics/params.hpp"
+#include "wasm/js_convert.hpp"
+#include "wasm/loaded_volumes.hpp"
+
+#include <emscripten/bind.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gliolens::js {
+namespace {
+
+using radiomics::Mode;
+
+// options: {label?: number, labels?: number[], mode?: 'pyradiomics' | 'ibsi', params?: string (YAML text)}.
+// Returns {label, labels, mode, features: [{name, family, imageType, ibsiTag, aggregation, value, reason}], warnings}.
+val extract_features(int image_id, int mask_id, val options) {
+  return guarded([&] {
+    const Volume& image = loaded_volume(image_id);
+    const Volume& mask = loaded_volume(mask_id);
+    const auto has = [&](const char* key) {
+      return !options.isUndefined() && !options.isNull() && !options[key].isUndefined() && !options[key].isNull();
+    };
+    std::string mode_name = has("mode") ? options["mode"].as<std::string>() : "pyradiomics";
+    if (mode_name != "pyradiomics" && mode_name != "ibsi")
+      throw InvalidInputError("mode must be 'ibsi' or 'pyradiomics', not '" + mode_name + "'");
+    const Mode mode = mode_name == "ibsi" ? Mode::ibsi : Mode::pyradiomics;
+    radiomics::Params params = radiomics::default_params(mode);
+    if (has("params")) {
+      const std::string text = options["params"].as<std::string>();
+      try {
+        params = radiomics::parse_params(text, mode);
+      } catch (const InvalidInputError& e) {
+        throw InvalidInputError(std::string("parameter file: ") + e.what());
+      }
+    }
+    std::vector<int> labels;
+    if (has("labels")) {
+      const val list = options["labels"];
+      const int n = list["length"].as<int>();
+      for (int i = 0; i < n; ++i) labels.push_back(list[i].as<int>());
+      if (labels.empty()) throw InvalidInputError("labels: give at least one label");
+    } else if (has("label")) {
+      labels.push_back(options["label"].as<int>());
+    } else {
+      labels.push_back(params.label.value_or(1));
+    }
+    std::vector<radiomics::Feature> features;
+    if (labels.size() == 1) {
+      features = radiomics::extract_with_params(image, mask, labels[0], params);
+    } else {
+      Volume region = mask;  // the union of the labels as a 0/1 mask
+      for (auto& v : region.voxels)
+        v = std::isfinite(v) && std::find(labels.begin(), labels.end(), static_cast<int>(std::lround(v))) != labels.end()
+                ? 1.0f
+                : 0.0f;
+      features = radiomics::extract_with_params(image, region, 1, params);
+    }
+    val rows = val::array();
+    int n = 0;
+    for (const auto& f : features) {
+      val row = val::object();
+      row.set("name", f.name);
+      row.set("family", f.family);
+      row.set("imageType", f.name.substr(0, f.name.find('_')));
+      row.set("ibsiTag", f.ibsi_tag);
+      row.set("aggregation", f.aggregation);
+      row.set("value", f.value ? val(*f.value) : val::null());
+      row.set("reason", f.reason);
+      rows.set(n++, row);
+    }
+    val out = val::object();
+    out.set("labels", to_array(labels));
+    out.set("mode", mode_name);
+    out.set("features", rows);
+    out.set("warnings", to_array(params.warnings));
+    return out;
+  });
+}
+
+}  // namespace
+}  // namespace gliolens::js
+
+EMSCRIPTEN_BINDINGS(gliolens_radiomics) {
+  emscripten::function("extractFeatures", &gliolens::js::extract_features);
+}
