@@ -50,4 +50,9 @@ export class CoreClient {
   demo() {
     return this.#call('demo');
   }
+
+  // Radiomic features of the region `labels` of segmentation `maskId` in image `imageId` (see Gliolens.features).
+  features(imageId, maskId, { labels, mode = 'pyradiomics', params } = {}) {
+    return this.#call('features', { imageId, maskId, labels, mode, params });
+  }
 }

@@ -1,5 +1,6 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
 import { CoreClient } from './core-client.js';
+import { FeaturesPanel } from './features-panel.js';
 import { labelInfo } from './labels.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
 import { Viewer } from './viewer.js';
@@ -187,6 +188,7 @@ async function refresh() {
   renderFileList();
   renderLegend();
   renderModalitySelect();
+  featuresPanel?.refresh();
   const viewer = await viewerReady;
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
   const seg = files.find((f) => f.role === 'seg');
@@ -216,6 +218,7 @@ window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
 
 $('#demo-button').addEventListener('click', loadDemo);
+const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });
 for (const button of document.querySelectorAll('[data-layout]')) {
   button.addEventListener('click', async () => {

@@ -14,6 +14,7 @@ const handlers = {
   labelVolumes: (core, { id }) => core.labelVolumes(id),
   release: (core, { id }) => core.release(id),
   demo: (core) => core.demoCaseBytes(),
+  features: (core, { imageId, maskId, labels, mode, params }) => core.features(imageId, maskId, { labels, mode, params }),
 };
 
 self.onmessage = async ({ data: { requestId, type, payload } }) => {
