@@ -486,7 +486,8 @@ NiftiImage read_nifti(const std::string& path, const ReadOptions& options, const
   const auto non_finite = std::count_if(volume.voxels.begin(), volume.voxels.end(),
                                         [](float v) { return !std::isfinite(v); });
   if (non_finite > 0) {
-    throw FormatError(name + ": " + std::to_string(non_finite) + " voxels are NaN or infinite");
+    throw FormatError(name + ": " + std::to_string(non_finite) +
+                      (non_finite == 1 ? " voxel is NaN or infinite" : " voxels are NaN or infinite"));
   }
   return result;
 }
