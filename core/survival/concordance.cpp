@@ -52,11 +52,11 @@ void validate(std::span<const double> time, std::span<const int> event, const Ei
 std::vector<std::size_t> risk_ranks(const Eigen::VectorXd& risk, std::span<const std::size_t> members) {
   std::vector<double> sorted;
   for (const auto i : members) sorted.push_back(risk(static_cast<Eigen::Index>(i)));
-  std::ranges::sort(sorted);
+  std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<std::size_t> ranks(static_cast<std::size_t>(risk.size()), 0);
   for (const auto i : members) {
-    ranks[i] = static_cast<std::size_t>(std::ranges::lower_bound(sorted, risk(static_cast<Eigen::Index>(i))) - sorted.begin());
+    ranks[i] = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), risk(static_cast<Eigen::Index>(i))) - sorted.begin());
   }
   return ranks;
 }
@@ -66,7 +66,7 @@ template <typename EventWeight>
 void count_pairs(std::span<const double> time, std::span<const int> event, const Eigen::VectorXd& risk,
                  std::vector<std::size_t> members, EventWeight event_weight, Concordance& counts) {
   const auto ranks = risk_ranks(risk, members);
-  std::ranges::stable_sort(members, [&](std::size_t a, std::size_t b) { return time[a] > time[b]; });
+  std::stable_sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) { return time[a] > time[b]; });
   RankWeights later(members.size());
   for (std::size_t k = 0; k < members.size();) {
     std::size_t end = k;
@@ -111,7 +111,7 @@ struct CensoringDistribution {
 CensoringDistribution censoring_distribution(std::span<const double> time, std::span<const int> event) {
   std::vector<std::size_t> order(time.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
   CensoringDistribution g;
   double at_risk = static_cast<double>(time.size());
   double survival = 1.0;
@@ -130,7 +130,7 @@ CensoringDistribution censoring_distribution(std::span<const double> time, std::
 
 // G(t-): the probability of remaining uncensored until just before t.
 double censoring_survival_before(const CensoringDistribution& censoring, double t) {
-  const auto before = std::ranges::lower_bound(censoring.time, t);
+  const auto before = std::lower_bound(censoring.time.begin(), censoring.time.end(), t);
   if (before == censoring.time.begin()) return 1.0;
   return censoring.survival[static_cast<std::size_t>(before - censoring.time.begin()) - 1];
 }
@@ -147,7 +147,7 @@ Concordance harrell_concordance(std::span<const double> time, std::span<const in
   std::vector<int> labels(stratum.begin(), stratum.end());
   if (labels.empty()) labels.assign(time.size(), 0);
   std::vector<int> distinct = labels;
-  std::ranges::sort(distinct);
+  std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   Concordance counts;
   for (const int label : distinct) {
@@ -185,7 +185,7 @@ double time_dependent_auc(std::span<const double> time, std::span<const int> eve
   for (std::size_t i = 0; i < time.size(); ++i) {
     if (time[i] > at_time) control_risks.push_back(risk(static_cast<Eigen::Index>(i)));
   }
-  std::ranges::sort(control_risks);
+  std::sort(control_risks.begin(), control_risks.end());
   double weighted_wins = 0.0;
   double case_weight = 0.0;
   for (std::size_t i = 0; i < time.size(); ++i) {
@@ -193,8 +193,8 @@ double time_dependent_auc(std::span<const double> time, std::span<const int> eve
     const double g = censoring_survival_before(censoring, time[i]);
     if (g <= 0.0) continue;
     const double r = risk(static_cast<Eigen::Index>(i));
-    const auto below = static_cast<double>(std::ranges::lower_bound(control_risks, r) - control_risks.begin());
-    const auto tied = static_cast<double>(std::ranges::upper_bound(control_risks, r) - control_risks.begin()) - below;
+    const auto below = static_cast<double>(std::lower_bound(control_risks.begin(), control_risks.end(), r) - control_risks.begin());
+    const auto tied = static_cast<double>(std::upper_bound(control_risks.begin(), control_risks.end(), r) - control_risks.begin()) - below;
     weighted_wins += (below + 0.5 * tied) / g;
     case_weight += 1.0 / g;
   }

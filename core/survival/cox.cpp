@@ -24,7 +24,7 @@ RiskSetOrder risk_set_order(const SurvivalData& data) {
   RiskSetOrder result;
   result.order.resize(data.size());
   std::iota(result.order.begin(), result.order.end(), std::size_t{0});
-  std::ranges::stable_sort(result.order, [&](std::size_t a, std::size_t b) {
+  std::stable_sort(result.order.begin(), result.order.end(), [&](std::size_t a, std::size_t b) {
     const int sa = stratum_of(data, a);
     const int sb = stratum_of(data, b);
     return sa != sb ? sa < sb : data.time[a] > data.time[b];
@@ -131,7 +131,9 @@ void require_identifiable(const SurvivalData& data) {
     throw InvalidInputError("Cox regression: only one event among " + std::to_string(data.size()) +
                             " subjects; the partial likelihood needs at least two events to rank risks");
   }
-  const auto [min_time, max_time] = std::ranges::minmax(data.time);
+  const auto [min_it, max_it] = std::minmax_element(data.time.begin(), data.time.end());
+  const double min_time = *min_it;
+  const double max_time = *max_it;
   if (min_time == max_time) {
     throw InvalidInputError("Cox regression: all survival times are equal (" + std::to_string(min_time) +
                             "); without an ordering of times there is no information about the hazard");
@@ -217,12 +219,12 @@ StratumBaseline stratum_baseline(const Eigen::MatrixXd& centred, const SurvivalD
     variance_increments.push_back(variance);
     mean_increments.push_back(mean);
   }
-  std::ranges::reverse(baseline.time);
-  std::ranges::reverse(baseline.at_risk);
-  std::ranges::reverse(baseline.events);
-  std::ranges::reverse(hazard_increments);
-  std::ranges::reverse(variance_increments);
-  std::ranges::reverse(mean_increments);
+  std::reverse(baseline.time.begin(), baseline.time.end());
+  std::reverse(baseline.at_risk.begin(), baseline.at_risk.end());
+  std::reverse(baseline.events.begin(), baseline.events.end());
+  std::reverse(hazard_increments.begin(), hazard_increments.end());
+  std::reverse(variance_increments.begin(), variance_increments.end());
+  std::reverse(mean_increments.begin(), mean_increments.end());
   const std::size_t times = baseline.time.size();
   baseline.weighted_mean_path.resize(static_cast<Eigen::Index>(times), p);
   double cumulative_hazard = 0.0;
@@ -514,7 +516,8 @@ std::vector<HazardRatio> hazard_ratios(const CoxFit& fit, double confidence_leve
 
 SurvivalCurve predict_survival(const CoxFit& fit, std::span<const double> covariates, int stratum,
                                double confidence_level) {
-  const auto baseline = std::ranges::find(fit.baseline, stratum, &StratumBaseline::stratum);
+  const auto baseline = std::find_if(fit.baseline.begin(), fit.baseline.end(),
+                                     [stratum](const StratumBaseline& b) { return b.stratum == stratum; });
   if (baseline == fit.baseline.end()) {
     throw InvalidInputError("Cox prediction: the model has no stratum " + std::to_string(stratum));
   }

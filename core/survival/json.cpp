@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/errors.hpp"
+#include "core/survival/number_text.hpp"
 
 namespace gliolens::survival {
 namespace {
@@ -39,9 +40,7 @@ void write_string(std::string& out, std::string_view text) {
 void write_number(std::string& out, double value) {
   if (!std::isfinite(value)) throw InvalidInputError("JSON: cannot write a non-finite number (NaN or infinity)");
   // Shortest text that reads back to the same double.
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+  out += format_double(value);
 }
 
 void newline(std::string& out, int indent, int depth) {
@@ -202,13 +201,12 @@ private:
     while (position_ < text_.size() && std::string_view("+-0123456789.eE").find(text_[position_]) != std::string_view::npos) {
       ++position_;
     }
-    double value = 0.0;
-    const auto result = std::from_chars(text_.data() + start, text_.data() + position_, value);
-    if (start == position_ || result.ec != std::errc() || result.ptr != text_.data() + position_) {
+    const auto value = parse_double(text_.substr(start, position_ - start));
+    if (!value) {
       position_ = start;
       fail("expected a value");
     }
-    return value;
+    return *value;
   }
 
   std::string_view text_;
@@ -278,7 +276,7 @@ void Json::write(std::string& out, int indent, int depth) const {
     write_string(out, *text);
   } else if (const auto* array = std::get_if<Array>(&value_)) {
     // Arrays of numbers stay on one line: baseline hazards have thousands of entries.
-    const bool flat = std::ranges::all_of(*array, [](const Json& item) { return item.is_number(); });
+    const bool flat = std::all_of(array->begin(), array->end(), [](const Json& item) { return item.is_number(); });
     out.push_back('[');
     for (std::size_t i = 0; i < array->size(); ++i) {
       if (i > 0) out.push_back(',');

@@ -35,7 +35,7 @@ void validate_times(std::span<const double> time, std::span<const int> event, co
 std::vector<std::size_t> increasing_time_order(std::span<const double> time) {
   std::vector<std::size_t> order(time.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
   return order;
 }
 
@@ -80,7 +80,7 @@ KaplanMeierCurve kaplan_meier(std::span<const double> time, std::span<const int>
 }
 
 double survival_at(const KaplanMeierCurve& curve, double at) {
-  const auto after = std::ranges::upper_bound(curve.time, at);
+  const auto after = std::upper_bound(curve.time.begin(), curve.time.end(), at);
   if (after == curve.time.begin()) return 1.0;
   return curve.survival[static_cast<std::size_t>(after - curve.time.begin()) - 1];
 }
@@ -94,15 +94,15 @@ LogRankTest log_rank_test(std::span<const double> time, std::span<const int> eve
   LogRankTest test;
   for (const double label : group) {
     if (!std::isfinite(label)) throw InvalidInputError("log-rank test: a group label is missing");
-    if (std::ranges::find(test.groups, label) == test.groups.end()) test.groups.push_back(label);
+    if (std::find(test.groups.begin(), test.groups.end(), label) == test.groups.end()) test.groups.push_back(label);
   }
-  std::ranges::sort(test.groups);
+  std::sort(test.groups.begin(), test.groups.end());
   const auto groups = static_cast<Eigen::Index>(test.groups.size());
   if (groups < 2) throw InvalidInputError("log-rank test: all subjects are in one group; it needs two or more");
-  if (std::ranges::count(event, 1) == 0) throw InvalidInputError("log-rank test: no events; nothing to compare");
+  if (std::count(event.begin(), event.end(), 1) == 0) throw InvalidInputError("log-rank test: no events; nothing to compare");
   std::vector<Eigen::Index> group_of(time.size());
   for (std::size_t i = 0; i < time.size(); ++i) {
-    group_of[i] = std::ranges::find(test.groups, group[i]) - test.groups.begin();
+    group_of[i] = std::find(test.groups.begin(), test.groups.end(), group[i]) - test.groups.begin();
   }
   Eigen::VectorXd at_risk = Eigen::VectorXd::Zero(groups);
   for (const auto g : group_of) at_risk(g) += 1.0;

@@ -275,7 +275,7 @@ CrossValidatedLogistic cross_validate_penalized_logistic(const Eigen::MatrixXd& 
     cv.cv_deviance.push_back(mean);
     cv.cv_standard_error.push_back(std::sqrt(spread / total / std::max(1, folds - 1)));
   }
-  cv.best = static_cast<std::size_t>(std::ranges::min_element(cv.cv_deviance) - cv.cv_deviance.begin());
+  cv.best = static_cast<std::size_t>(std::min_element(cv.cv_deviance.begin(), cv.cv_deviance.end()) - cv.cv_deviance.begin());
   cv.one_se = cv.best;
   for (std::size_t l = 0; l < cv.best; ++l) {
     if (cv.cv_deviance[l] <= cv.cv_deviance[cv.best] + cv.cv_standard_error[cv.best]) {
@@ -306,11 +306,11 @@ AucEstimate area_under_curve(std::span<const double> score, std::span<const int>
   // DeLong's placement values via sorting: O(n log n) instead of all pairs.
   std::vector<double> sorted_controls = controls;
   std::vector<double> sorted_cases = cases;
-  std::ranges::sort(sorted_controls);
-  std::ranges::sort(sorted_cases);
+  std::sort(sorted_controls.begin(), sorted_controls.end());
+  std::sort(sorted_cases.begin(), sorted_cases.end());
   auto placement = [](const std::vector<double>& sorted, double value) {
-    const auto below = std::ranges::lower_bound(sorted, value) - sorted.begin();
-    const auto not_above = std::ranges::upper_bound(sorted, value) - sorted.begin();
+    const auto below = std::lower_bound(sorted.begin(), sorted.end(), value) - sorted.begin();
+    const auto not_above = std::upper_bound(sorted.begin(), sorted.end(), value) - sorted.begin();
     return (static_cast<double>(below) + 0.5 * static_cast<double>(not_above - below)) / static_cast<double>(sorted.size());
   };
   std::vector<double> case_placements;

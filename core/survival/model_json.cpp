@@ -142,7 +142,7 @@ SurvivalModel model_from_cox(const CoxFit& fit, const SurvivalData& data) {
   model.cohort.events = fit.events;
   // Reverse Kaplan-Meier (censoring as the event) gives the median follow-up.
   std::vector<int> censored(data.event.size());
-  std::ranges::transform(data.event, censored.begin(), [](int e) { return 1 - e; });
+  std::transform(data.event.begin(), data.event.end(), censored.begin(), [](int e) { return 1 - e; });
   model.cohort.median_follow_up = kaplan_meier(data.time, censored).median;
   model.warnings = fit.warnings;
   return model;
@@ -157,7 +157,7 @@ SurvivalModel model_from_logistic(const LogisticFit& fit, const Eigen::MatrixXd&
   model.intercept = fit.intercept;
   model.covariance = fit.covariance.bottomRightCorner(fit.coefficients.size(), fit.coefficients.size());
   model.cohort.subjects = outcome.size();
-  model.cohort.events = static_cast<std::size_t>(std::ranges::count(outcome, 1));
+  model.cohort.events = static_cast<std::size_t>(std::count(outcome.begin(), outcome.end(), 1));
   model.warnings = fit.warnings;
   return model;
 }
@@ -307,7 +307,8 @@ ModelPrediction predict(const SurvivalModel& model, const std::map<std::string, 
   prediction.linear_predictor = Eigen::Map<const Eigen::VectorXd>(scaled.data(), static_cast<Eigen::Index>(scaled.size()))
                                     .dot(model.coefficients) + model.intercept;
   if (!model.risk_group_cutpoints.empty()) {
-    const auto group = std::ranges::upper_bound(model.risk_group_cutpoints, prediction.linear_predictor) -
+    const auto group = std::upper_bound(model.risk_group_cutpoints.begin(), model.risk_group_cutpoints.end(),
+                                          prediction.linear_predictor) -
                        model.risk_group_cutpoints.begin();
     prediction.risk_group = model.risk_group_labels.at(static_cast<std::size_t>(group));
   }

@@ -133,7 +133,7 @@ CrossValidatedCox cross_validate_penalized_cox(const SurvivalData& data, const P
     cv.cv_deviance.push_back(mean);
     cv.cv_standard_error.push_back(std::sqrt(spread / total_events / std::max(1, folds - 1)));
   }
-  cv.best = static_cast<std::size_t>(std::ranges::min_element(cv.cv_deviance) - cv.cv_deviance.begin());
+  cv.best = static_cast<std::size_t>(std::min_element(cv.cv_deviance.begin(), cv.cv_deviance.end()) - cv.cv_deviance.begin());
   const double threshold = cv.cv_deviance[cv.best] + cv.cv_standard_error[cv.best];
   cv.one_se = cv.best;
   for (std::size_t l = 0; l < cv.best; ++l) {  // lambdas decrease along the path

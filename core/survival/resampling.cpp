@@ -23,7 +23,7 @@ std::vector<int> assign_folds(std::size_t subjects, int folds, std::mt19937_64& 
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::shuffle(order.begin(), order.end(), random);
   if (!strata.empty()) {
-    std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return strata[a] < strata[b]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return strata[a] < strata[b]; });
   }
   // Dealing the (stratum-sorted, shuffled) subjects round-robin spreads every stratum evenly;
   // the fold numbering is then shuffled so that fold 0 is not always the largest.
@@ -45,7 +45,7 @@ std::vector<std::size_t> bootstrap_sample(std::size_t subjects, std::mt19937_64&
 
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) throw InvalidInputError("quantile of no values");
-  std::ranges::sort(values);
+  std::sort(values.begin(), values.end());
   const double position = q * static_cast<double>(values.size() - 1);
   const auto below = static_cast<std::size_t>(std::floor(position));
   const std::size_t above = std::min(below + 1, values.size() - 1);

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/survival/number_text.hpp"
 
 namespace gliolens::survival {
 namespace {
@@ -71,15 +71,14 @@ std::vector<std::vector<std::string>> split_records(std::string_view text, std::
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
+  const auto value = parse_double(text);
+  if (!value) {
     // R writes logicals as TRUE/FALSE; event columns often come that way.
     if (text == "TRUE" || text == "True" || text == "true") return 1.0;
     if (text == "FALSE" || text == "False" || text == "false") return 0.0;
     return std::nullopt;
   }
-  return value;
+  return *value;
 }
 
 }  // namespace
@@ -87,7 +86,7 @@ std::optional<double> parse_number(std::string_view text) {
 bool is_missing_cell(std::string_view cell) {
   static constexpr std::array<std::string_view, 10> spellings = {
       "", "NA", "NaN", "nan", "N/A", "n/a", "na", "null", "NULL", "[Not Available]"};
-  return std::ranges::find(spellings, trim(cell)) != spellings.end();
+  return std::find(spellings.begin(), spellings.end(), trim(cell)) != spellings.end();
 }
 
 Table::Table(std::vector<std::string> column_names, std::vector<std::vector<std::string>> rows)
@@ -102,7 +101,7 @@ Table::Table(std::vector<std::string> column_names, std::vector<std::vector<std:
 }
 
 std::optional<std::size_t> Table::find_column(std::string_view name) const {
-  const auto it = std::ranges::find(column_names_, name);
+  const auto it = std::find(column_names_.begin(), column_names_.end(), name);
   if (it == column_names_.end()) return std::nullopt;
   return static_cast<std::size_t>(it - column_names_.begin());
 }
