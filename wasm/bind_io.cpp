@@ -53,21 +53,26 @@ val read_volume(const std::string& path, const std::string& name, const val& opt
   });
 }
 
+ConvertOptions convert_options(const val& options) {
+  ConvertOptions o;
+  o.read = read_options(options);
+  if (has(options, "reorient")) o.reorient = options["reorient"].as<std::string>();
+  if (has(options, "spacing")) o.spacing = triple(options["spacing"], "spacing");
+  if (has(options, "interp")) o.interpolator = parse_interpolator(options["interp"].as<std::string>());
+  if (has(options, "normalize")) o.normalize = options["normalize"].as<std::string>();
+  if (has(options, "clip")) {
+    const val c = options["clip"];
+    o.clip = std::array<double, 2>{c[0].as<double>(), c[1].as<double>()};
+  }
+  if (has(options, "niftiVersion")) o.nifti_version = options["niftiVersion"].as<int>();
+  return o;
+}
+
 // options: {reorient: "RAS", spacing: [sx, sy, sz], interp: "linear", normalize: "zscore",
 // clip: [lo, hi], volume: n, niftiVersion: 1|2}. Returns {input: header, output: grid + datatype, warnings}.
 val convert(const std::string& input, const std::string& output, const std::string& name, const val& options) {
   return guarded([&] {
-    ConvertOptions o;
-    o.read = read_options(options);
-    if (has(options, "reorient")) o.reorient = options["reorient"].as<std::string>();
-    if (has(options, "spacing")) o.spacing = triple(options["spacing"], "spacing");
-    if (has(options, "interp")) o.interpolator = parse_interpolator(options["interp"].as<std::string>());
-    if (has(options, "normalize")) o.normalize = options["normalize"].as<std::string>();
-    if (has(options, "clip")) {
-      const val c = options["clip"];
-      o.clip = std::array<double, 2>{c[0].as<double>(), c[1].as<double>()};
-    }
-    if (has(options, "niftiVersion")) o.nifti_version = options["niftiVersion"].as<int>();
+    const ConvertOptions o = convert_options(options);
     const ConvertResult r = convert_file(input, output, o, name);
     val out = val::object();
     out.set("input", header_to_js(r.input));
@@ -75,6 +80,24 @@ val convert(const std::string& input, const std::string& output, const std::stri
     grid.set("datatype", stored_type_name(r.stored));
     out.set("output", grid);
     out.set("warnings", to_array(r.warnings));
+    return out;
+  });
+}
+
+// The convert pipeline in memory, nothing written: {output: grid, times: {readMs, reorientMs,
+// resampleMs, normalizeMs}} (the benchmark's WASM side).
+val preprocess(const std::string& input, const std::string& name, const val& options) {
+  return guarded([&] {
+    StageTimes t;
+    const ConvertResult r = preprocess_file(input, convert_options(options), t, name);
+    val out = val::object();
+    out.set("output", grid_to_js(r.output.grid));
+    val times = val::object();
+    times.set("readMs", t.read_ms);
+    times.set("reorientMs", t.reorient_ms);
+    times.set("resampleMs", t.resample_ms);
+    times.set("normalizeMs", t.normalize_ms);
+    out.set("times", times);
     return out;
   });
 }
@@ -113,5 +136,6 @@ val compare_grids(const val& paths, double tolerance_mm) {
 EMSCRIPTEN_BINDINGS(gliolens_io) {
   emscripten::function("ioReadVolume", &gliolens::js::read_volume);
   emscripten::function("ioConvert", &gliolens::js::convert);
+  emscripten::function("ioPreprocess", &gliolens::js::preprocess);
   emscripten::function("ioCompareGrids", &gliolens::js::compare_grids);
 }

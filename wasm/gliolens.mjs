@@ -93,6 +93,12 @@ export class Gliolens {
     return this.#module.ioConvert(input, output, name, options);
   }
 
+  // The same pipeline as convert() in memory, nothing written: {output: grid, times: {readMs,
+  // reorientMs, resampleMs, normalizeMs}} (benchmarks).
+  preprocess(input, { name = input, ...options } = {}) {
+    return this.#module.ioPreprocess(input, name, options);
+  }
+
   // Whether the files share one voxel grid (dims, affine within `toleranceMm`): {same, difference}.
   compareGrids(paths, { toleranceMm = 1e-3 } = {}) {
     return this.#module.ioCompareGrids(paths, toleranceMm);

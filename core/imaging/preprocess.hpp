@@ -21,6 +21,11 @@ struct ConvertOptions {
   int nifti_version = 1;
 };
 
+// Milliseconds spent in each stage (for the benchmark); stages not run stay 0.
+struct StageTimes {
+  double read_ms = 0, reorient_ms = 0, resample_ms = 0, normalize_ms = 0;
+};
+
 struct ConvertResult {
   NiftiHeader input;
   Volume output;
@@ -29,7 +34,12 @@ struct ConvertResult {
 };
 
 // Applies the options to an image in memory (no file written).
-[[nodiscard]] ConvertResult convert_volume(NiftiImage image, const ConvertOptions& options);
+[[nodiscard]] ConvertResult convert_volume(NiftiImage image, const ConvertOptions& options,
+                                           StageTimes* times = nullptr);
+
+// Reads `input` and converts it in memory, timing each stage.
+[[nodiscard]] ConvertResult preprocess_file(const std::string& input, const ConvertOptions& options,
+                                            StageTimes& times, const std::string& input_name = {});
 
 // Reads `input`, converts, writes `output`. Errors name the file they concern.
 ConvertResult convert_file(const std::string& input, const std::string& output, const ConvertOptions& options,

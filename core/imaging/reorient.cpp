@@ -77,18 +77,22 @@ Volume apply_axis_mapping(const Volume& volume, const AxisMapping& mapping) {
   out.grid.sform = g.sform * m;
 
   out.voxels.resize(volume.voxels.size());
+  // Walk the old voxels by strides: new axis a steps old axis source[a], backwards when flipped.
+  const std::array<std::int64_t, 3> old_stride{1, g.dims[0], g.dims[0] * g.dims[1]};
+  std::array<std::int64_t, 3> step{};
+  std::int64_t base = 0;
+  for (int a = 0; a < 3; ++a) {
+    const int s = mapping.source[a];
+    step[a] = mapping.flip[a] ? -old_stride[s] : old_stride[s];
+    if (mapping.flip[a]) base += (g.dims[s] - 1) * old_stride[s];
+  }
   const auto& nd = out.grid.dims;
-  std::array<std::int64_t, 3> old{};
+  std::size_t n = 0;
   for (std::int64_t k = 0; k < nd[2]; ++k)
-    for (std::int64_t j = 0; j < nd[1]; ++j)
-      for (std::int64_t i = 0; i < nd[0]; ++i) {
-        const std::array<std::int64_t, 3> idx{i, j, k};
-        for (int a = 0; a < 3; ++a) {
-          const int s = mapping.source[a];
-          old[s] = mapping.flip[a] ? g.dims[s] - 1 - idx[a] : idx[a];
-        }
-        out.voxels[out.grid.index(i, j, k)] = volume.voxels[g.index(old[0], old[1], old[2])];
-      }
+    for (std::int64_t j = 0; j < nd[1]; ++j) {
+      std::int64_t old = base + j * step[1] + k * step[2];
+      for (std::int64_t i = 0; i < nd[0]; ++i, old += step[0]) out.voxels[n++] = volume.voxels[static_cast<std::size_t>(old)];
+    }
   return out;
 }
 
