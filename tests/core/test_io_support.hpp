@@ -2,6 +2,7 @@
 // the reader is checked against files whose every field the test chose (byte order, version,
 // datatype, scaling, qform/sform, .hdr/.img pairs, deliberate damage).
 #pragma once
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -153,7 +154,8 @@ struct RawNifti {
 };
 
 inline std::filesystem::path io_temp(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "gliolens_io_tests";
+  // One directory per process: CTest runs test cases in parallel, and engineers share machines.
+  const auto dir = std::filesystem::temp_directory_path() / ("gliolens_io_tests_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir / name;
 }
