@@ -46,17 +46,7 @@ val extract_features(int image_id, int mask_id, val options) {
     } else {
       labels.push_back(params.label.value_or(1));
     }
-    std::vector<radiomics::Feature> features;
-    if (labels.size() == 1) {
-      features = radiomics::extract_with_params(image, mask, labels[0], params);
-    } else {
-      Volume region = mask;  // the union of the labels as a 0/1 mask
-      for (auto& v : region.voxels)
-        v = std::isfinite(v) && std::find(labels.begin(), labels.end(), static_cast<int>(std::lround(v))) != labels.end()
-                ? 1.0f
-                : 0.0f;
-      features = radiomics::extract_with_params(image, region, 1, params);
-    }
+    const std::vector<radiomics::Feature> features = radiomics::extract_with_params(image, mask, labels, params);
     val rows = val::array();
     int n = 0;
     for (const auto& f : features) {

@@ -12,6 +12,7 @@ struct Face {
   Eigen::Vector3d n;  // outward normal (unnormalised)
   double d;           // plane: n.x = d
   bool alive = true;
+  double tol = 0;     // visibility threshold: eps * |n|
 };
 
 }  // namespace
@@ -75,8 +76,9 @@ HullMeasures convex_hull(const std::vector<Eigen::Vector3d>& pts) {
   }
   std::vector<Face> faces;
   auto make_face = [&](int a, int b, int c) {
-    Face f{a, b, c, (pts[b] - pts[a]).cross(pts[c] - pts[a]), 0, true};
+    Face f{a, b, c, (pts[b] - pts[a]).cross(pts[c] - pts[a]), 0, true, 0};
     f.d = f.n.dot(pts[a]);
+    f.tol = eps * f.n.norm();
     return f;
   };
   const Eigen::Vector3d centre = (pts[i0] + pts[i1] + pts[i2] + pts[i3]) / 4.0;
@@ -98,13 +100,14 @@ HullMeasures convex_hull(const std::vector<Eigen::Vector3d>& pts) {
   });
   std::unordered_map<long long, int> edge_count;
   std::vector<int> visible;
+  std::size_t dead = 0;  // faces not alive in `faces`
   for (int p : order) {
     if (p == i0 || p == i1 || p == i2 || p == i3) continue;
     visible.clear();
     for (int f = 0; f < static_cast<int>(faces.size()); ++f) {
       if (!faces[f].alive) continue;
       const double dist = faces[f].n.dot(pts[p]) - faces[f].d;
-      if (dist > eps * faces[f].n.norm()) visible.push_back(f);
+      if (dist > faces[f].tol) visible.push_back(f);
     }
     if (visible.empty()) continue;
     // Horizon: directed edges of visible faces whose reverse is not on a visible face.
@@ -126,7 +129,9 @@ HullMeasures convex_hull(const std::vector<Eigen::Vector3d>& pts) {
     for (int f : visible) faces[f].alive = false;
     for (const auto& [a, b] : horizon) faces.push_back(make_face(a, b, p));
     // compact occasionally
-    if (faces.size() > 4096 && faces.size() > 4 * static_cast<std::size_t>(std::count_if(faces.begin(), faces.end(), [](const Face& f) { return f.alive; }))) {
+    dead += visible.size();
+    if (dead > 64 && dead * 2 > faces.size()) {
+      dead = 0;
       faces.erase(std::remove_if(faces.begin(), faces.end(), [](const Face& f) { return !f.alive; }), faces.end());
     }
   }

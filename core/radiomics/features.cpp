@@ -123,17 +123,25 @@ bool wants(const Settings& s, std::initializer_list<const char*> names) {
   return false;
 }
 
-// Builds the cropped region of interest. `image` and `mask` (0/1) share one grid.
-RoiImage crop_roi(const Volume& image, const std::vector<std::uint8_t>& mask01, const Settings& s) {
+// Builds the cropped region of interest. `in(n)`: whether voxel n (of the image's grid) is in the mask. One
+// read-only pass over the volume for the bounding box; the mask is read again only inside the box.
+template <typename In>
+RoiImage crop_roi(const Volume& image, In in, const Settings& s) {
   const auto& g = image.grid;
   std::array<std::int64_t, 3> lo{g.dims[0], g.dims[1], g.dims[2]}, hi{-1, -1, -1};
   for (std::int64_t k = 0; k < g.dims[2]; ++k)
-    for (std::int64_t j = 0; j < g.dims[1]; ++j)
+    for (std::int64_t j = 0; j < g.dims[1]; ++j) {
+      const std::size_t base = g.index(0, j, k);
+      std::int64_t a = -1, b = -1;
       for (std::int64_t i = 0; i < g.dims[0]; ++i)
-        if (mask01[g.index(i, j, k)]) {
-          lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
-          hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+        if (in(base + static_cast<std::size_t>(i))) {
+          if (a < 0) a = i;
+          b = i;
         }
+      if (a < 0) continue;
+      lo = {std::min(lo[0], a), std::min(lo[1], j), std::min(lo[2], k)};
+      hi = {std::max(hi[0], b), std::max(hi[1], j), std::max(hi[2], k)};
+    }
   RoiImage roi;
   const auto sp = g.spacing();
   roi.spacing = {sp[0], sp[1], sp[2]};
@@ -159,7 +167,7 @@ RoiImage crop_roi(const Volume& image, const std::vector<std::uint8_t>& mask01, 
         double v = image.voxels[src];
         if (s.intensity_offset != 0.0 || s.intensity_scale != 1.0) v = (v - s.intensity_offset) * s.intensity_scale;
         roi.intensity[dst] = v;
-        roi.morph[dst] = (mask01[src] && std::isfinite(v)) ? 1 : 0;
+        roi.morph[dst] = (in(src) && std::isfinite(v)) ? 1 : 0;
       }
   return roi;
 }
@@ -280,7 +288,8 @@ void prepare(RoiImage& roi, const Settings& s) {
   if (s.resegment_range) range_lo = (*s.resegment_range)[0];
   double lo = 0, step = 1;
   roi.ng = discretise(roi, s.discretisation, s.bin_width, s.bin_count, s.mode, range_lo, roi.levels, lo, step);
-  // Intensity-volume histogram levels.
+  // Intensity-volume histogram levels (IBSI mode only: PyRadiomics has no IVH).
+  if (s.mode == Mode::pyradiomics) return;
   int ivh_ng = discretise(roi, s.ivh_discretisation, s.ivh_bin_width, s.ivh_bin_count, Mode::ibsi, range_lo,
                           roi.ivh_levels, lo, step);
   roi.ivh_discrete = s.ivh_discretisation == Discretisation::fixed_bin_number;
@@ -313,6 +322,12 @@ Settings ibsi_defaults() {
 }
 
 std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label, const Settings& settings) {
+  return extract_features(image, mask, std::vector<int>{label}, settings);
+}
+
+std::vector<Feature> extract_features(const Volume& image, const Volume& mask, const std::vector<int>& labels,
+                                      const Settings& settings) {
+  if (labels.empty()) throw InvalidInputError("extract_features: no label given");
   if (image.voxels.size() != image.grid.voxel_count() || mask.voxels.size() != mask.grid.voxel_count())
     throw InvalidInputError("extract_features: image or mask has inconsistent voxel data");
   if (image.grid.dims != mask.grid.dims)
@@ -327,24 +342,29 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, i
   std::vector<std::uint8_t> mask01;
   const Volume* img = &image;
   Volume resampled;
+  const int label = labels.size() == 1 ? labels[0] : 1;
+  Volume merged;  // several labels with resampling: their union as one 0/1 mask first
+  const Volume* label_mask = &mask;
+  if (settings.resampled_spacing && labels.size() > 1) {
+    merged = mask;
+    for (auto& v : merged.voxels) {
+      bool any = false;
+      for (const int l : labels) any = any || label_matches(v, l);
+      v = any ? 1.0f : 0.0f;
+    }
+    label_mask = &merged;
+  }
   if (settings.resampled_spacing) {
     const auto conv = [](Interpolation i) {
       return i == Interpolation::nearest ? Interpolator::nearest
              : i == Interpolation::linear ? Interpolator::linear : Interpolator::bspline;
     };
     resampled = resample(image, *settings.resampled_spacing, conv(settings.interpolation));
-    const Volume m = resample_mask(mask, label, *settings.resampled_spacing, conv(settings.mask_interpolation),
+    const Volume m = resample_mask(*label_mask, label, *settings.resampled_spacing, conv(settings.mask_interpolation),
                                    settings.mask_threshold);
     mask01.resize(m.voxels.size());
     for (std::size_t n = 0; n < m.voxels.size(); ++n) mask01[n] = m.voxels[n] > 0.5f ? 1 : 0;
     img = &resampled;
-  } else {
-    mask01.resize(mask.voxels.size());
-    const double want = label;  // lround(v) == label, without a libm call per voxel
-    for (std::size_t n = 0; n < mask.voxels.size(); ++n) {
-      const double v = mask.voxels[n];
-      mask01[n] = (v >= 0 ? std::floor(v + 0.5) : std::ceil(v - 0.5)) == want ? 1 : 0;  // NaN: false
-    }
   }
   Volume rounded;
   if (settings.round_intensities) {
@@ -352,9 +372,25 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, i
     for (auto& v : rounded.voxels) v = std::round(v);
     img = &rounded;
   }
-  RoiImage roi = crop_roi(*img, mask01, settings);
+  RoiImage roi;
+  const float* mv = mask.voxels.data();
+  if (settings.resampled_spacing) {
+    roi = crop_roi(*img, [&](std::size_t n) { return mask01[n] != 0; }, settings);
+  } else if (labels.size() == 1) {
+    roi = crop_roi(*img, [&](std::size_t n) { return label_matches(mv[n], label); }, settings);
+  } else {
+    roi = crop_roi(*img, [&](std::size_t n) {
+      bool any = false;
+      for (const int l : labels) any = any || label_matches(mv[n], l);
+      return any;
+    }, settings);
+  }
   std::string problem;
-  if (roi.size() == 0 || roi.morph_count() == 0) problem = "empty ROI: no voxel of label " + std::to_string(label) + " inside the image";
+  if (roi.size() == 0 || roi.morph_count() == 0) {
+    std::string which;
+    for (const int l : labels) which += (which.empty() ? "" : ", ") + std::to_string(l);
+    problem = std::string("empty ROI: no voxel of label") + (labels.size() > 1 ? "s " : " ") + which + " inside the image";
+  }
   if (problem.empty()) {
     prepare(roi, settings);
     if (std::count(roi.inten.begin(), roi.inten.end(), std::uint8_t{1}) == 0)

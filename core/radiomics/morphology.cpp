@@ -15,6 +15,31 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
+// The vertices of the 2-D convex hull of points `pts` (indices into `keys`), in the plane of key axes u and w
+// (Andrew's monotone chain on the integer keys: exact). Collinear points on an edge are left out.
+std::vector<std::size_t> hull_2d(std::vector<std::size_t> pts, const std::vector<std::array<long long, 3>>& kk, int u,
+                                 int w) {
+  if (pts.size() < 3) return pts;
+  std::sort(pts.begin(), pts.end(), [&](std::size_t a, std::size_t b) {
+    return kk[a][u] != kk[b][u] ? kk[a][u] < kk[b][u] : kk[a][w] < kk[b][w];
+  });
+  auto cross = [&](std::size_t o, std::size_t a, std::size_t b) {
+    return (kk[a][u] - kk[o][u]) * (kk[b][w] - kk[o][w]) - (kk[a][w] - kk[o][w]) * (kk[b][u] - kk[o][u]);
+  };
+  std::vector<std::size_t> h(2 * pts.size() + 1);
+  std::size_t m = 0;
+  for (std::size_t a = 0; a < pts.size(); ++a) {
+    while (m >= 2 && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
+    h[m++] = pts[a];
+  }
+  for (std::size_t a = pts.size() - 1, t = m + 1; a-- > 0;) {
+    while (m >= t && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
+    h[m++] = pts[a];
+  }
+  h.resize(m - 1);
+  return h;
+}
+
 struct Mesh {
   double volume = 0;
   double area = 0;
@@ -151,11 +176,15 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
       if (kk[a][0] < kk[it->second.first][0]) it->second.first = a;
       if (kk[a][0] > kk[it->second.second][0]) it->second.second = a;
     }
-    std::vector<std::size_t> keep;
+    // Then only the vertices of each slice's 2-D hull: a point inside its slice's hull is inside the 3-D hull.
+    std::unordered_map<long long, std::vector<std::size_t>> slices;
     for (const auto& [key, ends] : rows) {
-      keep.push_back(ends.first);
-      if (ends.second != ends.first) keep.push_back(ends.second);
+      slices[kk[ends.first][2]].push_back(ends.first);
+      if (ends.second != ends.first) slices[kk[ends.second][2]].push_back(ends.second);
     }
+    std::vector<std::size_t> keep;
+    for (auto& [z, members] : slices)
+      for (const std::size_t a : hull_2d(std::move(members), kk, 0, 1)) keep.push_back(a);
     std::sort(keep.begin(), keep.end());  // the mesh's vertex order, whatever the hash order
     for (const std::size_t a : keep) extreme.push_back(mesh.vertices[a]);
   }
@@ -176,27 +205,9 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
       for (std::size_t a = 0; a < vv.size(); ++a) planes[kk[a][axis]].push_back(a);
       const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;  // the in-plane axes
       for (const auto& [key, members] : planes) {
-        // The farthest pair of a plane's points are vertices of its 2-D convex hull (monotone chain on the
-        // integer keys, exact); the pairs are then measured in mm.
-        std::vector<std::size_t> pts = members;
-        std::sort(pts.begin(), pts.end(), [&](std::size_t a, std::size_t b) {
-          return kk[a][u] != kk[b][u] ? kk[a][u] < kk[b][u] : kk[a][w] < kk[b][w];
-        });
-        auto cross = [&](std::size_t o, std::size_t a, std::size_t b) {
-          return (kk[a][u] - kk[o][u]) * (kk[b][w] - kk[o][w]) - (kk[a][w] - kk[o][w]) * (kk[b][u] - kk[o][u]);
-        };
-        std::vector<std::size_t> h(2 * pts.size() + 1);
-        std::size_t m = 0;
-        for (std::size_t a = 0; a < pts.size(); ++a) {
-          while (m >= 2 && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
-          h[m++] = pts[a];
-        }
-        for (std::size_t a = pts.size() - 1, t = m + 1; a-- > 0;) {
-          while (m >= t && cross(h[m - 2], h[m - 1], pts[a]) <= 0) --m;
-          h[m++] = pts[a];
-        }
-        if (pts.size() > 1) --m;
-        else m = pts.size();
+        // The farthest pair of a plane's points are vertices of its 2-D convex hull; pairs measured in mm.
+        const std::vector<std::size_t> h = hull_2d(members, kk, u, w);
+        const std::size_t m = h.size();
         for (std::size_t a = 0; a < m; ++a)
           for (std::size_t b = a + 1; b < m; ++b) dd[axis] = std::max(dd[axis], (vv[h[a]] - vv[h[b]]).squaredNorm());
       }

@@ -458,7 +458,11 @@ Params parse_params(const std::string& yaml, Mode mode) {
     if (section == "setting") {
       if (v.kind == Node::null) continue;
       if (v.kind != Node::map) fail(v.line, "setting: expected a mapping");
-      for (const auto& [k, x] : v.fields) apply_setting(p, k, x);
+      // binCount wins over binWidth wherever it stands (PyRadiomics)
+      for (const auto& [k, x] : v.fields)
+        if (k != "binCount") apply_setting(p, k, x);
+      for (const auto& [k, x] : v.fields)
+        if (k == "binCount") apply_setting(p, k, x);
     } else if (section == "imageType") {
       apply_image_types(p, v);
     } else if (section == "featureClass") {

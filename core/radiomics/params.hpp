@@ -45,6 +45,9 @@ struct Params {
 // PyRadiomics (original_glcm_Contrast, log-sigma-1-0-mm-3D_firstorder_Mean, wavelet-LLH_glszm_...).
 [[nodiscard]] std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label,
                                                        const Params& params);
+// The same for the union of several labels (tumour core = {1, 4}).
+[[nodiscard]] std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask,
+                                                       const std::vector<int>& labels, const Params& params);
 
 // --- image operations (exposed for tests) ---
 // PyRadiomics' resampling (imageoperations.resampleImage): a grid of `spacing` cropped to the mask's bounding

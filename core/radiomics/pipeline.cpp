@@ -11,7 +11,12 @@
 namespace gliolens::radiomics {
 namespace {
 
-bool in_label(float v, int label) { return std::isfinite(v) && std::lround(v) == label; }
+bool in_label(float v, int label) { return label_matches(v, label); }
+bool in_label(float v, const std::vector<int>& labels) {
+  bool any = false;
+  for (const int l : labels) any = any || label_matches(v, l);
+  return any;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Cubic B-spline (ITK's BSplineInterpolateImageFunction, order 3, mirror boundary).
@@ -449,6 +454,12 @@ Volume laplacian_of_gaussian(const Volume& image, double sigma_mm) {
 }
 
 std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label, const Params& p) {
+  return extract_with_params(image, mask, std::vector<int>{label}, p);
+}
+
+std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, const std::vector<int>& labels,
+                                         const Params& p) {
+  if (labels.empty()) throw InvalidInputError("no label given");
   if (image.grid.dims != mask.grid.dims)
     throw InvalidInputError("the mask '" + mask.name + "' does not share the grid of the image '" + image.name +
                             "' (dimensions differ)");
@@ -471,14 +482,19 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
   // 2. resampling (PyRadiomics' grid in PyRadiomics mode; the engine's IBSI grid otherwise)
   const Volume* img = &image;
   const Volume* msk = &mask;
-  int lab = label;
+  std::vector<int> lab = labels;
   std::pair<Volume, Volume> resampled;
   if (s.mode == Mode::pyradiomics && s.resampled_spacing) {
-    resampled = pyradiomics_resample(image, mask, label, *s.resampled_spacing, s.interpolation, p.pad_distance,
-                                     p.normalize);
+    Volume merged;
+    if (labels.size() > 1) {
+      merged = mask;
+      for (auto& v : merged.voxels) v = in_label(v, labels) ? 1.0f : 0.0f;
+    }
+    resampled = pyradiomics_resample(image, labels.size() > 1 ? merged : mask, labels.size() > 1 ? 1 : labels[0],
+                                     *s.resampled_spacing, s.interpolation, p.pad_distance, p.normalize);
     img = &resampled.first;
     msk = &resampled.second;
-    lab = 1;
+    lab = {1};
     s.resampled_spacing.reset();
   }
   // 3. resegmentation thresholds (on the original image's intensities, after normalisation)
@@ -510,7 +526,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
   std::vector<std::string> families;
   for (const auto& [cls, names] : p.feature_classes) families.push_back(cls);
   std::vector<Feature> out;
-  auto run = [&](const Volume& im, const Volume& mk, int lb, Settings st, const std::string& type_name) {
+  auto run = [&](const Volume& im, const Volume& mk, const std::vector<int>& lb, Settings st, const std::string& type_name) {
     st.image_type = type_name;
     st.families = families;
     if (p.feature_classes.empty() && st.families.empty() && type_name != "original") {
@@ -558,7 +574,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
       Volume roi01 = *msk;
       for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
       for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, {4, 4, 4})))
-        run(vol, filt_mask, 1, fs, "wavelet-" + key);
+        run(vol, filt_mask, {1}, fs, "wavelet-" + key);
     } else if (t.kind == "log") {
       const auto sp = filt_src.grid.spacing();
       const auto& d = filt_src.grid.dims;
@@ -572,7 +588,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
         for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
         std::array<std::int64_t, 3> margin{};
         for (int a = 0; a < 3; ++a) margin[a] = static_cast<std::int64_t>(std::ceil(4.0 * sigma / sp[a])) + 2;
-        run(log_in_box(filt_src, sigma, mask_box(roi01, margin)), filt_mask, 1, fs,
+        run(log_in_box(filt_src, sigma, mask_box(roi01, margin)), filt_mask, {1}, fs,
             image_type_name_log(t.sigma_text[n]));
       }
     }

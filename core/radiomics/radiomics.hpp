@@ -65,10 +65,21 @@ struct Feature {
   std::string reason;           // why there is no value (empty ROI, undefined on constant intensities...)
 };
 
+// Whether a mask value is `label` as std::lround(v) == label would say (NaN: no), without a libm call: the
+// comparisons vectorise over whole volumes.
+[[nodiscard]] inline bool label_matches(float v, int label) {
+  const float lo = static_cast<float>(label) - 0.5f, hi = static_cast<float>(label) + 0.5f;
+  // bitwise, not short-circuit: no branches in the loops over whole volumes
+  return ((v > lo) & (v < hi)) | ((v == lo) & (label > 0)) | ((v == hi) & (label < 0));
+}
+
 // Extracts features of the voxels of `mask` equal to `label`. The mask must share the image's grid
 // (same dims; InvalidInputError otherwise). Features that cannot be computed carry a reason, never NaN.
 [[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label,
                                                     const Settings& settings);
+// The same for the union of several labels (a region such as tumour core = {1, 4}).
+[[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask,
+                                                    const std::vector<int>& labels, const Settings& settings);
 
 // Settings matching PyRadiomics' defaults (binWidth 25, 3D, no resampling).
 [[nodiscard]] Settings pyradiomics_defaults();

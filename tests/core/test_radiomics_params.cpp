@@ -115,7 +115,7 @@ TEST_CASE("parameter file: settings, image types and feature classes", "[radiomi
   CHECK(p.feature_classes.at("shape").empty());
   CHECK(p.feature_classes.at("glcm") == std::vector<std::string>{"Contrast", "JointEntropy"});
 
-  const Params q = parse_params("setting:\n  binCount: 16\n");
+  const Params q = parse_params("setting:\n  binCount: 16\n  binWidth: 3\n");
   CHECK(q.settings.discretisation == Discretisation::fixed_bin_number);
   CHECK(q.settings.bin_count == 16);
   CHECK(q.image_types.size() == 1);  // Original by default
@@ -286,5 +286,13 @@ TEST_CASE("brain1 native feature record for the WASM comparison", "[radiomics][p
       out << f.name << "," << (f.value ? buf : "") << "\n";
     }
     CHECK(features.size() > 100);
+  }
+}
+
+TEST_CASE("label_matches agrees with std::lround", "[radiomics][params]") {
+  for (int label = -3; label <= 3; ++label) {
+    for (float v = -4.0f; v <= 4.0f; v += 0.125f) CHECK(label_matches(v, label) == (std::lround(v) == label));
+    CHECK_FALSE(label_matches(std::nanf(""), label));
+    CHECK(label_matches(std::nextafter(label + 0.5f, -10.0f), label));
   }
 }
