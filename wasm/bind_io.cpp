@@ -64,12 +64,11 @@ ConvertOptions convert_options(const val& options) {
     const val c = options["clip"];
     o.clip = std::array<double, 2>{c[0].as<double>(), c[1].as<double>()};
   }
-  if (has(options, "niftiVersion")) o.nifti_version = options["niftiVersion"].as<int>();
   return o;
 }
 
 // options: {reorient: "RAS", spacing: [sx, sy, sz], interp: "linear", normalize: "zscore",
-// clip: [lo, hi], volume: n, niftiVersion: 1|2}. Returns {input: header, output: grid + datatype, warnings}.
+// clip: [lo, hi], volume: n}. Returns {input: header, output: grid + datatype, warnings}.
 val convert(const std::string& input, const std::string& output, const std::string& name, const val& options) {
   return guarded([&] {
     const ConvertOptions o = convert_options(options);

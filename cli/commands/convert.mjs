@@ -11,7 +11,6 @@ export const help = `usage: gliolens convert IN OUT [--reorient RAS] [--resample
   --normalize zscore  z-score within the non-zero voxels
   --clip LO,HI        clip to these percentiles of the non-zero voxels (before --normalize)
   --volume N          volume N of a 4-D file (default 0)
-  --nifti2            write NIfTI-2
   prints the input header and the output grid as JSON`;
 
 export const options = {
@@ -21,7 +20,6 @@ export const options = {
   normalize: { type: 'string' },
   clip: { type: 'string' },
   volume: { type: 'string' },
-  nifti2: { type: 'boolean' },
 };
 
 function numbers(text, count, what) {
@@ -63,7 +61,6 @@ export function run({ core, values, positionals }) {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--volume "${values.volume}": a volume index >= 0`);
     opts.volume = n;
   }
-  if (values.nifti2) opts.niftiVersion = 2;
   const result = core.convert(input, output, opts);
   return { input: { file: input, ...result.input }, output: { file: output, ...result.output }, warnings: result.warnings };
 }

@@ -88,7 +88,7 @@ ConvertResult preprocess_file(const std::string& input, const ConvertOptions& op
 ConvertResult convert_file(const std::string& input, const std::string& output, const ConvertOptions& options,
                            const std::string& input_name) {
   ConvertResult result = convert_volume(read_nifti(input, options.read, input_name), options);
-  write_nifti(output, result.output, result.stored, options.nifti_version);
+  write_nifti(output, result.output, result.stored);
   return result;
 }
 

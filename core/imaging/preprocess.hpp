@@ -18,7 +18,6 @@ struct ConvertOptions {
   std::string normalize;                           // "" or "zscore" (within the non-zero mask)
   std::optional<std::array<double, 2>> clip;       // percentile clipping (within the non-zero mask) first
   ReadOptions read;
-  int nifti_version = 1;
 };
 
 // Milliseconds spent in each stage (for the benchmark); stages not run stay 0.

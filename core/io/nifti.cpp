@@ -548,14 +548,11 @@ bool fits_stored_type(const Volume& volume, StoredType type) {
   });
 }
 
-void write_nifti(const std::string& path, const Volume& volume, StoredType type, int nifti_version) {
+void write_nifti(const std::string& path, const Volume& volume, StoredType type) {
   const auto& g = volume.grid;
   if (volume.voxels.size() != g.voxel_count()) {
     throw InvalidInputError(path + ": volume has " + std::to_string(volume.voxels.size()) + " voxels, grid needs " +
                             std::to_string(g.voxel_count()));
-  }
-  if (nifti_version != 1 && nifti_version != 2) {
-    throw InvalidInputError(path + ": NIfTI version " + std::to_string(nifti_version) + " (1 or 2 are written)");
   }
   if (!(ends_with(path, ".nii") || ends_with(path, ".nii.gz") || ends_with(path, ".hdr"))) {
     throw InvalidInputError(path + ": not a NIfTI file name (use .nii, .nii.gz or .hdr)");
@@ -575,10 +572,10 @@ void write_nifti(const std::string& path, const Volume& volume, StoredType type,
   nim->qoffset_x = qx; nim->qoffset_y = qy; nim->qoffset_z = qz;
   nim->qfac = qfac;
   nim->pixdim[0] = qfac;
-  const auto spacing = g.spacing();
-  nim->dx = nim->pixdim[1] = spacing[0];
-  nim->dy = nim->pixdim[2] = spacing[1];
-  nim->dz = nim->pixdim[3] = spacing[2];
+  // pixdim are the qform's voxel sizes (they are part of it); the sform keeps its own columns.
+  nim->dx = nim->pixdim[1] = dx;
+  nim->dy = nim->pixdim[2] = dy;
+  nim->dz = nim->pixdim[3] = dz;
   nim->qform_code = has_qform ? g.qform_code : (g.sform_code > 0 ? 0 : NIFTI_XFORM_SCANNER_ANAT);
   nim->qto_xyz = to_nifti(qform);
   nim->sform_code = g.sform_code;
@@ -597,14 +594,10 @@ void write_nifti(const std::string& path, const Volume& volume, StoredType type,
     case StoredType::float32: store<float>(nim->data, voxels, info); break;
     case StoredType::float64: store<double>(nim->data, voxels, info); break;
   }
-  const bool pair = ends_with(path, ".hdr");
-  nim->nifti_type = nifti_version == 2 ? (pair ? NIFTI_FTYPE_NIFTI2_2 : NIFTI_FTYPE_NIFTI2_1)
-                                       : (pair ? NIFTI_FTYPE_NIFTI1_2 : NIFTI_FTYPE_NIFTI1_1);
-  const int wanted_type = nim->nifti_type;
+  nim->nifti_type = ends_with(path, ".hdr") ? NIFTI_FTYPE_NIFTI1_2 : NIFTI_FTYPE_NIFTI1_1;
   if (nifti_set_filenames(nim.get(), path.c_str(), 0, 1) != 0) {
     throw InvalidInputError(path + ": not a NIfTI file name (use .nii, .nii.gz or .hdr)");
   }
-  nim->nifti_type = wanted_type;  // nifti_set_filenames resets a single file to NIfTI-1
   nifti_image_write(nim.get());
   std::error_code ec;
   if (!std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0) {

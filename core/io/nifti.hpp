@@ -59,9 +59,10 @@ enum class StoredType { uint8, int16, float32, int8, uint16, int32, uint32, floa
 // Whether every voxel of `volume` is exactly representable in `type` (integers in range, or a float).
 [[nodiscard]] bool fits_stored_type(const Volume& volume, StoredType type);
 
-// Writes `volume` with its own qform/sform; .nii or .nii.gz (single file) or .hdr (pair) by the
-// path's extension; NIfTI-1 unless `nifti_version` is 2. Integer types round and clamp.
-void write_nifti(const std::string& path, const Volume& volume, StoredType type, int nifti_version = 1);
+// Writes `volume` as NIfTI-1 with its own qform/sform; .nii or .nii.gz (single file) or .hdr (pair)
+// by the path's extension. Integer types round and clamp. (NIfTI-2 is read, not written: nifti_clib
+// writes NIfTI-2 only for images whose dims do not fit NIfTI-1.)
+void write_nifti(const std::string& path, const Volume& volume, StoredType type);
 
 // Axis codes ("RAS", "LPI", ...) of the voxel axes of an affine, as nibabel's aff2axcodes.
 [[nodiscard]] std::string orientation_code(const Eigen::Matrix4d& affine);
