@@ -125,19 +125,29 @@ bool wants(const Settings& s, std::initializer_list<const char*> names) {
 
 // Builds the cropped region of interest. `in(n)`: whether voxel n (of the image's grid) is in the mask. One
 // read-only pass over the volume for the bounding box; the mask is read again only inside the box.
+// `zeros`, when given, are the mask's values where 0 is known to be outside: a cheap first test.
 template <typename In>
-RoiImage crop_roi(const Volume& image, In in, const Settings& s) {
+RoiImage crop_roi(const Volume& image, In in, const Settings& s, const float* zeros = nullptr) {
   const auto& g = image.grid;
   std::array<std::int64_t, 3> lo{g.dims[0], g.dims[1], g.dims[2]}, hi{-1, -1, -1};
   for (std::int64_t k = 0; k < g.dims[2]; ++k)
     for (std::int64_t j = 0; j < g.dims[1]; ++j) {
       const std::size_t base = g.index(0, j, k);
       std::int64_t a = -1, b = -1;
-      for (std::int64_t i = 0; i < g.dims[0]; ++i)
-        if (in(base + static_cast<std::size_t>(i))) {
-          if (a < 0) a = i;
-          b = i;
-        }
+      if (zeros) {
+        const float* row = zeros + base;
+        for (std::int64_t i = 0; i < g.dims[0]; ++i)
+          if (row[i] != 0.0f && in(base + static_cast<std::size_t>(i))) {
+            if (a < 0) a = i;
+            b = i;
+          }
+      } else {
+        for (std::int64_t i = 0; i < g.dims[0]; ++i)
+          if (in(base + static_cast<std::size_t>(i))) {
+            if (a < 0) a = i;
+            b = i;
+          }
+      }
       if (a < 0) continue;
       lo = {std::min(lo[0], a), std::min(lo[1], j), std::min(lo[2], k)};
       hi = {std::max(hi[0], b), std::max(hi[1], j), std::max(hi[2], k)};
@@ -376,14 +386,16 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, c
   const float* mv = mask.voxels.data();
   if (settings.resampled_spacing) {
     roi = crop_roi(*img, [&](std::size_t n) { return mask01[n] != 0; }, settings);
-  } else if (labels.size() == 1) {
-    roi = crop_roi(*img, [&](std::size_t n) { return label_matches(mv[n], label); }, settings);
   } else {
-    roi = crop_roi(*img, [&](std::size_t n) {
-      bool any = false;
-      for (const int l : labels) any = any || label_matches(mv[n], l);
-      return any;
-    }, settings);
+    const float* zeros = std::find(labels.begin(), labels.end(), 0) == labels.end() ? mv : nullptr;
+    if (labels.size() == 1)
+      roi = crop_roi(*img, [&](std::size_t n) { return label_matches(mv[n], label); }, settings, zeros);
+    else
+      roi = crop_roi(*img, [&](std::size_t n) {
+        bool any = false;
+        for (const int l : labels) any = any || label_matches(mv[n], l);
+        return any;
+      }, settings, zeros);
   }
   std::string problem;
   if (roi.size() == 0 || roi.morph_count() == 0) {
