@@ -10,6 +10,10 @@ const commands = {
   demo: () => import('./commands/demo.mjs'),
   convert: () => import('./commands/convert.mjs'),
   features: () => import('./commands/features.mjs'),
+  cox: () => import('./commands/cox.mjs'),
+  km: () => import('./commands/km.mjs'),
+  predict: () => import('./commands/predict.mjs'),
+  growth: () => import('./commands/growth.mjs'),
 };
 
 export class UsageError extends Error {

@@ -104,6 +104,41 @@ export class Gliolens {
     return this.#module.ioCompareGrids(paths, toleranceMm);
   }
 
+  // --- survival (core/survival/workflow.cpp): CSV text and options in, parsed JSON reports out ------
+  // Cox regression on a cohort table. options: {time, event, covariates?, strata?, split?, ties?,
+  // penalty?: 'none'|'l2'|'elasticnet'|'lasso', alpha?, lambda?, cv?, seed?, bootstrap?,
+  // risk_groups?, calibration_time?, auc_times?, name?, source?, time_unit?}. Returns {data,
+  // coefficients, tests, concordance, risk_groups, calibration?, warnings, model}.
+  fit(csvText, options, { source = 'CSV' } = {}) {
+    return JSON.parse(this.#module.survivalCox(String(csvText), source, JSON.stringify(options ?? {})));
+  }
+
+  // Logistic classifier (IDH, 1p/19q). options: {outcome, covariates?, positive?, split?, penalty?, ...}.
+  fitLogistic(csvText, options, { source = 'CSV' } = {}) {
+    return JSON.parse(this.#module.survivalLogistic(String(csvText), source, JSON.stringify(options ?? {})));
+  }
+
+  // Kaplan-Meier curves (by `group` when given) and the log-rank test. options: {time, event, group?}.
+  km(csvText, options, { source = 'CSV' } = {}) {
+    return JSON.parse(this.#module.survivalKaplanMeier(String(csvText), source, JSON.stringify(options ?? {})));
+  }
+
+  // A gliolens-model (object or JSON text) applied to {feature: value}. options: {times?, stratum?}.
+  predict(model, features, options = {}) {
+    const text = typeof model === 'string' ? model : JSON.stringify(model);
+    return JSON.parse(this.#module.survivalPredict(text, JSON.stringify(features), JSON.stringify(options)));
+  }
+
+  // Growth between two scans: {volume1_ml, date1, volume2_ml, date2} (dates YYYY-MM-DD).
+  growth(options) {
+    return JSON.parse(this.#module.survivalGrowth(JSON.stringify(options)));
+  }
+
+  // Columns of a cohort table (name, numeric, present, distinct values when few) for pickers.
+  tableSummary(csvText, { source = 'CSV' } = {}) {
+    return JSON.parse(this.#module.survivalTableSummary(String(csvText), source));
+  }
+
   // Bytes of WebAssembly memory now reserved (it grows, never shrinks): for memory checks.
   get heapBytes() {
     return this.#module.HEAP8.length;

@@ -1,0 +1,110 @@
+// The JSON workflows behind the CLI and the app (cox/km/logistic/predict/growth), growth velocity
+// and calibration: numbers against R's reference files, and clear errors for bad options.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/survival/calibration.hpp"
+#include "core/survival/growth.hpp"
+#include "core/survival/workflow.hpp"
+#include "survival_test_support.hpp"
+
+using namespace gliolens::survival;
+using namespace gliolens::survival::testing;
+
+namespace {
+
+Json options(std::string_view text) { return parse_json(text); }
+
+}  // namespace
+
+TEST_CASE("Cox workflow reports R's coefficients and a model that predicts", "[survival][workflow]") {
+  const Table lung = reference_table("data_lung.csv");
+  const Json report = cox_workflow(
+      lung, options(R"({"time":"time","event":"event","covariates":["age","sex","ph_ecog","wt_loss"],"bootstrap":50})"));
+  const Table expected = reference_table("cox_lung_efron_coef.csv");
+  const auto beta = expected.numeric_column("coef");
+  const auto se = expected.numeric_column("se");
+  const auto& rows = report.at("coefficients").as_array();
+  REQUIRE(rows.size() == beta.size());
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    CHECK(relative_difference(rows[j].at("coef").as_number(), beta[j]) < 1e-6);
+    CHECK(relative_difference(rows[j].at("se").as_number(), se[j]) < 1e-5);
+  }
+  const auto summary = reference_values("cox_lung_efron_summary.csv");
+  CHECK(std::abs(report.at("concordance").at("train").at("estimate").as_number() - summary.at("concordance")) < 1e-12);
+  const SurvivalModel model = model_from_json(report.at("model").dump());
+  const Json prediction = prediction_report(model, options(R"({"age":74,"sex":1,"ph_ecog":1,"wt_loss":0})"), options(R"({"times":[365]})"));
+  const double s365 = prediction.at("survival_at").as_array().front().at("survival").as_number();
+  CHECK(s365 > 0.0);
+  CHECK(s365 < 1.0);
+  CHECK(report.at("risk_groups").at("curves").as_array().size() == 2);
+}
+
+TEST_CASE("Cox workflow: split, penalty, calibration", "[survival][workflow]") {
+  const Table rotterdam = reference_table("data_rotterdam.csv");
+  // A split column built from the row number: the workflow must fit on train only.
+  std::vector<std::string> names = rotterdam.column_names();
+  names.push_back("part");
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t r = 0; r < rotterdam.row_count(); ++r) {
+    std::vector<std::string> row;
+    for (std::size_t c = 0; c < rotterdam.column_count(); ++c) row.push_back(rotterdam.cell(r, c));
+    row.push_back(r % 3 == 0 ? "test" : "train");
+    rows.push_back(row);
+  }
+  const Table table(names, rows);
+  const Json report = cox_workflow(table, options(R"({"time":"time","event":"event","split":"part","penalty":"elasticnet",
+      "alpha":0.5,"cv":5,"bootstrap":20,"calibration_time":1825,"auc_times":[1825]})"));
+  CHECK(report.at("data").at("test").at("subjects").as_number() == 994);
+  const double c_test = report.at("concordance").at("test").at("estimate").as_number();
+  CHECK(c_test > 0.6);
+  CHECK(c_test < 0.8);
+  const auto& groups = report.at("calibration").at("groups").as_array();
+  CHECK(groups.size() == 4);
+  for (const Json& g : groups) CHECK(std::abs(g.at("predicted").as_number() - g.at("observed").as_number()) < 0.15);
+  CHECK(report.at("coefficients").as_array().front().at("se").is_null());  // no SEs after selection
+  CHECK_THROWS_AS(cox_workflow(table, options(R"({"time":"time","event":"nope"})")), gliolens::InvalidInputError);
+  CHECK_THROWS_WITH(cox_workflow(table, options(R"({"time":"time","event":"event","penalty":"elasticnet"})")),
+                    Catch::Contains("alpha"));
+}
+
+TEST_CASE("Kaplan-Meier workflow reproduces R's log-rank test by group", "[survival][workflow]") {
+  const Json report = kaplan_meier_workflow(reference_table("data_lung.csv"), options(R"({"time":"time","event":"event","group":"sex"})"));
+  const Table logrank = reference_table("logrank.csv");
+  CHECK(report.at("log_rank").at("chi_square").as_number() == Approx(logrank.numeric_column("chisq")[0]).epsilon(1e-10));
+  CHECK(report.at("curves").as_array().size() == 2);
+}
+
+TEST_CASE("Growth velocity from two volumes and dates", "[survival][growth]") {
+  CHECK(days_from_iso_date("1970-01-01") == 0);
+  CHECK(days_from_iso_date("2000-03-01") - days_from_iso_date("2000-02-28") == 2);  // leap year
+  CHECK_THROWS_AS(days_from_iso_date("2021-02-29"), gliolens::InvalidInputError);
+  CHECK_THROWS_AS(days_from_iso_date("2021-2-1"), gliolens::InvalidInputError);
+  // 4 mL -> 32 mL: D = (2V)^(1/3) goes 20 mm -> 40 mm in 730.5 days = 2 years: 10 mm/year.
+  const GrowthVelocity g = growth_velocity(4.0, 0, 32.0, 730);
+  CHECK(g.diameter1_mm == Approx(20.0).epsilon(1e-12));
+  CHECK(g.diameter2_mm == Approx(40.0).epsilon(1e-12));
+  CHECK(g.velocity_mm_per_year == Approx(20.0 / (730.0 / 365.25)).epsilon(1e-12));
+  CHECK(*g.volume_doubling_days == Approx(730.0 / 3.0).epsilon(1e-12));
+  CHECK(*g.volume_change_percent == Approx(700.0));
+  CHECK_THROWS_AS(growth_velocity(4.0, 10, 5.0, 10), gliolens::InvalidInputError);
+  CHECK_THROWS_AS(growth_velocity(-1.0, 0, 5.0, 10), gliolens::InvalidInputError);
+  const Json report = growth_report(options(R"({"volume1_ml":4,"date1":"2020-01-01","volume2_ml":4,"date2":"2021-01-01"})"));
+  CHECK(report.at("velocity_mm_per_year").as_number() == 0.0);
+  CHECK(report.at("volume_doubling_days").is_null());
+}
+
+TEST_CASE("Calibration groups compare mean prediction with Kaplan-Meier", "[survival][calibration]") {
+  // Predictions equal to the truth in each group: no events before t in the safe group, all in the other.
+  const std::vector<double> time = {1, 2, 3, 10, 10, 10};
+  const std::vector<int> event = {1, 1, 1, 0, 0, 0};
+  const std::vector<double> predicted = {0.0, 0.0, 0.0, 1.0, 1.0, 1.0};
+  const Calibration c = calibration_at_time(time, event, predicted, 5.0, 2);
+  REQUIRE(c.groups.size() == 2);
+  CHECK(c.groups[0].observed == 0.0);
+  CHECK(c.groups[1].observed == 1.0);
+  CHECK(c.mean_absolute_difference == 0.0);
+  CHECK_THROWS_AS(calibration_at_time(time, event, predicted, 5.0, 7), gliolens::InvalidInputError);
+}
