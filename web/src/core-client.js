@@ -55,4 +55,17 @@ export class CoreClient {
   features(imageId, maskId, { labels, mode = 'pyradiomics', params } = {}) {
     return this.#call('features', { imageId, maskId, labels, mode, params });
   }
+
+  // Survival models (see Gliolens.predict / fit / tableSummary): JSON reports.
+  survivalPredict(model, features, options = {}) {
+    return this.#call('survivalPredict', { model, features, options });
+  }
+
+  survivalFit(csv, options, source = 'CSV') {
+    return this.#call('survivalFit', { csv, options, source });
+  }
+
+  survivalTableSummary(csv, source = 'CSV') {
+    return this.#call('survivalTableSummary', { csv, source });
+  }
 }

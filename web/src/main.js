@@ -3,6 +3,7 @@ import { CoreClient } from './core-client.js';
 import { FeaturesPanel } from './features-panel.js';
 import { labelInfo } from './labels.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
+import { SurvivalPanel } from './survival-panel.js';
 import { Viewer } from './viewer.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -189,6 +190,7 @@ async function refresh() {
   renderLegend();
   renderModalitySelect();
   featuresPanel?.refresh();
+  survivalPanel?.refresh();
   const viewer = await viewerReady;
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
   const seg = files.find((f) => f.role === 'seg');
@@ -219,6 +221,7 @@ window.addEventListener('drop', (e) => e.preventDefault());
 
 $('#demo-button').addEventListener('click', loadDemo);
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
+const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });
 for (const button of document.querySelectorAll('[data-layout]')) {
   button.addEventListener('click', async () => {

@@ -15,6 +15,9 @@ const handlers = {
   release: (core, { id }) => core.release(id),
   demo: (core) => core.demoCaseBytes(),
   features: (core, { imageId, maskId, labels, mode, params }) => core.features(imageId, maskId, { labels, mode, params }),
+  survivalPredict: (core, { model, features, options }) => core.predict(model, features, options),
+  survivalFit: (core, { csv, options, source }) => core.fit(csv, options, { source }),
+  survivalTableSummary: (core, { csv, source }) => core.tableSummary(csv, { source }),
 };
 
 self.onmessage = async ({ data: { requestId, type, payload } }) => {
