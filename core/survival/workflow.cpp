@@ -808,7 +808,12 @@ Json prediction_report(const SurvivalModel& model, const Json& features, const J
   report.set("risk_group", p.risk_group ? Json(*p.risk_group) : Json());
   if (p.probability) report.set("probability", *p.probability);
   if (p.survival) {
-    const SurvivalCurve& s = *p.survival;
+    // Where S reaches 0 the log band is undefined (R gives NA); collapse it to [0, 0] as the
+    // Kaplan-Meier curves do, so that no NaN or spurious 1 reaches a plot.
+    SurvivalCurve s = *p.survival;
+    for (std::size_t k = 0; k < s.survival.size(); ++k) {
+      if (s.survival[k] <= 0.0) s.lower[k] = s.upper[k] = 0.0;
+    }
     report.set("time_unit", model.cohort.time_unit);
     report.set("median_survival", optional_number(p.median_survival));
     // The band's limits reach the median where they cross 0.5.

@@ -42,6 +42,23 @@ TEST_CASE("Cox workflow reports R's coefficients and a model that predicts", "[s
   CHECK(report.at("risk_groups").at("curves").as_array().size() == 2);
 }
 
+TEST_CASE("A predicted curve's band stays within [0, 1] and around S when every subject dies", "[survival][workflow]") {
+  // No censoring (as in UPENN-GBM): the tail has one subject at risk and a wide band, as in R.
+  const Table table = parse_csv("time,event,x\n1,1,0\n2,1,1\n3,1,0\n4,1,1\n5,1,0\n6,1,1\n");
+  const Json report = cox_workflow(table, options(R"({"time":"time","event":"event","bootstrap":0})"));
+  const Json p = prediction_report(model_from_json(report.at("model").dump()), options(R"({"x":1})"), options("{}"));
+  const auto survival = numbers_from_json(p.at("survival").at("survival"), "survival");
+  const auto lower = numbers_from_json(p.at("survival").at("lower"), "lower");
+  const auto upper = numbers_from_json(p.at("survival").at("upper"), "upper");
+  REQUIRE(survival.size() == 6);
+  for (std::size_t k = 0; k < survival.size(); ++k) {
+    CHECK(0.0 <= lower[k]);
+    CHECK(lower[k] <= survival[k]);
+    CHECK(survival[k] <= upper[k]);
+    CHECK(upper[k] <= 1.0);
+  }
+}
+
 TEST_CASE("Cox workflow: split, penalty, calibration", "[survival][workflow]") {
   const Table rotterdam = reference_table("data_rotterdam.csv");
   // A split column built from the row number: the workflow must fit on train only.

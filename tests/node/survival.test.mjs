@@ -217,3 +217,36 @@ describe('gliolens predict, growth and errors', () => {
     assert.match(model.stderr, /data_lung\.csv: /);
   });
 });
+
+describe('the shipped models (models/survival) apply through gliolens predict', () => {
+  const models = join(projectRoot, 'models', 'survival');
+  const cases = [
+    ['gbm_os.json', { age: 63, et_ml: 12, ncr_ml: 4, ed_ml: 60 }],
+    ['lgg_os.json', { age: 40, idh_mutant: 1, codeleted: 0 }],
+    ['lgg_pfs.json', { age: 40, idh_mutant: 1, codeleted: 0 }],
+    ['lgg_idh_age.json', { age: 40 }],
+    ['lgg_codeletion_age.json', { age: 40 }],
+  ];
+  for (const [file, features] of cases) {
+    test(file, () => {
+      const { status, stderr, json } = gliolens('predict', '--model', join(models, file), '--features', JSON.stringify(features), '--times', '365');
+      assert.equal(status, 0, stderr);
+      if (json.kind === 'logistic') {
+        assert.ok(json.probability > 0 && json.probability < 1);
+      } else {
+        const s = json.survival_at[0];
+        assert.ok(s.lower <= s.survival && s.survival <= s.upper && s.survival > 0 && s.survival < 1);
+        assert.ok(['low', 'high'].includes(json.risk_group));
+        const card = readFileSync(join(models, file.replace('.json', '.md')), 'utf8');
+        assert.match(card, /Research use only/);
+        assert.match(card, /held-out test \| \*\*0\.\d+\*\*/);
+      }
+    });
+  }
+  test('older GBM patient, higher risk', () => {
+    const young = gliolens('predict', '--model', join(models, 'gbm_os.json'), '--features', '{"age":40,"et_ml":12,"ncr_ml":4,"ed_ml":60}').json;
+    const old = gliolens('predict', '--model', join(models, 'gbm_os.json'), '--features', '{"age":80,"et_ml":12,"ncr_ml":4,"ed_ml":60}').json;
+    assert.ok(old.linear_predictor > young.linear_predictor);
+    assert.ok(old.median_survival < young.median_survival);
+  });
+});
