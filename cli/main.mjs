@@ -14,6 +14,8 @@ const commands = {
   km: () => import('./commands/km.mjs'),
   predict: () => import('./commands/predict.mjs'),
   growth: () => import('./commands/growth.mjs'),
+  segment: () => import('./commands/segment.mjs'),
+  dice: () => import('./commands/dice.mjs'),
 };
 
 export class UsageError extends Error {

@@ -144,6 +144,53 @@ export class Gliolens {
     return this.#module.HEAP8.length;
   }
 
+  // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
+  // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
+  // logits for. The core prepares the input and builds the label volume on the T1's grid.
+  // Returns {id, labels: [{label, voxels, mL}], passes}. `mirror` averages the network over the
+  // input and its three mirror images (test-time augmentation).
+  async segment(ids, { manifest, runNetwork, mirror = false, onProgress = () => {}, isCancelled = () => false }) {
+    const prepared = this.#module.prepareSegmentation(ids, manifest);
+    const [gi, gj, gk] = prepared.grid;
+    const dims = [1, prepared.channels, gk, gj, gi];
+    const flips = mirror ? [null, 0, 1, 2] : [null];
+    let sum = null;
+    for (const [pass, axis] of flips.entries()) {
+      if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+      onProgress({ pass: pass + 1, passes: flips.length });
+      const input = axis === null ? prepared.tensor : this.#module.mirrorTensor(prepared.tensor, prepared.channels, prepared.grid, axis);
+      let logits = await runNetwork(input, dims);
+      if (axis !== null) logits = this.#module.mirrorTensor(logits, logits.length / (gi * gj * gk), prepared.grid, axis);
+      if (sum === null) sum = Float32Array.from(logits);
+      else for (let i = 0; i < sum.length; i++) sum[i] += logits[i];
+    }
+    if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
+    if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+    const { id } = this.#module.finishSegmentation(ids[0], sum, prepared, manifest);
+    return { id, labels: this.labelVolumes(id), passes: flips.length };
+  }
+
+  // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.
+  saveVolume(id, path, datatype = 'uint8') {
+    this.#module.saveVolume(id, path, datatype);
+  }
+
+  // Dice and HD95 (mm) of a predicted against an expert label volume: [{region, dice, hd95, ...}].
+  scoreSegmentation(predictedId, truthId) {
+    return this.#module.scoreSegmentation(predictedId, truthId);
+  }
+
+  // A loaded volume written as NIfTI (.nii.gz) bytes, in its own space (qform/sform kept).
+  volumeBytes(id, name, { datatype = 'uint8' } = {}) {
+    const path = this.#scratchPath(name);
+    this.#module.saveVolume(id, path, datatype);
+    try {
+      return this.#module.FS.readFile(path);
+    } finally {
+      this.#module.FS.unlink(path);
+    }
+  }
+
   release(id) {
     this.#session.release(id);
   }

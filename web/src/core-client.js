@@ -10,6 +10,10 @@ export class CoreClient {
     this.#worker.onmessage = ({ data }) => {
       const pending = this.#pending.get(data.requestId);
       if (!pending) return;
+      if (data.progress) {
+        pending.onProgress?.(data.progress);
+        return;
+      }
       this.#pending.delete(data.requestId);
       if (data.ok) {
         pending.resolve(data.result);
@@ -26,12 +30,23 @@ export class CoreClient {
     };
   }
 
-  #call(type, payload, transfer = []) {
+  #call(type, payload, transfer = [], onProgress = null) {
+    return this.#start(type, payload, transfer, onProgress).promise;
+  }
+
+  #start(type, payload, transfer = [], onProgress = null) {
     const requestId = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(requestId, { resolve, reject });
+    const promise = new Promise((resolve, reject) => {
+      this.#pending.set(requestId, { resolve, reject, onProgress });
       this.#worker.postMessage({ requestId, type, payload }, transfer);
     });
+    return { requestId, promise };
+  }
+
+  // Segments the tumour; returns {promise, cancel}. The promise gives {id, labels, bytes, backend, seconds}.
+  segment(payload, onProgress) {
+    const { requestId, promise } = this.#start('segment', payload, [], onProgress);
+    return { promise, cancel: () => this.#call('cancel', { target: requestId }) };
   }
 
   // `bytes` is copied to the worker: the page keeps its own copy for the viewer.

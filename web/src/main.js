@@ -3,6 +3,7 @@ import { CoreClient } from './core-client.js';
 import { FeaturesPanel } from './features-panel.js';
 import { labelInfo } from './labels.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
+import { SegmentPanel } from './segment-panel.js';
 import { SurvivalPanel } from './survival-panel.js';
 import { Viewer } from './viewer.js';
 
@@ -191,6 +192,7 @@ async function refresh() {
   renderModalitySelect();
   featuresPanel?.refresh();
   survivalPanel?.refresh();
+  segmentPanel?.refresh();
   const viewer = await viewerReady;
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
   const seg = files.find((f) => f.role === 'seg');
@@ -220,6 +222,15 @@ window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
 
 $('#demo-button').addEventListener('click', loadDemo);
+// A segmentation computed in the Worker joins the list as the case's segmentation.
+async function addSegmentation({ name, bytes, id, labels }) {
+  const entry = { key: nextKey++, name, bytes, role: '', id, header: files.find((f) => f.role === 't1')?.header, image: null, labels, synthetic: false, predicted: true };
+  entry.image = await Viewer.image(name, bytes);
+  files.push(entry);
+  await assignRole(entry, 'seg');
+  await refresh();
+}
+const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });

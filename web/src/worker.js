@@ -2,6 +2,7 @@
 import createGliolensCore from '../../build/wasm/gliolens_web.mjs';
 import wasmUrl from '../../build/wasm/gliolens_web.wasm?url';
 import { Gliolens } from '../../wasm/gliolens.mjs';
+import { Network, chooseBackend } from './network.js';
 
 const ready = createGliolensCore({
   locateFile: () => wasmUrl,
@@ -9,7 +10,54 @@ const ready = createGliolensCore({
   printErr: () => {},
 }).then((module) => new Gliolens(module));
 
+// Networks already loaded, by model URL and backend; requests that were cancelled, by id.
+const networks = new Map();
+const cancelled = new Set();
+
+async function network(modelUrl, modelBytes, backend) {
+  const key = `${modelUrl}|${backend}`;
+  if (!networks.has(key)) {
+    const bytes = modelBytes ?? new Uint8Array(await (await fetchOk(modelUrl)).arrayBuffer());
+    networks.set(key, Network.load(bytes, backend));
+  }
+  try {
+    return await networks.get(key);
+  } catch (error) {
+    networks.delete(key);
+    throw error;
+  }
+}
+
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return response;
+}
+
+// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, name}
+async function segment(core, payload, requestId) {
+  const started = performance.now();
+  const backend = await chooseBackend(payload.backend);
+  progress(requestId, { step: `loading the model (${backend})` });
+  const net = await network(payload.modelUrl, payload.modelBytes, backend);
+  const result = await core.segment(payload.ids, {
+    manifest: payload.manifest,
+    mirror: payload.mirror,
+    runNetwork: (tensor, dims) => net.run(tensor, dims),
+    onProgress: ({ pass, passes }) => progress(requestId, { step: `running the network (${backend}), pass ${pass} of ${passes}` }),
+    isCancelled: () => cancelled.has(requestId),
+  });
+  const bytes = core.volumeBytes(result.id, payload.name);
+  return { ...result, bytes, backend, seconds: (performance.now() - started) / 1000 };
+}
+
+function progress(requestId, detail) {
+  self.postMessage({ requestId, progress: detail });
+}
+
 const handlers = {
+  segment,
+  cancel: (core, { target }) => cancelled.add(target),
   load: (core, { name, bytes }) => core.loadBytes(name, new Uint8Array(bytes)),
   labelVolumes: (core, { id }) => core.labelVolumes(id),
   release: (core, { id }) => core.release(id),
@@ -25,10 +73,11 @@ self.onmessage = async ({ data: { requestId, type, payload } }) => {
     const core = await ready;
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request "${type}"`);
-    const result = handler(core, payload ?? {});
-    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer) : [];
+    const result = await handler(core, payload ?? {}, requestId);
+    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer) : type === 'segment' ? [result.bytes.buffer] : [];
     self.postMessage({ requestId, ok: true, result }, transfer);
   } catch (error) {
+    cancelled.delete(requestId);
     self.postMessage({ requestId, ok: false, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } });
   }
 };

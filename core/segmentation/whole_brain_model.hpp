@@ -1,0 +1,43 @@
+// Input and output of a whole-brain glioma network as its manifest specifies them
+// (models/glioma_seg/manifest.json, format gliolens-segmentation-manifest/1): a brain-centred
+// window, z-scored per modality within the brain, block-averaged to the network's resolution; out
+// come per-region logits (WT, TC, ET) that become BraTS labels on the input's own grid.
+#pragma once
+#include "core/segmentation/sliding_window.hpp"
+#include "core/volume.hpp"
+
+#include <array>
+#include <span>
+#include <vector>
+
+namespace gliolens::segmentation {
+
+struct WholeBrainSpec {
+  Index3 window_voxels{160, 192, 160};   // at the source resolution, (i, j, k)
+  int block = 2;                         // block-mean downsampling factor to the network grid
+  double source_spacing_mm = 1.0;        // the grid the network expects its inputs on
+  std::array<float, 3> thresholds{0.5f, 0.5f, 0.5f};  // WT, TC, ET on sigmoid probabilities
+  std::size_t min_component_voxels = 0;  // post-processing: drop smaller tumour components (0 = off)
+  std::size_t min_enhancing_voxels = 0;  // post-processing: BraTS ET rule (0 = off)
+};
+
+struct NetworkInput {
+  std::vector<float> tensor;  // [C][k][j][i] = channel-first, i fastest (the NIfTI voxel order)
+  int channels = 0;
+  Index3 grid{};              // network grid (i, j, k)
+  Index3 window_start{};      // first source voxel of the window (may be negative)
+  Grid source_grid;           // the modalities' grid: the output goes back onto it
+  std::string source_name;
+};
+
+// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid at the expected spacing, then builds
+// the network input. Throws InvalidInputError naming the files when they do not fit.
+[[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
+
+// Region logits on the network grid [3][grid] -> BraTS label volume on the source grid.
+[[nodiscard]] Volume labels_from_region_logits(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec);
+
+// Mirrors a channel-first tensor along one spatial axis (0 = i, 1 = j, 2 = k), for test-time mirroring.
+void mirror(std::span<float> tensor, int channels, const Index3& grid, int axis);
+
+}  // namespace gliolens::segmentation

@@ -1,0 +1,110 @@
+#include "core/errors.hpp"
+#include "core/io/nifti.hpp"
+#include "core/segmentation/whole_brain_model.hpp"
+#include "core/survival/json.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace gliolens;
+using namespace gliolens::segmentation;
+namespace fs = std::filesystem;
+
+namespace {
+Volume constant_volume(const Index3& dims, float value, const std::string& name) {
+  Volume v;
+  v.grid.dims = dims;
+  v.voxels.assign(v.grid.voxel_count(), value);
+  v.name = name;
+  return v;
+}
+}  // namespace
+
+TEST_CASE("whole-brain input matches the model's Python preprocessing on real cases", "[segmentation][model]") {
+  const fs::path reference = fs::path(GLIOLENS_SOURCE_DIR) / "models/glioma_seg/reference/preprocess_expected.json";
+  const fs::path data = fs::path(GLIOLENS_SHARED_DATA) / "brats2018";
+  if (!fs::exists(reference) || !fs::exists(data)) { WARN("reference or shared data absent — skipped"); return; }
+  std::ifstream in(reference);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto expected = survival::parse_json(text.str());
+  for (const auto& [case_id, facts] : expected.at("cases").as_object()) {
+    std::vector<Volume> volumes;
+    for (const char* m : {"t1", "t1ce", "t2", "flair"}) {
+      volumes.push_back(read_nifti((data / case_id / (case_id + "_" + m + ".nii.gz")).string()).volume);
+    }
+    const std::vector<const Volume*> pointers{&volumes[0], &volumes[1], &volumes[2], &volumes[3]};
+    const NetworkInput input = prepare_whole_brain_input(pointers, WholeBrainSpec{});
+    INFO(case_id);
+    REQUIRE(input.grid == Index3{80, 96, 80});
+    const auto& start = facts.at("window_start_ijk").as_array();
+    for (int a = 0; a < 3; ++a) CHECK(input.window_start[a] == static_cast<std::int64_t>(start[a].as_number()));
+    const std::size_t n = 80 * 96 * 80;
+    for (int c = 0; c < 4; ++c) {
+      double sum = 0, sum_sq = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        sum += input.tensor[c * n + i];
+        sum_sq += double(input.tensor[c * n + i]) * input.tensor[c * n + i];
+      }
+      CHECK(sum == Approx(facts.at("input_channel_sum").as_array()[c].as_number()).margin(0.05));
+      CHECK(sum_sq == Approx(facts.at("input_channel_sumsq").as_array()[c].as_number()).epsilon(1e-5));
+    }
+    for (const auto& probe : facts.at("input_probes_c_k_j_i").as_array()) {
+      const auto& idx = probe.at("index").as_array();
+      const auto c = static_cast<std::size_t>(idx[0].as_number()), k = static_cast<std::size_t>(idx[1].as_number()),
+                 j = static_cast<std::size_t>(idx[2].as_number()), i = static_cast<std::size_t>(idx[3].as_number());
+      CHECK(input.tensor[c * n + i + 80 * (j + 96 * k)] == Approx(probe.at("value").as_number()).margin(1e-5));
+    }
+  }
+}
+
+TEST_CASE("region logits become nested BraTS labels on the source grid", "[segmentation][model]") {
+  WholeBrainSpec spec;
+  spec.window_voxels = {8, 8, 8};
+  const Index3 dims{12, 10, 9};
+  Volume brain = constant_volume(dims, 0.0f, "t1");
+  for (std::int64_t k = 2; k < 7; ++k)
+    for (std::int64_t j = 2; j < 8; ++j)
+      for (std::int64_t i = 3; i < 9; ++i) brain.voxels[brain.grid.index(i, j, k)] = static_cast<float>(i + j + k);
+  std::vector<Volume> volumes(4, brain);
+  const std::vector<const Volume*> pointers{&volumes[0], &volumes[1], &volumes[2], &volumes[3]};
+  const NetworkInput input = prepare_whole_brain_input(pointers, spec);
+  CHECK(input.grid == Index3{4, 4, 4});
+  CHECK(input.window_start == Index3{2, 1, 0});  // centre (6, 5, 4) minus half the window
+
+  // WT everywhere, TC in the network grid's first i-column half, ET nowhere.
+  std::vector<float> logits(3 * 64, -10.0f);
+  for (std::size_t v = 0; v < 64; ++v) {
+    logits[v] = 10.0f;
+    if (v % 4 < 2) logits[64 + v] = 10.0f;
+  }
+  const Volume labels = labels_from_region_logits(logits, input, spec);
+  CHECK(labels.grid.dims == dims);
+  CHECK(labels.voxels[labels.grid.index(3, 3, 3)] == 1.0f);   // window i = 1 -> network u = 0: TC
+  CHECK(labels.voxels[labels.grid.index(9, 3, 3)] == 2.0f);   // window i = 7 -> network u = 3: WT only
+  CHECK(labels.voxels[labels.grid.index(0, 3, 3)] == 0.0f);   // outside the window
+  CHECK(labels.voxels[labels.grid.index(11, 9, 8)] == 0.0f);
+  CHECK_THROWS_AS(labels_from_region_logits(std::vector<float>(10), input, spec), InvalidInputError);
+}
+
+TEST_CASE("modalities on different grids or empty brains are refused by name", "[segmentation][model]") {
+  Volume a = constant_volume({4, 4, 4}, 1.0f, "a_t1.nii.gz"), b = constant_volume({4, 4, 5}, 1.0f, "b_t2.nii.gz");
+  const std::vector<const Volume*> mismatched{&a, &a, &b, &a};
+  CHECK_THROWS_WITH(prepare_whole_brain_input(mismatched, {}), Catch::Contains("b_t2.nii.gz") && Catch::Contains("same voxel grid"));
+  Volume empty = constant_volume({4, 4, 4}, 0.0f, "empty_t1.nii.gz");
+  const std::vector<const Volume*> empties{&empty, &empty, &empty, &empty};
+  CHECK_THROWS_WITH(prepare_whole_brain_input(empties, {}), Catch::Contains("empty"));
+}
+
+TEST_CASE("mirroring twice is the identity", "[segmentation][model]") {
+  std::vector<float> t(2 * 3 * 4 * 5);
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(i);
+  const auto original = t;
+  mirror(t, 2, {3, 4, 5}, 0);
+  CHECK(t[0] == 2.0f);
+  mirror(t, 2, {3, 4, 5}, 0);
+  CHECK(t == original);
+}

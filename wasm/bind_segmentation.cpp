@@ -1,0 +1,139 @@
+// Segmentation around a network that runs in JavaScript (ONNX Runtime Web): the core prepares the
+// network input and turns the network output into a label volume on the input's own grid.
+#include "core/io/nifti.hpp"
+#include "core/metrics/segmentation_scores.hpp"
+#include "core/segmentation/whole_brain_model.hpp"
+#include "wasm/js_convert.hpp"
+#include "wasm/loaded_volumes.hpp"
+
+#include <emscripten/bind.h>
+
+namespace gliolens::js {
+namespace {
+
+using segmentation::Index3;
+using segmentation::WholeBrainSpec;
+
+bool has(const val& object, const char* key) {
+  return !object.isUndefined() && !object.isNull() && !object[key].isUndefined() && !object[key].isNull();
+}
+
+Index3 index3(const val& array) {
+  // Embind reads JS numbers as double; 64-bit integers would need BigInt.
+  const auto at = [&](int i) { return static_cast<std::int64_t>(std::llround(array[i].as<double>())); };
+  return {at(0), at(1), at(2)};
+}
+
+// The manifest's preprocessing/output sections, as the page passes them (see models/*/manifest.json).
+WholeBrainSpec spec_from(const val& manifest) {
+  WholeBrainSpec spec;
+  if (!has(manifest, "preprocessing")) return spec;
+  const val pre = manifest["preprocessing"];
+  if (has(pre, "window_source_voxels_ijk")) spec.window_voxels = index3(pre["window_source_voxels_ijk"]);
+  if (has(pre, "source_spacing_mm")) spec.source_spacing_mm = pre["source_spacing_mm"][0].as<double>();
+  if (has(pre, "resample") && has(pre["resample"], "spacing_mm")) {
+    spec.block = static_cast<int>(std::lround(pre["resample"]["spacing_mm"][0].as<double>() / spec.source_spacing_mm));
+  }
+  if (has(manifest, "output") && has(manifest["output"], "thresholds")) {
+    const val t = manifest["output"]["thresholds"];
+    spec.thresholds = {t["WT"].as<float>(), t["TC"].as<float>(), t["ET"].as<float>()};
+  }
+  if (has(manifest, "postprocess")) {
+    const val post = manifest["postprocess"];
+    if (has(post, "min_component_voxels")) spec.min_component_voxels = static_cast<std::size_t>(post["min_component_voxels"].as<double>());
+    if (has(post, "min_enhancing_voxels")) spec.min_enhancing_voxels = static_cast<std::size_t>(post["min_enhancing_voxels"].as<double>());
+  }
+  return spec;
+}
+
+val index3_to_js(const Index3& v) {
+  val out = val::array();
+  for (int a = 0; a < 3; ++a) out.set(a, static_cast<double>(v[a]));
+  return out;
+}
+
+// ids: [T1, T1c, T2, FLAIR] volume ids. Returns {tensor: Float32Array [C][k][j][i], channels, grid
+// (i, j, k), windowStart}.
+val prepare_segmentation(val ids, val manifest) {
+  return guarded([&] {
+    std::vector<const Volume*> modalities;
+    for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&loaded_volume(ids[i].as<int>()));
+    const auto input = segmentation::prepare_whole_brain_input(modalities, spec_from(manifest));
+    val out = val::object();
+    // A new Float32Array built from a view of the core's buffer copies it, so it outlives `input`.
+    out.set("tensor", val::global("Float32Array").new_(emscripten::typed_memory_view(input.tensor.size(), input.tensor.data())));
+    out.set("channels", input.channels);
+    out.set("grid", index3_to_js(input.grid));
+    out.set("windowStart", index3_to_js(input.window_start));
+    return out;
+  });
+}
+
+// The network's region logits [3][grid] -> a new loaded label volume on the T1's grid: {id, labels}.
+val finish_segmentation(int reference_id, val logits, val prepared, val manifest) {
+  return guarded([&] {
+    const Volume& reference = loaded_volume(reference_id);
+    segmentation::NetworkInput input;
+    input.channels = prepared["channels"].as<int>();
+    input.grid = index3(prepared["grid"]);
+    input.window_start = index3(prepared["windowStart"]);
+    input.source_grid = reference.grid;
+    input.source_name = reference.name;
+    const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
+    Volume labels = segmentation::labels_from_region_logits(values, input, spec_from(manifest));
+    const int id = next_volume_id()++;
+    loaded_volumes().emplace(id, std::move(labels));
+    val out = val::object();
+    out.set("id", id);
+    return out;
+  });
+}
+
+// Test-time mirroring: flips a channel-first tensor along axis 0 (i), 1 (j) or 2 (k), in place.
+val mirror_tensor(val tensor, int channels, val grid, int axis) {
+  return guarded([&] {
+    std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(tensor);
+    segmentation::mirror(values, channels, index3(grid), axis);
+    return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
+  });
+}
+
+// Writes a loaded volume as NIfTI at `path` with its own qform/sform; datatype uint8, int16 or float32.
+void save_volume(int id, const std::string& path, const std::string& datatype) {
+  guarded([&] {
+    const StoredType type = datatype == "uint8" ? StoredType::uint8 : datatype == "int16" ? StoredType::int16
+                            : datatype == "float32" ? StoredType::float32
+                            : throw InvalidInputError("datatype must be uint8, int16 or float32, not " + datatype);
+    write_nifti(path, loaded_volume(id), type);
+    return 0;
+  });
+}
+
+// [{region, dice, hd95 (mm, null when only one of the two is empty), predictedVoxels, truthVoxels}]
+val score_segmentation(int predicted_id, int truth_id) {
+  return guarded([&] {
+    val out = val::array();
+    int n = 0;
+    for (const auto& s : metrics::score_brats(loaded_volume(predicted_id), loaded_volume(truth_id))) {
+      val row = val::object();
+      row.set("region", s.region);
+      row.set("dice", s.dice);
+      row.set("hd95", s.hd95_mm ? val(*s.hd95_mm) : val::null());
+      row.set("predictedVoxels", static_cast<double>(s.predicted_voxels));
+      row.set("truthVoxels", static_cast<double>(s.truth_voxels));
+      out.set(n++, row);
+    }
+    return out;
+  });
+}
+
+}  // namespace
+}  // namespace gliolens::js
+
+EMSCRIPTEN_BINDINGS(gliolens_segmentation) {
+  emscripten::function("prepareSegmentation", &gliolens::js::prepare_segmentation);
+  emscripten::function("finishSegmentation", &gliolens::js::finish_segmentation);
+  emscripten::function("mirrorTensor", &gliolens::js::mirror_tensor);
+  emscripten::function("saveVolume", &gliolens::js::save_volume);
+  emscripten::function("scoreSegmentation", &gliolens::js::score_segmentation);
+}

@@ -1,0 +1,123 @@
+// The "Segment" panel: runs the glioma network on the four loaded modalities in the Worker, with
+// progress, cancel, the backend used and the time taken; the result joins the file list as the
+// segmentation and can be downloaded as NIfTI in the input's own space.
+
+const DEFAULT_MODEL = 'models/glioma_seg/';
+const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
+
+function download(name, bytes, type = 'application/gzip') {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export class SegmentPanel {
+  #root;
+  #core;
+  #getFiles;
+  #addSegmentation;
+  #message;
+  #running = null;
+  #result = null;
+  #customModel = null;  // {name, bytes, manifest} from the user's own files
+
+  constructor(root, core, { getFiles, addSegmentation, message }) {
+    this.#root = root;
+    this.#core = core;
+    this.#getFiles = getFiles;
+    this.#addSegmentation = addSegmentation;
+    this.#message = message;
+    this.#el('#segment-run').addEventListener('click', () => this.run());
+    this.#el('#segment-cancel').addEventListener('click', () => this.#running?.cancel());
+    this.#el('#segment-download').addEventListener('click', () => this.#result && download(this.#result.name, this.#result.bytes));
+    this.#el('#segment-model-files').addEventListener('change', (e) => this.#useOwnModel([...e.target.files]));
+    this.refresh();
+  }
+
+  #el(selector) {
+    return this.#root.querySelector(selector);
+  }
+
+  #modalities() {
+    const files = this.#getFiles();
+    return MODALITY_ROLES.map((role) => files.find((f) => f.role === role));
+  }
+
+  refresh() {
+    const missing = this.#modalities().map((f, i) => (f ? null : MODALITY_ROLES[i])).filter(Boolean);
+    const run = this.#el('#segment-run');
+    run.disabled = Boolean(this.#running) || missing.length > 0;
+    this.#el('#segment-hint').textContent = missing.length
+      ? `Needs all four modalities; missing: ${missing.map((r) => (r === 't1c' ? 'T1c' : r.toUpperCase())).join(', ')}.`
+      : 'Runs in this tab: nothing is uploaded.';
+  }
+
+  async #useOwnModel(files) {
+    try {
+      const onnx = files.find((f) => f.name.endsWith('.onnx'));
+      const manifestFile = files.find((f) => f.name.endsWith('.json'));
+      if (!onnx || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
+      const manifest = JSON.parse(await manifestFile.text());
+      if (manifest.format !== 'gliolens-segmentation-manifest/1') {
+        throw new Error(`${manifestFile.name}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
+      }
+      this.#customModel = { name: onnx.name, bytes: new Uint8Array(await onnx.arrayBuffer()), manifest };
+      this.#el('#segment-model').textContent = `${onnx.name} (yours)`;
+    } catch (error) {
+      this.#message('error', `own model: ${error.message}`);
+    }
+  }
+
+  async #model() {
+    if (this.#customModel) return { ...this.#customModel, url: `user:${this.#customModel.name}` };
+    const base = new URL(DEFAULT_MODEL, location.href);
+    const response = await fetch(new URL('manifest.json', base));
+    if (!response.ok) throw new Error(`the bundled model's manifest is missing (${response.status})`);
+    const manifest = await response.json();
+    return { name: manifest.model.file, manifest, url: new URL(manifest.model.file, base).href, bytes: null };
+  }
+
+  async run() {
+    const modalities = this.#modalities();
+    if (modalities.some((f) => !f)) return;
+    const status = this.#el('#segment-status');
+    const progress = this.#el('#segment-progress');
+    this.#el('#segment-cancel').hidden = false;
+    progress.hidden = false;
+    status.textContent = 'Preparing…';
+    try {
+      const model = await this.#model();
+      const caseName = modalities[0].name.replace(/(_t1)?\.nii(\.gz)?$/i, '');
+      const name = `${caseName}_gliolens_seg.nii.gz`;
+      this.#running = this.#core.segment({
+        ids: modalities.map((f) => f.id),
+        manifest: model.manifest,
+        modelUrl: model.url,
+        modelBytes: model.bytes,
+        backend: this.#el('#segment-backend').value,
+        mirror: this.#el('#segment-mirror').checked,
+        name,
+      }, ({ step }) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
+      this.refresh();
+      const result = await this.#running.promise;
+      this.#result = { name, bytes: result.bytes };
+      this.#root.dataset.backend = result.backend;
+      this.#root.dataset.seconds = result.seconds;
+      status.textContent = `Done on ${result.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'} in ${result.seconds.toFixed(1)} s` +
+        `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.`;
+      this.#el('#segment-download').disabled = false;
+      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels });
+    } catch (error) {
+      status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
+      if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);
+    } finally {
+      this.#running = null;
+      progress.hidden = true;
+      this.#el('#segment-cancel').hidden = true;
+      this.refresh();
+    }
+  }
+}
