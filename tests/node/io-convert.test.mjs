@@ -104,3 +104,15 @@ test('errors: usage problems exit 2, bad files exit 1 naming the file', () => {
   assert.equal(volume.status, 1);
   assert.match(volume.stderr, /volume 3 requested, file has 1/);
 });
+
+test('compareGrids: files of one case share a grid; a resampled one does not, and is named', async () => {
+  const { createGliolens } = await import('../../wasm/node.mjs');
+  const core = await createGliolens();
+  assert.deepEqual(core.compareGrids([demoFile('t1'), demoFile('t2'), demoFile('seg')]), { same: true, difference: '' });
+  const moved = join(scratch, 't2_2mm.nii.gz');
+  core.convert(demoFile('t2'), moved, { spacing: [2, 2, 2], interp: 'linear' });
+  const result = core.compareGrids([demoFile('t1'), moved]);
+  assert.equal(result.same, false);
+  assert.match(result.difference, /t2_2mm\.nii\.gz: dimensions 160x192x144 vs 80x96x72/);
+  assert.throws(() => core.compareGrids([demoFile('t1'), join(scratch, 'absent.nii')]), /absent\.nii: file not found/);
+});
