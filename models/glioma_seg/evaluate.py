@@ -73,6 +73,8 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--tta", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--post", choices=["none", "largest"], default="none",
+                    help="largest: keep only the largest 26-connected component of the tumour (label > 0)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model = UNet3D(base=a.base)
@@ -85,6 +87,10 @@ def main():
         x, start, _ = prepare_case(vols)
         p2 = predict(model, x, a.tta)
         lab = probs_to_labels(p2, start, seg.shape)
+        if a.post == "largest" and lab.any():
+            cc, n = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
+            sizes = np.bincount(cc.ravel())[1:]
+            lab[cc != 1 + int(np.argmax(sizes))] = 0
         res[cid] = score(lab, seg)
         print(cid, json.dumps(res[cid]), f"{time.time()-t:.1f}s", flush=True)
     mean = {}
@@ -92,7 +98,7 @@ def main():
         d = [res[c][r]["dice"] for c in res]
         h = [res[c][r]["hd95"] for c in res if res[c][r]["hd95"] is not None]
         mean[r] = {"dice": float(np.mean(d)), "hd95": float(np.mean(h)) if h else None, "hd95_n": len(h)}
-    out = {"cases": res, "mean": mean, "tta": a.tta, "ckpt": a.ckpt}
+    out = {"cases": res, "mean": mean, "tta": a.tta, "post": a.post, "ckpt": a.ckpt}
     print("mean", json.dumps(mean))
     json.dump(out, open(a.json, "w"), indent=1)
 

@@ -11,6 +11,8 @@ ap.add_argument("--onnx", required=True)
 ap.add_argument("--train_info", required=True)
 ap.add_argument("--eval", required=True)
 ap.add_argument("--eval_tta")
+ap.add_argument("--eval_post", help="evaluation JSON with --post largest")
+ap.add_argument("--notes", default="")
 ap.add_argument("--version", default="1.0.0")
 a = ap.parse_args()
 
@@ -97,6 +99,11 @@ man = {
     },
     "parity": {"reference_dir": "reference", "script": "reference.py", "checker": "check_ort.cjs"},
 }
+if a.eval_post:
+    man["validation"]["held_out_largest_component"] = metrics(json.load(open(a.eval_post)))
+    man["validation"]["held_out_largest_component"]["postprocessing"] = "keep only the largest 26-connected component of label > 0"
+if a.notes:
+    man["training"]["notes"] = a.notes
 if a.eval_tta:
     man["validation"]["held_out_with_mirroring_tta"] = metrics(json.load(open(a.eval_tta)))
 out = os.path.join(os.path.dirname(os.path.abspath(a.onnx)), "manifest.json")

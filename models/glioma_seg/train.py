@@ -26,6 +26,7 @@ ap.add_argument("--lr", type=float, default=2e-3)
 ap.add_argument("--full_frac", type=float, default=0.15)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--init", default="", help="continue from this state_dict (warm start)")
 a = ap.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -95,6 +96,8 @@ def loss_fn(logit, y):
 
 
 model = UNet3D(base=a.base)
+if a.init:
+    model.load_state_dict(torch.load(a.init, map_location="cpu"))
 opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
 t0 = time.time()
 budget = a.minutes * 60
