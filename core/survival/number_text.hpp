@@ -13,7 +13,8 @@ namespace gliolens::survival {
 // or nothing when any character is left over or the value overflows.
 [[nodiscard]] std::optional<double> parse_double(std::string_view text);
 
-// The shortest of %.15g/%.16g/%.17g that reads back to exactly `value` (finite values only).
+// Whole numbers as integers; otherwise the shortest of %.15g/%.16g/%.17g that reads back to exactly
+// `value` (finite values only).
 [[nodiscard]] std::string format_double(double value);
 
 }  // namespace gliolens::survival

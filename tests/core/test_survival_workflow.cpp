@@ -3,10 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
 
 #include "core/errors.hpp"
 #include "core/survival/calibration.hpp"
 #include "core/survival/growth.hpp"
+#include "core/survival/number_text.hpp"
 #include "core/survival/workflow.hpp"
 #include "survival_test_support.hpp"
 
@@ -124,4 +128,24 @@ TEST_CASE("Calibration groups compare mean prediction with Kaplan-Meier", "[surv
   CHECK(c.groups[1].observed == 1.0);
   CHECK(c.mean_absolute_difference == 0.0);
   CHECK_THROWS_AS(calibration_at_time(time, event, predicted, 5.0, 7), gliolens::InvalidInputError);
+}
+
+TEST_CASE("Number text: fast decimal path equals strtod, formatting round-trips", "[survival][json]") {
+  std::mt19937_64 random(5);
+  std::uniform_real_distribution<double> uniform(-1e6, 1e6);
+  for (int k = 0; k < 20000; ++k) {
+    const double v = uniform(random) / (k % 7 == 0 ? 1e12 : 1.0);
+    const std::string text = format_double(v);
+    REQUIRE(parse_double(text) == v);
+    char short_text[32];
+    std::snprintf(short_text, sizeof short_text, "%.*f", k % 12, v);  // simple decimals: the fast path
+    CHECK(*parse_double(short_text) == std::strtod(short_text, nullptr));
+  }
+  CHECK(format_double(365.0) == "365");
+  CHECK(format_double(0.1) == "0.1");
+  CHECK(*parse_double("1e-3") == 0.001);
+  CHECK_FALSE(parse_double("0x10").has_value());
+  CHECK_FALSE(parse_double("+1").has_value());
+  CHECK_FALSE(parse_double("1.2.3").has_value());
+  CHECK_FALSE(parse_double("-").has_value());
 }
