@@ -446,6 +446,7 @@ void apply_feature_classes(Params& p, const Node& n) {
 Params default_params(Mode mode) {
   Params p;
   p.settings = mode == Mode::ibsi ? ibsi_defaults() : pyradiomics_defaults();
+  if (mode == Mode::pyradiomics) p.settings.interpolation = Interpolation::bspline;  // PyRadiomics' interpolator default
   return p;
 }
 

@@ -119,6 +119,7 @@ TEST_CASE("parameter file: settings, image types and feature classes", "[radiomi
   CHECK(q.settings.discretisation == Discretisation::fixed_bin_number);
   CHECK(q.settings.bin_count == 16);
   CHECK(q.image_types.size() == 1);  // Original by default
+  CHECK(q.settings.interpolation == Interpolation::bspline);  // PyRadiomics' default interpolator
   CHECK(parse_params("").settings.bin_width == 25);
   CHECK(parse_params("setting: {binWidth: 10, label: 3}").label == 3);
   CHECK(parse_params("featureClass:\n  glcm:\n  - Contrast\n").feature_classes.at("glcm").size() == 1);
@@ -228,7 +229,7 @@ TEST_CASE("PyRadiomics parity: brain1 normalization, resampling, resegmentation 
   // The settings of each column, as its diagnostics_Configuration_Settings row states them.
   const std::vector<std::pair<std::string, std::string>> columns{
       {"brain1_normalization", "setting:\n  normalize: true\n  normalizeScale: 100\n  binWidth: 5\n  interpolator: sitkBSpline\n"},
-      {"brain1_resampling", "setting:\n  resampledPixelSpacing: [2, 2, 2]\n  interpolator: sitkBSpline\n"},
+      {"brain1_resampling", "setting:\n  resampledPixelSpacing: [2, 2, 2]\n"},  // sitkBSpline: the default
       {"brain1_resegmentation", "setting:\n  resegmentRange: [-3, 3]\n  resegmentMode: sigma\n"},
       {"brain1", "setting:\n  binWidth: 25\n  voxelArrayShift: 2000\n"},
   };
