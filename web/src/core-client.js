@@ -43,6 +43,11 @@ export class CoreClient {
     return { requestId, promise };
   }
 
+  // The network alone on one tensor: {backend, output, seconds}.
+  infer(payload) {
+    return this.#call('infer', payload);
+  }
+
   // Segments the tumour; returns {promise, cancel}. The promise gives {id, labels, bytes, backend, seconds}.
   segment(payload, onProgress) {
     const { requestId, promise } = this.#start('segment', payload, [], onProgress);

@@ -9,6 +9,8 @@ import { Viewer } from './viewer.js';
 
 const $ = (selector) => document.querySelector(selector);
 const core = new CoreClient();
+// The Worker client, for the console and the browser tests.
+window.gliolensCore = core;
 const viewerReady = Viewer.create($('#viewer'));
 
 // Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic}

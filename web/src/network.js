@@ -27,7 +27,7 @@ export class Network {
     const network = new Network();
     network.backend = backend;
     const isolated = typeof self !== 'undefined' && self.crossOriginIsolated;
-    ort.env.wasm.numThreads = isolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1)) : 1;
+    ort.env.wasm.numThreads = 1;
     const provider = backend === 'webgpu' ? { name: 'webgpu', preferredLayout: 'NCHW' } : 'wasm';
     network.#session = await ort.InferenceSession.create(modelBytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
     return network;

@@ -55,8 +55,18 @@ function progress(requestId, detail) {
   self.postMessage({ requestId, progress: detail });
 }
 
+// Runs the network alone on a given tensor (for checking backends against each other).
+async function infer(core, { modelUrl, backend, tensor, dims }) {
+  const chosen = await chooseBackend(backend);
+  const net = await network(modelUrl, null, chosen);
+  const started = performance.now();
+  const output = await net.run(new Float32Array(tensor), dims);
+  return { backend: chosen, output: Float32Array.from(output), seconds: (performance.now() - started) / 1000 };
+}
+
 const handlers = {
   segment,
+  infer,
   cancel: (core, { target }) => cancelled.add(target),
   load: (core, { name, bytes }) => core.loadBytes(name, new Uint8Array(bytes)),
   labelVolumes: (core, { id }) => core.labelVolumes(id),
