@@ -1,0 +1,95 @@
+// Segmentation through the CLI (WASM core + ONNX Runtime Web's WebAssembly backend in Node) and the
+// BraTS scores, on a real case the bundled model did not train on.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { loadNodeNetwork } from '../../cli/onnx-node.mjs';
+import { nibabelAvailable, nibabelHeader } from '../support/nibabel.mjs';
+import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
+
+const scratch = mkdtempSync(join(tmpdir(), 'gliolens-segment-test-'));
+const modelDir = join(projectRoot, 'models', 'glioma_seg');
+const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+// A case the shipped model never saw in training (the manifest lists the training cases).
+const heldOut = (manifest.training?.held_out_cases ?? [])[0];
+
+function gliolens(...args) {
+  const result = spawnSync(process.execPath, [join(projectRoot, 'bin', 'gliolens.mjs'), ...args], { encoding: 'utf8' });
+  return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
+}
+
+test('ONNX Runtime Web (WASM, Node) reproduces PyTorch on the parity reference', async () => {
+  const referenceDir = join(modelDir, 'reference');
+  const reference = JSON.parse(readFileSync(join(referenceDir, 'reference.json'), 'utf8'));
+  const f32 = (name) => { const b = readFileSync(join(referenceDir, name)); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+  const network = await loadNodeNetwork(join(modelDir, manifest.model.file));
+  const output = await network.run(f32(reference.input.file), reference.input.shape);
+  const expected = f32(reference.output.file);
+  let max = 0;
+  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(output[i] - expected[i]));
+  console.log(`# max |logit - PyTorch| with ORT Web WASM in Node: ${max.toExponential(2)}`);
+  assert.ok(max < reference.tolerance.logits_max_abs, `max difference ${max}`);
+  network.release();
+});
+
+test('the bundled model and its manifest are there', () => {
+  assert.equal(manifest.format, 'gliolens-segmentation-manifest/1');
+  assert.ok(existsSync(join(modelDir, manifest.model.file)), manifest.model.file);
+});
+
+describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedData(bratsCase(heldOut).files.seg) : 'every shared case was used in training' }, () => {
+  const brats = bratsCase(heldOut);
+  const out = join(scratch, `${heldOut}_pred.nii.gz`);
+  let segmented;
+
+  test('writes BraTS labels on the input grid', () => {
+    segmented = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
+      '--flair', brats.files.flair, '--out', out);
+    assert.equal(segmented.status, 0, segmented.stderr);
+    assert.ok(segmented.json.labels.length > 0, 'some tumour found');
+    assert.ok(segmented.json.labels.every((l) => [1, 2, 4].includes(l.label)));
+    const info = gliolens('info', out).json;
+    const input = gliolens('info', brats.files.t1).json;
+    assert.deepEqual(info.dims, input.dims);
+    assert.deepEqual(info.affine, input.affine);
+    assert.equal(info.datatype, 'UINT8');
+  });
+
+  test('the mask opens aligned in nibabel', { skip: nibabelAvailable() ? false : 'python3-nibabel absent' }, () => {
+    const ours = nibabelHeader(out), theirs = nibabelHeader(brats.files.t1);
+    assert.deepEqual(ours.shape, theirs.shape);
+    ours.affine.flat().forEach((v, i) => assert.ok(Math.abs(v - theirs.affine.flat()[i]) < 1e-5));
+  });
+
+  test('Dice against the expert reaches the floor set from validation', () => {
+    const scores = gliolens('dice', '--pred', out, '--truth', brats.files.seg);
+    assert.equal(scores.status, 0, scores.stderr);
+    const wt = scores.json.regions.find((r) => r.region === 'WT');
+    // The floor comes from validation: the Dice this model reached on this case, less 0.05.
+    const validated = manifest.validation.held_out.per_case[heldOut].WT.dice;
+    console.log(`# CLI WT Dice on ${heldOut}: ${wt.dice.toFixed(4)} (validation ${validated})`);
+    assert.ok(wt.dice >= validated - 0.05, `WT Dice ${wt.dice.toFixed(3)} >= ${validated} - 0.05`);
+  });
+});
+
+describe('gliolens dice', { skip: skipWithoutSharedData(bratsCase().files.seg) }, () => {
+  test('an expert mask against itself: Dice 1, HD95 0', () => {
+    const { status, json } = gliolens('dice', '--pred', bratsCase().files.seg, '--truth', bratsCase().files.seg);
+    assert.equal(status, 0);
+    for (const r of json.regions) {
+      assert.equal(r.dice, 1);
+      assert.equal(r.hd95, 0);
+    }
+  });
+
+  test('masks on different grids are refused by name', () => {
+    const demo = gliolens('demo', join(scratch, 'demo')).json.files.find((f) => f.role === 'seg').path;
+    const mismatch = gliolens('dice', '--pred', demo, '--truth', bratsCase().files.seg);
+    assert.equal(mismatch.status, 1);
+    assert.match(mismatch.stderr, /not on the same voxel grid/);
+  });
+});
