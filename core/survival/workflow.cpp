@@ -199,6 +199,10 @@ PenaltyOptions penalty_options(const Json& options, Ties ties, const std::string
   if (penalty == "elasticnet" && option(options, "alpha") == nullptr) {
     throw InvalidInputError("elastic net needs --alpha (0 ridge .. 1 lasso)");
   }
+  // The path glmnet would take, unless shortened: long paths to tiny lambdas cost most when p ~ n.
+  p.path_length = count_option(options, "path_length", p.path_length, 2);
+  p.lambda_min_ratio = number_option(options, "lambda_min_ratio", p.lambda_min_ratio);
+  if (!(p.lambda_min_ratio >= 0.0 && p.lambda_min_ratio < 1.0)) throw InvalidInputError("'lambda_min_ratio' must lie in [0, 1)");
   return p;
 }
 
@@ -277,7 +281,7 @@ Json coefficient_table(const CoxChoice& choice, double confidence) {
     Json row;
     row.set("name", fit.covariate_names[j]);
     row.set("coef", fit.coefficients(jj));
-    row.set("hr", std::exp(fit.coefficients(jj)));
+    row.set("hr", finite_or_null(std::exp(fit.coefficients(jj))));  // per unit: may overflow for tiny-scale features
     if (choice.penalised) {
       for (const char* key : {"se", "hr_lower", "hr_upper", "z", "p"}) row.set(key, Json());
     } else {
@@ -762,7 +766,7 @@ Json logistic_workflow(const Table& table, const Json& options) {
     row.set("name", names[j]);
     row.set("coef", fit.coefficients(jj));
     row.set("se", fit.standard_errors(jj));
-    row.set("or", std::exp(fit.coefficients(jj)));
+    row.set("or", finite_or_null(std::exp(fit.coefficients(jj))));
     row.set("or_lower", std::exp(fit.coefficients(jj) - z * fit.standard_errors(jj)));
     row.set("or_upper", std::exp(fit.coefficients(jj) + z * fit.standard_errors(jj)));
     row.set("p", 2.0 * (1.0 - normal_cdf(std::abs(fit.coefficients(jj) / fit.standard_errors(jj)))));

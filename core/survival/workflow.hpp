@@ -10,7 +10,7 @@ namespace gliolens::survival {
 
 // options: {time, event, covariates?: [names] (default: every other numeric column), strata?, split?,
 // ties?: "efron"|"breslow", penalty?: "none"|"l2"|"elasticnet"|"lasso", alpha?, lambda?, cv?: folds,
-// lambda_rule?: "min"|"1se", seed?, bootstrap?: replicates, confidence?, risk_groups?: count,
+// lambda_rule?: "min"|"1se", path_length?, lambda_min_ratio?, seed?, bootstrap?: replicates, confidence?, risk_groups?: count,
 // calibration_time?, auc_times?: [t], name?, description?, outcome?, source?, time_unit?}.
 // Returns {data, fit, coefficients, tests, concordance, risk_groups, calibration?, time_dependent_auc,
 // warnings, model} where model is the gliolens-model JSON of the fit.
