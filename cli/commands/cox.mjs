@@ -14,6 +14,7 @@ export const help = `usage: gliolens cox --csv F --time COL --event COL [--covar
   --ties          efron (default) or breslow
   --penalty       none (default), l2 (alpha 0), lasso (alpha 1) or elasticnet (give --alpha)
   --lambda L      one penalty weight; otherwise --cv K folds choose it (default 10, --lambda-rule min|1se)
+                  along a path of --path-length (100) lambdas down to --lambda-min-ratio x the largest
   --split COL     train/test (or 0/1) per row: fit on train, report the test C-index too
   --bootstrap N   bootstrap replicates for the C-index CIs (default 200; 0 for none)
   --risk-groups K quantile groups of the training risk score (default 2)
@@ -34,6 +35,8 @@ export const options = {
   lambda: { type: 'string' },
   cv: { type: 'string' },
   'lambda-rule': { type: 'string', default: 'min' },
+  'path-length': { type: 'string' },
+  'lambda-min-ratio': { type: 'string' },
   split: { type: 'string' },
   bootstrap: { type: 'string', default: '200' },
   'risk-groups': { type: 'string', default: '2' },
@@ -74,6 +77,8 @@ export function coxOptions(values) {
     lambda: number(values.lambda, '--lambda', { min: 0 }),
     cv: number(values.cv, '--cv', { integer: true, min: 2 }),
     lambda_rule: values['lambda-rule'],
+    path_length: number(values['path-length'], '--path-length', { integer: true, min: 2 }),
+    lambda_min_ratio: number(values['lambda-min-ratio'], '--lambda-min-ratio', { min: 0 }),
     bootstrap: number(values.bootstrap, '--bootstrap', { integer: true, min: 0 }),
     risk_groups: number(values['risk-groups'], '--risk-groups', { integer: true, min: 2 }),
     calibration_time: number(values['calibration-time'], '--calibration-time', { min: 0 }),
