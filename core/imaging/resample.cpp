@@ -1,6 +1,7 @@
 #include "core/imaging/resample.hpp"
 
 #include "core/errors.hpp"
+#include "core/imaging/bspline.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -50,66 +51,6 @@ Grid new_grid(const Grid& grid, const Axes& a) {
   return g;
 }
 
-// Cubic B-spline prefilter along one axis (Unser 1993; mirror boundary), in place.
-void prefilter_line(std::span<double> c) {
-  const std::size_t n = c.size();
-  if (n < 2) return;
-  const double z = std::sqrt(3.0) - 2.0;
-  const double lambda = (1 - z) * (1 - 1 / z);
-  for (auto& v : c) v *= lambda;
-  // causal initialisation, exact for the mirror boundary (Thevenaz, Blu & Unser 2000)
-  double zn = z, z2n = std::pow(z, static_cast<double>(n - 1));
-  const double iz = 1.0 / z;
-  double sum = c[0] + z2n * c[n - 1];
-  z2n *= z2n * iz;
-  for (std::size_t k = 1; k + 1 < n; ++k) {
-    sum += (zn + z2n) * c[k];
-    zn *= z;
-    z2n *= iz;
-  }
-  c[0] = sum / (1.0 - zn * zn);
-  for (std::size_t k = 1; k < n; ++k) c[k] += z * c[k - 1];
-  c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1]);
-  for (std::size_t k = n - 1; k-- > 0;) c[k] = z * (c[k + 1] - c[k]);
-}
-
-std::vector<double> bspline_coefficients(const Volume& v) {
-  const auto& d = v.grid.dims;
-  std::vector<double> c(v.voxels.begin(), v.voxels.end());
-  std::vector<double> line;
-  for (int axis = 0; axis < 3; ++axis) {
-    if (d[axis] < 2) continue;
-    const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? d[0] : d[0] * d[1];
-    const std::int64_t count = static_cast<std::int64_t>(c.size()) / d[axis];
-    line.resize(static_cast<std::size_t>(d[axis]));
-    for (std::int64_t l = 0; l < count; ++l) {
-      // base index of line l
-      std::int64_t base;
-      if (axis == 0) base = l * d[0];
-      else if (axis == 1) base = (l % d[0]) + (l / d[0]) * d[0] * d[1];
-      else base = l;
-      for (std::int64_t t = 0; t < d[axis]; ++t) line[t] = c[base + t * stride];
-      prefilter_line(line);
-      for (std::int64_t t = 0; t < d[axis]; ++t) c[base + t * stride] = line[t];
-    }
-  }
-  return c;
-}
-
-double bspline3(double x) {
-  x = std::abs(x);
-  if (x < 1) return 2.0 / 3.0 - x * x + 0.5 * x * x * x;
-  if (x < 2) return (2 - x) * (2 - x) * (2 - x) / 6.0;
-  return 0.0;
-}
-
-std::int64_t mirror(std::int64_t i, std::int64_t n) {
-  if (n == 1) return 0;
-  const std::int64_t period = 2 * (n - 1);
-  i = ((i % period) + period) % period;
-  return i < n ? i : period - i;
-}
-
 template <typename Get>
 double interpolate(const Grid& g, const std::array<double, 3>& p0, Interpolator interp, Get get) {
   std::array<double, 3> p{};
@@ -141,8 +82,8 @@ double interpolate(const Grid& g, const std::array<double, 3>& p0, Interpolator 
   for (int d = 0; d < 3; ++d) {
     const auto base = static_cast<std::int64_t>(std::floor(p[d])) - 1;
     for (int t = 0; t < 4; ++t) {
-      idx[d][t] = mirror(base + t, g.dims[d]);
-      w[d][t] = g.dims[d] == 1 ? (t == 1 ? 1.0 : 0.0) : bspline3(p[d] - static_cast<double>(base + t));
+      idx[d][t] = bspline::mirror_index(base + t, g.dims[d]);
+      w[d][t] = g.dims[d] == 1 ? (t == 1 ? 1.0 : 0.0) : bspline::basis(p[d] - static_cast<double>(base + t));
     }
   }
   double acc = 0;
@@ -182,7 +123,7 @@ Volume resample_values(const Volume& v, const std::vector<double>& data, const s
 double sample(const Volume& volume, const std::array<double, 3>& ijk, Interpolator interpolator) {
   if (volume.grid.voxel_count() == 0) throw InvalidInputError("sample: the volume is empty");
   if (interpolator == Interpolator::bspline) {
-    const auto c = bspline_coefficients(volume);
+    const auto c = bspline::coefficients(volume);
     return interpolate(volume.grid, ijk, interpolator, [&](std::int64_t i, std::int64_t j, std::int64_t k) {
       return c[volume.grid.index(i, j, k)];
     });
@@ -196,7 +137,7 @@ Volume resample(const Volume& volume, const std::array<double, 3>& spacing, Inte
   if (volume.grid.voxel_count() == 0 || volume.voxels.size() != volume.grid.voxel_count())
     throw InvalidInputError("resample: the volume '" + volume.name + "' is empty or inconsistent");
   std::vector<double> data = interpolator == Interpolator::bspline
-                                 ? bspline_coefficients(volume)
+                                 ? bspline::coefficients(volume)
                                  : std::vector<double>(volume.voxels.begin(), volume.voxels.end());
   return resample_values(volume, data, spacing, interpolator, 0.0, false);
 }
@@ -208,7 +149,7 @@ Volume resample_mask(const Volume& mask, int label, const std::array<double, 3>&
   Volume fuzzy = mask;
   for (auto& v : fuzzy.voxels) v = (std::lround(v) == label) ? 1.0f : 0.0f;
   std::vector<double> data = interpolator == Interpolator::bspline
-                                 ? bspline_coefficients(fuzzy)
+                                 ? bspline::coefficients(fuzzy)
                                  : std::vector<double>(fuzzy.voxels.begin(), fuzzy.voxels.end());
   return resample_values(fuzzy, data, spacing, interpolator, threshold, true);
 }

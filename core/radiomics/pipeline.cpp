@@ -1,6 +1,7 @@
 // The extraction pipeline over Params: normalisation, PyRadiomics' resampling grid, resegmentation,
 // image types (Original, LoG, Wavelet) and the feature-class selection.
 #include "core/errors.hpp"
+#include "core/imaging/bspline.hpp"
 #include "core/radiomics/params.hpp"
 
 #include <algorithm>
@@ -16,63 +17,6 @@ bool in_label(float v, const std::vector<int>& labels) {
   bool any = false;
   for (const int l : labels) any = any || label_matches(v, l);
   return any;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Cubic B-spline (ITK's BSplineInterpolateImageFunction, order 3, mirror boundary).
-void prefilter_line(std::vector<double>& c) {
-  const std::size_t n = c.size();
-  if (n < 2) return;
-  const double z = std::sqrt(3.0) - 2.0;
-  const double lambda = (1 - z) * (1 - 1 / z);
-  for (auto& v : c) v *= lambda;
-  double zn = z, z2n = std::pow(z, static_cast<double>(n - 1));
-  const double iz = 1.0 / z;
-  double sum = c[0] + z2n * c[n - 1];
-  z2n *= z2n * iz;
-  for (std::size_t k = 1; k + 1 < n; ++k) {
-    sum += (zn + z2n) * c[k];
-    zn *= z;
-    z2n *= iz;
-  }
-  c[0] = sum / (1.0 - zn * zn);
-  for (std::size_t k = 1; k < n; ++k) c[k] += z * c[k - 1];
-  c[n - 1] = (z / (z * z - 1)) * (z * c[n - 2] + c[n - 1]);
-  for (std::size_t k = n - 1; k-- > 0;) c[k] = z * (c[k + 1] - c[k]);
-}
-
-std::vector<double> bspline_coefficients(const Volume& v) {
-  const auto& d = v.grid.dims;
-  std::vector<double> c(v.voxels.begin(), v.voxels.end());
-  std::vector<double> line;
-  for (int axis = 0; axis < 3; ++axis) {
-    if (d[axis] < 2) continue;
-    const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? d[0] : d[0] * d[1];
-    line.resize(static_cast<std::size_t>(d[axis]));
-    for (std::int64_t k = 0; k < (axis == 2 ? 1 : d[2]); ++k)
-      for (std::int64_t j = 0; j < (axis == 1 ? 1 : d[1]); ++j)
-        for (std::int64_t i = 0; i < (axis == 0 ? 1 : d[0]); ++i) {
-          const std::int64_t base = i + d[0] * (j + d[1] * k);
-          for (std::int64_t t = 0; t < d[axis]; ++t) line[t] = c[base + t * stride];
-          prefilter_line(line);
-          for (std::int64_t t = 0; t < d[axis]; ++t) c[base + t * stride] = line[t];
-        }
-  }
-  return c;
-}
-
-double bspline3(double x) {
-  x = std::abs(x);
-  if (x < 1) return 2.0 / 3.0 - x * x + 0.5 * x * x * x;
-  if (x < 2) return (2 - x) * (2 - x) * (2 - x) / 6.0;
-  return 0.0;
-}
-
-std::int64_t mirror(std::int64_t i, std::int64_t n) {
-  if (n == 1) return 0;
-  const std::int64_t period = 2 * (n - 1);
-  i = ((i % period) + period) % period;
-  return i < n ? i : period - i;
 }
 
 struct Range {
@@ -379,7 +323,7 @@ std::pair<Volume, Volume> pyradiomics_resample(const Volume& image, const Volume
   const Range range = type_range(image.source_datatype);
   const bool cast = range.integer && !keep_real;
   std::vector<double> coef;
-  if (interpolation == Interpolation::bspline) coef = bspline_coefficients(image);
+  if (interpolation == Interpolation::bspline) coef = bspline::coefficients(image);
   const auto& ig = image.grid;
   for (std::int64_t k = 0; k < size[2]; ++k)
     for (std::int64_t j = 0; j < size[1]; ++j)
@@ -423,8 +367,8 @@ std::pair<Volume, Volume> pyradiomics_resample(const Volume& image, const Volume
           for (int d = 0; d < 3; ++d) {
             const auto base = static_cast<std::int64_t>(std::floor(c[d])) - 1;
             for (int t = 0; t < 4; ++t) {
-              idx[d][t] = mirror(base + t, g.dims[d]);
-              w[d][t] = g.dims[d] == 1 ? (t == 1 ? 1.0 : 0.0) : bspline3(c[d] - static_cast<double>(base + t));
+              idx[d][t] = bspline::mirror_index(base + t, g.dims[d]);
+              w[d][t] = g.dims[d] == 1 ? (t == 1 ? 1.0 : 0.0) : bspline::basis(c[d] - static_cast<double>(base + t));
             }
           }
           for (int cc = 0; cc < 4; ++cc)
