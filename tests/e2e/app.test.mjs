@@ -3,26 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { startServer } from '../../scripts/serve.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { countLabels, readNifti1 } from '../support/nifti.mjs';
 import { bratsCase, skipWithoutSharedData } from '../support/paths.mjs';
-import { launchBrowser, openPage } from './browser.mjs';
+import { serveAppInBrowser } from './browser.mjs';
 import { screenshotStats } from './pixels.mjs';
 
 const LOAD_TIMEOUT = 180_000;
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await startServer());
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = serveAppInBrowser();
 
 async function roles(page) {
   return page.$$eval('#file-list tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.dataset.file, r.dataset.role])));
@@ -54,7 +44,7 @@ async function dropFiles(page, files) {
 }
 
 test('demo case: generated in the page, roles, overlay, label volumes, marked synthetic', async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   await page.click('#demo-button');
   await page.waitForSelector('#legend tbody tr', { timeout: LOAD_TIMEOUT });
   await page.waitForTimeout(1000);
@@ -83,7 +73,7 @@ describe('a real BraTS case dropped on the page', { skip: skipWithoutSharedData(
   const brats = bratsCase();
 
   test('roles from names, non-blank viewer, label volumes, role correction', async () => {
-    const { page, problems } = await openPage(browser.context, url);
+    const { page, problems } = await app.open();
     const files = Object.values(brats.files).map((path) => ({ name: basename(path), bytes: readFileSync(path) }));
     await dropFiles(page, files);
     await page.waitForSelector('#legend tbody tr', { timeout: LOAD_TIMEOUT });
@@ -117,7 +107,7 @@ describe('a real BraTS case dropped on the page', { skip: skipWithoutSharedData(
 });
 
 test('a broken file is refused by name and the page keeps working', async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   await dropFiles(page, [
     { name: 'broken_t1.nii.gz', bytes: Buffer.from('definitely not gzip or nifti') },
     { name: 'notes.txt', bytes: Buffer.from('hello') },

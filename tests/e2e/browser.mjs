@@ -4,7 +4,11 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
+
+import { startServer } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -43,4 +47,24 @@ export async function openPage(context, url) {
   });
   await page.goto(url);
   return { page, problems };
+}
+
+// For a test file: serves the built app (GLIOLENS_DIST_DIR serves another build) and starts one
+// browser before its tests, and stops both after them. `app.open()` opens a fresh page of the app.
+export function serveAppInBrowser() {
+  const app = {
+    url: null,
+    browser: null,
+    server: null,
+    open: () => openPage(app.browser.context, app.url),
+  };
+  before(async () => {
+    ({ server: app.server, url: app.url } = await startServer({ root: process.env.GLIOLENS_DIST_DIR }));
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    app.server?.close();
+  });
+  return app;
 }

@@ -5,24 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { startServer } from '../../scripts/serve.mjs';
 import { projectRoot } from '../support/paths.mjs';
-import { launchBrowser, openPage } from './browser.mjs';
+import { serveAppInBrowser } from './browser.mjs';
 
 const TIMEOUT = 300_000;
-let server, url, browser;
-
-before(async () => {
-  // GLIOLENS_DIST_DIR: serve another build of the app (default web/dist)
-  ({ server, url } = await startServer({ root: process.env.GLIOLENS_DIST_DIR }));
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = serveAppInBrowser();
 
 function cli(...args) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'gliolens.mjs'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -31,7 +20,7 @@ function cli(...args) {
 }
 
 test('demo case: features by region and modality, equal to the CLI, CSV download', { timeout: TIMEOUT }, async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   await page.click('#demo-button');
   await page.waitForSelector('#legend tbody tr', { timeout: TIMEOUT });
   await page.waitForFunction(() => !document.querySelector('#features-compute').disabled, null, { timeout: TIMEOUT });

@@ -3,24 +3,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { startServer } from '../../scripts/serve.mjs';
 import { countLabels, readNifti1 } from '../support/nifti.mjs';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
-import { launchBrowser, openPage } from './browser.mjs';
+import { serveAppInBrowser } from './browser.mjs';
 
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'models', 'glioma_seg', 'manifest.json'), 'utf8'));
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await startServer());
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = serveAppInBrowser();
 
 // The model's parity reference: a small synthetic input and PyTorch's logits for it.
 const referenceDir = join(projectRoot, 'models', 'glioma_seg', 'reference');
@@ -37,10 +27,10 @@ function diceFloor(caseId) {
 }
 
 test('WebGPU and WebAssembly backends agree with PyTorch on the parity reference', async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   const hasGpu = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
   assert.ok(hasGpu, 'headless Chromium with SwiftShader offers a WebGPU adapter');
-  const modelUrl = new URL(`models/glioma_seg/${manifest.model.file}`, url).href;
+  const modelUrl = new URL(`models/glioma_seg/${manifest.model.file}`, app.url).href;
   const input = { tensor: Array.from(float32File(reference.input.file)), dims: reference.input.shape };
   const expected = float32File(reference.output.file);
   const results = {};
@@ -65,7 +55,7 @@ test('WebGPU and WebAssembly backends agree with PyTorch on the parity reference
 describe('a real case segmented in the page', { skip: skipWithoutSharedData(bratsCase('Brats18_2013_3_1').files.seg) }, () => {
   test('labels over the images, Dice above the validation floor, mask downloadable in the input space', async () => {
     const brats = bratsCase('Brats18_2013_3_1');
-    const { page, problems } = await openPage(browser.context, url);
+    const { page, problems } = await app.open();
     await page.setInputFiles('#file-input', ['t1', 't1ce', 't2', 'flair'].map((s) => brats.files[s]));
     await page.waitForFunction(() => document.querySelectorAll('#file-list tbody tr').length === 4, null, { timeout: 120_000 });
     await page.selectOption('#segment-backend', 'wasm');

@@ -5,24 +5,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { startServer } from '../../scripts/serve.mjs';
 import { projectRoot } from '../support/paths.mjs';
-import { launchBrowser, openPage } from './browser.mjs';
+import { serveAppInBrowser } from './browser.mjs';
 
 const TIMEOUT = 300_000;
-let server, url, browser;
-
-before(async () => {
-  // GLIOLENS_DIST_DIR: serve another build of the app (default web/dist)
-  ({ server, url } = await startServer({ root: process.env.GLIOLENS_DIST_DIR }));
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const app = serveAppInBrowser();
 
 function cli(...args) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'gliolens.mjs'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -31,7 +20,7 @@ function cli(...args) {
 }
 
 test('patient tab: the GBM model on the demo case equals gliolens predict', { timeout: TIMEOUT }, async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   await page.click('#demo-button');
   await page.waitForSelector('#legend tbody tr', { timeout: TIMEOUT });
   await page.selectOption('#survival-model', 'gbm_os');
@@ -51,7 +40,7 @@ test('patient tab: the GBM model on the demo case equals gliolens predict', { ti
 });
 
 test('cohort tab: Cox fit on a CSV equals gliolens cox, model JSON download', { timeout: TIMEOUT }, async () => {
-  const { page, problems } = await openPage(browser.context, url);
+  const { page, problems } = await app.open();
   const csv = join(projectRoot, 'tests', 'reference', 'survival', 'data_lung.csv');
   await page.click('#survival .survival-tabs button[data-tab="cohort"]');
   await page.setInputFiles('#survival-csv', csv);
