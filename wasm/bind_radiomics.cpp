@@ -1,7 +1,7 @@
 // Radiomic features of loaded volumes: extractFeatures(imageId, maskId, {labels, mode, params}).
 #include "core/radiomics/params.hpp"
 #include "wasm/js_convert.hpp"
-#include "wasm/loaded_volumes.hpp"
+#include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
 
@@ -13,12 +13,12 @@ namespace {
 
 using radiomics::Mode;
 
-// options: {label?: number, labels?: number[], mode?: 'pyradiomics' | 'ibsi', params?: string (YAML text)}.
+// extractFeatures(session, imageId, maskId, options); options: {label?: number, labels?: number[], mode?: 'pyradiomics' | 'ibsi', params?: string (YAML text)}.
 // Returns {label, labels, mode, features: [{name, family, imageType, ibsiTag, aggregation, value, reason}], warnings}.
-val extract_features(int image_id, int mask_id, val options) {
+val extract_features(Session& session, int image_id, int mask_id, val options) {
   return guarded([&] {
-    const Volume& image = loaded_volume(image_id);
-    const Volume& mask = loaded_volume(mask_id);
+    const Volume& image = session.volume(image_id);
+    const Volume& mask = session.volume(mask_id);
     const auto has = [&](const char* key) {
       return !options.isUndefined() && !options.isNull() && !options[key].isUndefined() && !options[key].isNull();
     };

@@ -4,7 +4,7 @@
 #include "core/metrics/segmentation_scores.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "wasm/js_convert.hpp"
-#include "wasm/loaded_volumes.hpp"
+#include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
 
@@ -54,10 +54,10 @@ val index3_to_js(const Index3& v) {
 
 // ids: [T1, T1c, T2, FLAIR] volume ids. Returns {tensor: Float32Array [C][k][j][i], channels, grid
 // (i, j, k), windowStart}.
-val prepare_segmentation(val ids, val manifest) {
+val prepare_segmentation(Session& session, val ids, val manifest) {
   return guarded([&] {
     std::vector<const Volume*> modalities;
-    for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&loaded_volume(ids[i].as<int>()));
+    for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&session.volume(ids[i].as<int>()));
     const auto input = segmentation::prepare_whole_brain_input(modalities, spec_from(manifest));
     val out = val::object();
     // A new Float32Array built from a view of the core's buffer copies it, so it outlives `input`.
@@ -70,9 +70,9 @@ val prepare_segmentation(val ids, val manifest) {
 }
 
 // The network's region logits [3][grid] -> a new loaded label volume on the T1's grid: {id, labels}.
-val finish_segmentation(int reference_id, val logits, val prepared, val manifest) {
+val finish_segmentation(Session& session, int reference_id, val logits, val prepared, val manifest) {
   return guarded([&] {
-    const Volume& reference = loaded_volume(reference_id);
+    const Volume& reference = session.volume(reference_id);
     segmentation::NetworkInput input;
     input.channels = prepared["channels"].as<int>();
     input.grid = index3(prepared["grid"]);
@@ -81,10 +81,8 @@ val finish_segmentation(int reference_id, val logits, val prepared, val manifest
     input.source_name = reference.name;
     const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
     Volume labels = segmentation::labels_from_region_logits(values, input, spec_from(manifest));
-    const int id = next_volume_id()++;
-    loaded_volumes().emplace(id, std::move(labels));
     val out = val::object();
-    out.set("id", id);
+    out.set("id", session.add(std::move(labels)));
     return out;
   });
 }
@@ -99,22 +97,22 @@ val mirror_tensor(val tensor, int channels, val grid, int axis) {
 }
 
 // Writes a loaded volume as NIfTI at `path` with its own qform/sform; datatype uint8, int16 or float32.
-void save_volume(int id, const std::string& path, const std::string& datatype) {
+void save_volume(const Session& session, int id, const std::string& path, const std::string& datatype) {
   guarded([&] {
     const StoredType type = datatype == "uint8" ? StoredType::uint8 : datatype == "int16" ? StoredType::int16
                             : datatype == "float32" ? StoredType::float32
                             : throw InvalidInputError("datatype must be uint8, int16 or float32, not " + datatype);
-    write_nifti(path, loaded_volume(id), type);
+    write_nifti(path, session.volume(id), type);
     return 0;
   });
 }
 
 // [{region, dice, hd95 (mm, null when only one of the two is empty), predictedVoxels, truthVoxels}]
-val score_segmentation(int predicted_id, int truth_id) {
+val score_segmentation(const Session& session, int predicted_id, int truth_id) {
   return guarded([&] {
     val out = val::array();
     int n = 0;
-    for (const auto& s : metrics::score_brats(loaded_volume(predicted_id), loaded_volume(truth_id))) {
+    for (const auto& s : metrics::score_brats(session.volume(predicted_id), session.volume(truth_id))) {
       val row = val::object();
       row.set("region", s.region);
       row.set("dice", s.dice);

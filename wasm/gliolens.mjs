@@ -77,7 +77,7 @@ export class Gliolens {
     if (labels !== undefined) options.labels = [...labels];
     else if (label !== undefined) options.label = label;
     if (params !== undefined && params !== null) options.params = String(params);
-    return this.#module.extractFeatures(imageId, maskId, options);
+    return this.#module.extractFeatures(this.#session, imageId, maskId, options);
   }
 
   // A volume's voxels and geometry: {header, warnings, grid: {dims, spacing, affine, orientation},
@@ -150,7 +150,7 @@ export class Gliolens {
   // Returns {id, labels: [{label, voxels, mL}], passes}. `mirror` averages the network over the
   // input and its three mirror images (test-time augmentation).
   async segment(ids, { manifest, runNetwork, mirror = false, onProgress = () => {}, isCancelled = () => false }) {
-    const prepared = this.#module.prepareSegmentation(ids, manifest);
+    const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
     const [gi, gj, gk] = prepared.grid;
     const dims = [1, prepared.channels, gk, gj, gi];
     const flips = mirror ? [null, 0, 1, 2] : [null];
@@ -166,24 +166,24 @@ export class Gliolens {
     }
     if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
     if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
-    const { id } = this.#module.finishSegmentation(ids[0], sum, prepared, manifest);
+    const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, manifest);
     return { id, labels: this.labelVolumes(id), passes: flips.length };
   }
 
   // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.
   saveVolume(id, path, datatype = 'uint8') {
-    this.#module.saveVolume(id, path, datatype);
+    this.#module.saveVolume(this.#session, id, path, datatype);
   }
 
   // Dice and HD95 (mm) of a predicted against an expert label volume: [{region, dice, hd95, ...}].
   scoreSegmentation(predictedId, truthId) {
-    return this.#module.scoreSegmentation(predictedId, truthId);
+    return this.#module.scoreSegmentation(this.#session, predictedId, truthId);
   }
 
   // A loaded volume written as NIfTI (.nii.gz) bytes, in its own space (qform/sform kept).
   volumeBytes(id, name, { datatype = 'uint8' } = {}) {
     const path = this.#scratchPath(name);
-    this.#module.saveVolume(id, path, datatype);
+    this.#module.saveVolume(this.#session, id, path, datatype);
     try {
       return this.#module.FS.readFile(path);
     } finally {

@@ -10,7 +10,8 @@ import { Gliolens } from './gliolens.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const wasmBuildDir = process.env.GLIOLENS_WASM_DIR ?? join(root, 'build', 'wasm');
 
-export async function createGliolens() {
+// The Emscripten module itself: one per call, shared by every Gliolens object made over it.
+export async function loadCoreModule() {
   const glue = join(wasmBuildDir, 'gliolens_node.cjs');
   if (!existsSync(glue)) {
     throw new Error(`WASM core not built (${glue} missing): run "npm run build"`);
@@ -22,5 +23,9 @@ export async function createGliolens() {
     print: () => {},
     printErr: () => {},
   });
-  return new Gliolens(module);
+  return module;
+}
+
+export async function createGliolens() {
+  return new Gliolens(await loadCoreModule());
 }

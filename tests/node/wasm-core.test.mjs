@@ -89,3 +89,23 @@ test('the demo case is written as NIfTI that an independent reader opens, with i
   }
   assert.ok(enhancing / ne > 1.4 * (edema / ed), 'enhancing tumour is bright on T1c');
 });
+
+test('two Gliolens objects over one module keep their own volumes', async () => {
+  const { loadCoreModule } = await import('../../wasm/node.mjs');
+  const { Gliolens } = await import('../../wasm/gliolens.mjs');
+  const module = await loadCoreModule();
+  const first = new Gliolens(module);
+  const second = new Gliolens(module);
+  const dir = mkdtempSync(join(tmpdir(), 'gliolens-two-sessions-'));
+  const seg = first.writeDemoCase(dir).find(({ role }) => role === 'seg').path;
+  const { id } = first.load(seg);
+  assert.equal(first.loadedCount, 1);
+  assert.equal(second.loadedCount, 0);
+  assert.throws(() => second.labelVolumes(id), /no loaded volume with id/);
+  assert.throws(() => second.features(id, id, { label: 1 }), /no loaded volume with id/);
+  assert.equal(first.labelVolumes(id).length, 3);
+  second.release(id);
+  assert.equal(first.loadedCount, 1);
+  first.release(id);
+  assert.equal(first.loadedCount, 0);
+});
