@@ -19,7 +19,8 @@ const TYPES = {
 
 export const distDir = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
-export function startServer({ root = distDir, port = 0, host = '127.0.0.1' } = {}) {
+// `isolated: false` leaves out COOP/COEP (only for tests of the page without cross-origin isolation).
+export function startServer({ root = distDir, port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -33,10 +34,12 @@ export function startServer({ root = distDir, port = 0, host = '127.0.0.1' } = {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
+    const isolation = isolated
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+      : {};
     res.writeHead(200, {
       'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...isolation,
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-cache',
     });

@@ -31,7 +31,7 @@ export async function launchBrowser() {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   };
-  return { context, close };
+  return { context, close, profile };
 }
 
 // Opens a page that records console errors, uncaught errors and any request outside `origin`.

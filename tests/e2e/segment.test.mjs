@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { countLabels, readNifti1 } from '../support/nifti.mjs';
+import { startServer } from '../../scripts/serve.mjs';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
-import { serveAppInBrowser } from './browser.mjs';
+import { openPage, serveAppInBrowser } from './browser.mjs';
 
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'models', 'glioma_seg', 'manifest.json'), 'utf8'));
 const app = serveAppInBrowser();
@@ -19,6 +20,13 @@ function float32File(name) {
   const bytes = readFileSync(join(referenceDir, name));
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
+// The WebAssembly threads the app asks ORT for in a cross-origin isolated page: min(4, cores).
+async function expectedThreads(page) {
+  const { isolated, cores } = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  assert.ok(isolated, 'the served page is cross-origin isolated (COOP/COEP)');
+  return Math.min(4, cores);
+}
+
 // WT Dice the model reached on a held-out case in validation, less a margin for a regression floor.
 function diceFloor(caseId) {
   const validated = manifest.validation?.held_out?.per_case?.[caseId]?.WT?.dice;
@@ -37,19 +45,46 @@ test('WebGPU and WebAssembly backends agree with PyTorch on the parity reference
   for (const backend of ['wasm', 'webgpu']) {
     results[backend] = await page.evaluate(async ({ modelUrl, backend, input }) => {
       const r = await window.gliolensCore.infer({ modelUrl, backend, tensor: input.tensor, dims: input.dims });
-      return { backend: r.backend, output: Array.from(r.output), seconds: r.seconds };
+      return { backend: r.backend, threads: r.threads, output: Array.from(r.output), seconds: r.seconds };
     }, { modelUrl, backend, input });
     assert.equal(results[backend].backend, backend);
   }
+  // ORT's pthread workers start (from the same-origin ort/ folder) and it keeps the threads asked for.
+  const threads = await expectedThreads(page);
+  assert.equal(results.wasm.threads, threads, `WASM backend on ${threads} threads`);
+  if (threads > 1) assert.ok(results.wasm.threads > 1, 'multi-threaded WebAssembly');
   const maxDiff = (a) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
   const wasm = maxDiff(results.wasm.output), webgpu = maxDiff(results.webgpu.output);
   console.log(`# max |logit - PyTorch|: WASM ${wasm.toExponential(2)}, WebGPU ${webgpu.toExponential(2)} ` +
-    `(wasm ${results.wasm.seconds.toFixed(2)} s, webgpu ${results.webgpu.seconds.toFixed(2)} s on SwiftShader)`);
+    `(wasm ${results.wasm.seconds.toFixed(2)} s on ${results.wasm.threads} threads, webgpu ${results.webgpu.seconds.toFixed(2)} s on SwiftShader)`);
   assert.equal(results.wasm.output.length, expected.length);
   assert.ok(wasm < reference.tolerance.logits_max_abs, `WASM max difference ${wasm}`);
   assert.ok(webgpu < 5e-3, `WebGPU max difference ${webgpu}`);
   assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.foreignRequests, []);
   await page.close();
+});
+
+test('without cross-origin isolation the WASM backend runs on 1 thread and says why', async () => {
+  const { server, url } = await startServer({ root: process.env.GLIOLENS_DIST_DIR, isolated: false });
+  try {
+    const { page, problems } = await openPage(app.browser.context, url);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    const modelUrl = new URL(`models/glioma_seg/${manifest.model.file}`, url).href;
+    const input = { tensor: Array.from(float32File(reference.input.file)), dims: reference.input.shape };
+    const result = await page.evaluate(async ({ modelUrl, input }) => {
+      const r = await window.gliolensCore.infer({ modelUrl, backend: 'wasm', tensor: input.tensor, dims: input.dims });
+      return { threads: r.threads, note: r.threadsNote, length: r.output.length };
+    }, { modelUrl, input });
+    assert.equal(result.threads, 1);
+    assert.match(result.note, /not cross-origin isolated/);
+    assert.equal(result.length, float32File(reference.output.file).length);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.foreignRequests, []);
+    await page.close();
+  } finally {
+    server.close();
+  }
 });
 
 describe('a real case segmented in the page', { skip: skipWithoutSharedData(bratsCase('Brats18_2013_3_1').files.seg) }, () => {
@@ -62,6 +97,11 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     await page.click('#segment-run');
     await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent), null, { timeout: 300_000 });
     assert.equal(await page.$eval('#segment', (s) => s.dataset.backend), 'wasm');
+    const threads = await expectedThreads(page);
+    assert.equal(Number(await page.$eval('#segment', (s) => s.dataset.threads)), threads);
+    const status = await page.$eval('#segment-status', (s) => s.textContent);
+    assert.match(status, new RegExp(`^Done on WASM, ${threads} threads? in `), status);
+    console.log(`# ${status}`);
     const legend = await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => ({ label: Number(r.dataset.label), voxels: Number(r.dataset.voxels) })));
     assert.ok(legend.length > 0, 'the predicted labels are listed');
 

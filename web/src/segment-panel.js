@@ -14,6 +14,12 @@ function download(name, bytes, type = 'application/gzip') {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// "WebGPU" or "WASM, 4 threads": the backend and the WebAssembly threads ORT actually runs with.
+export function backendLine({ backend, threads }) {
+  if (backend === 'webgpu') return 'WebGPU';
+  return `WASM, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
 export class SegmentPanel {
   #root;
   #core;
@@ -105,9 +111,11 @@ export class SegmentPanel {
       const result = await this.#running.promise;
       this.#result = { name, bytes: result.bytes };
       this.#root.dataset.backend = result.backend;
+      this.#root.dataset.threads = result.threads;
       this.#root.dataset.seconds = result.seconds;
-      status.textContent = `Done on ${result.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'} in ${result.seconds.toFixed(1)} s` +
-        `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.`;
+      status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
+        `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
+        `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
       this.#el('#segment-download').disabled = false;
       await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels });
     } catch (error) {

@@ -14,11 +14,12 @@ const ready = createGliolensCore({
 const networks = new Map();
 const cancelled = new Set();
 
-async function network(modelUrl, modelBytes, backend) {
+// `threads`: WASM threads (ORT fixes them at its first session in this Worker); default min(4, cores).
+async function network(modelUrl, modelBytes, backend, threads) {
   const key = `${modelUrl}|${backend}`;
   if (!networks.has(key)) {
     const bytes = modelBytes ?? new Uint8Array(await (await fetchOk(modelUrl)).arrayBuffer());
-    networks.set(key, Network.load(bytes, backend));
+    networks.set(key, Network.load(bytes, backend, { threads }));
   }
   try {
     return await networks.get(key);
@@ -34,12 +35,12 @@ async function fetchOk(url) {
   return response;
 }
 
-// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, name}
+// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, name, threads?}
 async function segment(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
   progress(requestId, { step: `loading the model (${backend})` });
-  const net = await network(payload.modelUrl, payload.modelBytes, backend);
+  const net = await network(payload.modelUrl, payload.modelBytes, backend, payload.threads);
   const result = await core.segment(payload.ids, {
     manifest: payload.manifest,
     mirror: payload.mirror,
@@ -48,7 +49,7 @@ async function segment(core, payload, requestId) {
     isCancelled: () => cancelled.has(requestId),
   });
   const bytes = core.volumeBytes(result.id, payload.name);
-  return { ...result, bytes, backend, seconds: (performance.now() - started) / 1000 };
+  return { ...result, bytes, backend, threads: net.threads, threadsNote: net.note, seconds: (performance.now() - started) / 1000 };
 }
 
 function progress(requestId, detail) {
@@ -56,12 +57,12 @@ function progress(requestId, detail) {
 }
 
 // Runs the network alone on a given tensor (for checking backends against each other).
-async function infer(core, { modelUrl, backend, tensor, dims }) {
+async function infer(core, { modelUrl, backend, tensor, dims, threads }) {
   const chosen = await chooseBackend(backend);
-  const net = await network(modelUrl, null, chosen);
+  const net = await network(modelUrl, null, chosen, threads);
   const started = performance.now();
   const output = await net.run(new Float32Array(tensor), dims);
-  return { backend: chosen, output: Float32Array.from(output), seconds: (performance.now() - started) / 1000 };
+  return { backend: chosen, threads: net.threads, threadsNote: net.note, output: Float32Array.from(output), seconds: (performance.now() - started) / 1000 };
 }
 
 const handlers = {
