@@ -15,6 +15,8 @@
 
 int main(int argc, char** argv) {
   using namespace gliolens::survival;
+  using gliolens::Json;
+  using gliolens::parse_json;
   if (argc != 4) {
     std::fprintf(stderr, "usage: survival_bench CSV OPTIONS_JSON REPEATS\n");
     return 2;

@@ -1,7 +1,7 @@
 // Survival statistics for JavaScript: cohort tables arrive as CSV text and options as JSON text, and
 // every report leaves as JSON text (JSON.parse on the JS side). Text in and out keeps the binding
 // thin: the workflows live in core/survival/workflow.cpp, shared with the native tests.
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 #include "core/survival/model_json.hpp"
 #include "core/survival/table.hpp"
 #include "core/survival/workflow.hpp"
@@ -14,8 +14,8 @@
 namespace gliolens::js {
 namespace {
 
-using survival::Json;
-using survival::parse_json;
+using gliolens::Json;
+using gliolens::parse_json;
 
 Json options_from(const std::string& text) { return text.empty() ? Json(Json::Object{}) : parse_json(text); }
 

@@ -1,4 +1,4 @@
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,9 +6,9 @@
 #include <cstdio>
 
 #include "core/errors.hpp"
-#include "core/survival/number_text.hpp"
+#include "core/common/number_text.hpp"
 
-namespace gliolens::survival {
+namespace gliolens {
 namespace {
 
 [[noreturn]] void wrong_type(std::string_view context, const char* expected) {
@@ -321,4 +321,4 @@ std::vector<double> numbers_from_json(const Json& array, std::string_view contex
   return values;
 }
 
-}  // namespace gliolens::survival
+}  // namespace gliolens

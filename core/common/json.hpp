@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-namespace gliolens::survival {
+namespace gliolens {
 
 class Json {
 public:
@@ -60,4 +60,4 @@ private:
 [[nodiscard]] Json to_json_array(const std::vector<double>& values);
 [[nodiscard]] std::vector<double> numbers_from_json(const Json& array, std::string_view context);
 
-}  // namespace gliolens::survival
+}  // namespace gliolens

@@ -1,4 +1,4 @@
-#include "core/survival/number_text.hpp"
+#include "core/common/number_text.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace gliolens::survival {
+namespace gliolens {
 namespace {
 
 // Clinger's fast path: a decimal with at most 15 significant digits and at most 22 fraction digits
@@ -72,4 +72,4 @@ std::string format_double(double value) {
   return buffer;
 }
 
-}  // namespace gliolens::survival
+}  // namespace gliolens

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace gliolens::survival {
+namespace gliolens {
 
 // The whole of `text` as a decimal double (optional leading '-', no leading '+' or blanks, no hex),
 // or nothing when any character is left over or the value overflows.
@@ -17,4 +17,4 @@ namespace gliolens::survival {
 // `value` (finite values only).
 [[nodiscard]] std::string format_double(double value);
 
-}  // namespace gliolens::survival
+}  // namespace gliolens

@@ -11,7 +11,7 @@
 #include <Eigen/Dense>
 
 #include "core/survival/cox.hpp"
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 #include "core/survival/logistic.hpp"
 
 namespace gliolens::survival {

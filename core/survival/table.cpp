@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "core/survival/number_text.hpp"
+#include "core/common/number_text.hpp"
 
 namespace gliolens::survival {
 namespace {

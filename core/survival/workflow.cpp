@@ -16,7 +16,7 @@
 #include "core/survival/growth.hpp"
 #include "core/survival/kaplan_meier.hpp"
 #include "core/survival/logistic.hpp"
-#include "core/survival/number_text.hpp"
+#include "core/common/number_text.hpp"
 #include "core/survival/penalized.hpp"
 #include "core/survival/resampling.hpp"
 

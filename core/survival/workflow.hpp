@@ -2,7 +2,7 @@
 // each takes a cohort table (or a model) and options as JSON, and returns one JSON report. Keeping
 // them in the core means the CLI, the browser and the native tests share every number.
 #pragma once
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 #include "core/survival/model_json.hpp"
 #include "core/survival/table.hpp"
 

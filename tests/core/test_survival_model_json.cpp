@@ -3,11 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "core/errors.hpp"
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 #include "core/survival/model_json.hpp"
 #include "core/survival/penalized.hpp"
 #include "survival_test_support.hpp"
 
+using gliolens::Json;
+using gliolens::parse_json;
 using namespace gliolens::survival;
 using namespace gliolens::survival::testing;
 

@@ -10,10 +10,14 @@
 #include "core/errors.hpp"
 #include "core/survival/calibration.hpp"
 #include "core/survival/growth.hpp"
-#include "core/survival/number_text.hpp"
+#include "core/common/number_text.hpp"
 #include "core/survival/workflow.hpp"
 #include "survival_test_support.hpp"
 
+using gliolens::Json;
+using gliolens::parse_json;
+using gliolens::format_double;
+using gliolens::parse_double;
 using namespace gliolens::survival;
 using namespace gliolens::survival::testing;
 

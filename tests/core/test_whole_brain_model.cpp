@@ -1,7 +1,7 @@
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
-#include "core/survival/json.hpp"
+#include "core/common/json.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -30,7 +30,7 @@ TEST_CASE("whole-brain input matches the model's Python preprocessing on real ca
   std::ifstream in(reference);
   std::stringstream text;
   text << in.rdbuf();
-  const auto expected = survival::parse_json(text.str());
+  const auto expected = parse_json(text.str());
   for (const auto& [case_id, facts] : expected.at("cases").as_object()) {
     std::vector<Volume> volumes;
     for (const char* m : {"t1", "t1ce", "t2", "flair"}) {
