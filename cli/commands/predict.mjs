@@ -1,6 +1,7 @@
 // gliolens predict: applies a gliolens-model to one patient's features (or to each row of a CSV).
 import { UsageError } from '../main.mjs';
-import { csvFields, list, number, onFile, readText } from './survival-input.mjs';
+import { csvTable } from '../csv.mjs';
+import { list, number, onFile, readText } from './survival-input.mjs';
 
 export const help = `usage: gliolens predict --model M --features F [--times t1,t2] [--curve] [--stratum S]
   --features F   a JSON file {"age": 61, ...}, inline JSON, or a CSV (header + one row per patient)
@@ -30,16 +31,14 @@ function featureRows(spec) {
     }
     return Array.isArray(parsed) ? parsed : [parsed];
   }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new Error(`${source}: a features CSV needs a header and at least one row`);
-  const header = csvFields(lines[0].replace(/^\uFEFF/, ''));
-  return lines.slice(1).map((line) => {
-    const cells = csvFields(line);
+  const { rows } = csvTable(text);
+  if (rows.length === 0) throw new Error(`${source}: a features CSV needs a header and at least one row`);
+  return rows.map((cells) => {
     const row = {};
-    header.forEach((name, j) => {
-      const value = Number(cells[j]);
-      if (cells[j] !== undefined && cells[j] !== '' && Number.isFinite(value)) row[name] = value;
-    });
+    for (const [name, text] of Object.entries(cells)) {
+      const value = Number(text);
+      if (text !== undefined && text !== '' && Number.isFinite(value)) row[name] = value;
+    }
     return row;
   });
 }

@@ -34,19 +34,3 @@ export function onFile(path, call) {
     throw error;
   }
 }
-
-// The fields of one CSV line (quotes and doubled quotes; no line breaks inside a field).
-export function csvFields(line) {
-  const fields = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { fields.push(field.trim()); field = ''; } else field += c;
-  }
-  fields.push(field.trim());
-  return fields;
-}

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { csvTable } from '../../cli/csv.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,30 +22,7 @@ if (!existsSync(tables)) {
   process.exit(0);
 }
 
-// --- small CSV helpers (RFC 4180 quotes; the tables have no line breaks inside fields) ---------------
-function fields(line) {
-  const out = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true; else if (c === ',') { out.push(field); field = ''; } else field += c;
-  }
-  out.push(field);
-  return out;
-}
-function readTable(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
-  const names = fields(header);
-  return lines.map((l) => {
-    const cells = fields(l);
-    const row = {};
-    names.forEach((n, j) => { if (n && !(n in row)) row[n] = cells[j]; });
-    return row;
-  });
-}
+const readTable = (path) => csvTable(readFileSync(path, 'utf8')).rows;
 const toCsv = (rows, columns) => [columns.join(','), ...rows.map((r) => columns.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
 const num = (text) => (text === undefined || text === '' || /^(NA|Not Available|NaN|\[Not Available\])$/.test(text) ? NaN : Number(text));
 

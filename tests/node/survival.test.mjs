@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { csvTable } from '../../cli/csv.mjs';
 import { projectRoot, sharedData } from '../support/paths.mjs';
 
 const reference = join(projectRoot, 'tests', 'reference', 'survival');
@@ -19,27 +20,10 @@ function gliolens(...args) {
   return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
 }
 
-// The fields of one CSV line: quoted fields may hold commas (the TCGA table's tumour locations).
-function fields(line) {
-  const out = [];
-  let field = '';
-  let quoted = false;
-  for (const c of line) {
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) { out.push(field.trim()); field = ''; } else field += c;
-  }
-  out.push(field.trim());
-  return out;
-}
-
-// A small CSV reader for the reference files and tables (numbers as numbers, NA as NaN).
+// The reference files and tables with numbers as numbers and NA as NaN.
 function readCsv(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
-  const names = fields(header);
-  return lines.map((line) => {
-    const cells = fields(line);
-    return Object.fromEntries(names.map((n, j) => [n, cells[j] === 'NA' ? NaN : /^-?[\d.eE+-]+$|^-?Inf$/.test(cells[j]) ? Number(cells[j]) : cells[j]]));
-  });
+  return csvTable(readFileSync(path, 'utf8')).rows.map((row) => Object.fromEntries(Object.entries(row).map(([n, cell]) =>
+    [n, cell === 'NA' ? NaN : /^-?[\d.eE+-]+$|^-?Inf$/.test(cell) ? Number(cell) : cell])));
 }
 const keyValues = (path) => Object.fromEntries(readCsv(path).map((r) => [r.key, r.value]));
 const relative = (a, e) => Math.abs(a - e) / Math.max(Math.abs(e), 1e-12);
