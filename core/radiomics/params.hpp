@@ -60,8 +60,13 @@ struct Params {
 // Stationary wavelet transform (pywt.swtn, level 1) with coif1 along x, y, z: the eight sub-bands, named as
 // PyRadiomics ("LLH": low-pass in x and y, high-pass in z). Odd dimensions are padded by wrapping, as PyRadiomics.
 [[nodiscard]] std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image);
-// Laplacian of Gaussian, scale-normalised (sigma^2 LoG), sigma in mm; separable sampled-kernel convolution with
-// edge-value extension.
+// IBSI mode's Laplacian of Gaussian, scale-normalised (sigma^2 LoG), sigma in mm; separable sampled-kernel
+// convolution with edge-value extension (kernels: radius ceil(4 sigma / spacing), Gaussian sum 1, second derivative
+// zero-sum with second moment 2).
 [[nodiscard]] Volume laplacian_of_gaussian(const Volume& image, double sigma_mm);
+// PyRadiomics' LoG: SimpleITK's LaplacianRecursiveGaussianImageFilter with NormalizeAcrossScale (ITK's recursive
+// Gaussian, Deriche's 4th-order approximation, edge values extended), sigma in mm. Throws InvalidInputError when
+// sigma <= 0 or an axis has fewer than 4 voxels (ITK refuses those).
+[[nodiscard]] Volume laplacian_of_gaussian_recursive(const Volume& image, double sigma_mm);
 
 }  // namespace gliolens::radiomics
