@@ -364,26 +364,42 @@ void recursive_line(const RecursiveCoefficients& c, const double* x, double* y, 
   for (std::size_t i = 0; i < n; ++i) y[i] += z[i];
 }
 
-// Filters the whole lines along `axis` whose other coordinates lie in [lo, hi]; stores float, as ITK's images.
-void recursive_pass(const std::vector<float>& in, std::vector<float>& out, const std::array<std::int64_t, 3>& dims,
-                    int axis, const RecursiveCoefficients& c, const std::array<std::int64_t, 3>& lo,
-                    const std::array<std::int64_t, 3>& hi) {
-  const std::int64_t n = dims[axis];
-  const std::int64_t stride = axis == 0 ? 1 : axis == 1 ? dims[0] : dims[0] * dims[1];
+// A float image block: `dims` voxels from image index `origin` on (float, as ITK's images between the passes).
+struct FloatBlock {
+  std::array<std::int64_t, 3> dims{}, origin{};
+  std::vector<float> v;
+};
+
+// Filters every line of `in` (dims `in_dims`) along `axis`, whole, and keeps the outputs at [lo, hi] along it.
+FloatBlock recursive_pass(const float* in, const std::array<std::int64_t, 3>& in_dims,
+                          const std::array<std::int64_t, 3>& in_origin, int axis, const RecursiveCoefficients& c,
+                          std::int64_t lo, std::int64_t hi) {
+  FloatBlock out;
+  out.dims = in_dims;
+  out.origin = in_origin;
+  out.dims[axis] = hi - lo + 1;
+  out.origin[axis] = lo;
+  out.v.resize(static_cast<std::size_t>(out.dims[0] * out.dims[1] * out.dims[2]));
+  const std::int64_t n = in_dims[axis];
+  const std::int64_t in_stride = axis == 0 ? 1 : axis == 1 ? in_dims[0] : in_dims[0] * in_dims[1];
+  const std::int64_t out_stride = axis == 0 ? 1 : axis == 1 ? out.dims[0] : out.dims[0] * out.dims[1];
   std::vector<double> x(static_cast<std::size_t>(n)), y(x.size()), z(x.size());
   const int a1 = axis == 0 ? 1 : 0, a2 = axis == 2 ? 1 : 2;  // the other two axes
   std::array<std::int64_t, 3> p{};
-  for (p[a2] = lo[a2]; p[a2] <= hi[a2]; ++p[a2])
-    for (p[a1] = lo[a1]; p[a1] <= hi[a1]; ++p[a1]) {
+  for (p[a2] = 0; p[a2] < in_dims[a2]; ++p[a2])
+    for (p[a1] = 0; p[a1] < in_dims[a1]; ++p[a1]) {
       p[axis] = 0;
-      const std::int64_t base = p[0] + dims[0] * (p[1] + dims[1] * p[2]);
-      for (std::int64_t t = 0; t < n; ++t) x[t] = in[static_cast<std::size_t>(base + t * stride)];
+      const std::int64_t ib = p[0] + in_dims[0] * (p[1] + in_dims[1] * p[2]);
+      const std::int64_t ob = p[0] + out.dims[0] * (p[1] + out.dims[1] * p[2]);
+      for (std::int64_t t = 0; t < n; ++t) x[t] = in[ib + t * in_stride];
       recursive_line(c, x.data(), y.data(), z.data(), x.size());
-      for (std::int64_t t = 0; t < n; ++t) out[static_cast<std::size_t>(base + t * stride)] = static_cast<float>(y[t]);
+      for (std::int64_t t = lo; t <= hi; ++t) out.v[static_cast<std::size_t>(ob + (t - lo) * out_stride)] = static_cast<float>(y[t]);
     }
+  return out;
 }
 
-// sigma^2 * Laplacian (mm) of the whole image by ITK's recursive filters, exact within `box`, zero outside it.
+// sigma^2 * Laplacian (mm) of the whole image by ITK's recursive filters, exact within `box`, zero outside it. Each
+// pass runs whole lines but keeps only what the next passes need: the box along the axes already filtered.
 Volume log_recursive_in_box(const Volume& image, double sigma, const Box& box) {
   const auto& g = image.grid;
   const auto dims = g.dims;
@@ -391,32 +407,32 @@ Volume log_recursive_in_box(const Volume& image, double sigma, const Box& box) {
     if (dims[d] < 4)
       throw InvalidInputError("LoG: the image '" + image.name + "' has fewer than 4 voxels along an axis");
   const auto sp = g.spacing();
-  const std::array<std::int64_t, 3> all_lo{0, 0, 0}, all_hi{dims[0] - 1, dims[1] - 1, dims[2] - 1};
-  std::vector<float> a(image.voxels.size()), b(image.voxels.size()), sum(image.voxels.size(), 0.0f);
+  std::array<std::int64_t, 3> bdims{};
+  for (int d = 0; d < 3; ++d) bdims[d] = box.hi[d] - box.lo[d] + 1;
+  std::vector<float> sum(static_cast<std::size_t>(bdims[0] * bdims[1] * bdims[2]), 0.0f);
   for (int d = 0; d < 3; ++d) {
     // ITK: the second derivative along d first, then the Gaussian along the other axes in increasing order.
     const int o1 = d == 0 ? 1 : 0, o2 = d == 2 ? 1 : 2;
-    std::array<std::int64_t, 3> lo = all_lo, hi = all_hi;
-    recursive_pass(image.voxels, a, dims, d, recursive_gaussian(sigma, sp[d], 2), lo, hi);
-    lo[d] = box.lo[d];
-    hi[d] = box.hi[d];
-    recursive_pass(a, b, dims, o1, recursive_gaussian(sigma, sp[o1], 0), lo, hi);
-    lo[o1] = box.lo[o1];
-    hi[o1] = box.hi[o1];
-    recursive_pass(b, a, dims, o2, recursive_gaussian(sigma, sp[o2], 0), lo, hi);
+    const FloatBlock b1 = recursive_pass(image.voxels.data(), dims, {0, 0, 0}, d, recursive_gaussian(sigma, sp[d], 2),
+                                         box.lo[d], box.hi[d]);
+    const FloatBlock b2 = recursive_pass(b1.v.data(), b1.dims, b1.origin, o1, recursive_gaussian(sigma, sp[o1], 0),
+                                         box.lo[o1], box.hi[o1]);
+    const FloatBlock b3 = recursive_pass(b2.v.data(), b2.dims, b2.origin, o2, recursive_gaussian(sigma, sp[o2], 0),
+                                         box.lo[o2], box.hi[o2]);
     const double inv = 1.0 / (sp[d] * sp[d]);
-    for (std::int64_t k = box.lo[2]; k <= box.hi[2]; ++k)
-      for (std::int64_t j = box.lo[1]; j <= box.hi[1]; ++j)
-        for (std::int64_t i = box.lo[0]; i <= box.hi[0]; ++i) {
-          const std::size_t v = g.index(i, j, k);
-          sum[v] = static_cast<float>(static_cast<double>(sum[v]) + static_cast<double>(a[v]) * inv);
-        }
+    for (std::size_t v = 0; v < sum.size(); ++v)
+      sum[v] = static_cast<float>(static_cast<double>(sum[v]) + static_cast<double>(b3.v[v]) * inv);
   }
   Volume out;
   out.grid = g;
   out.name = image.name;
   out.source_datatype = "FLOAT32";
-  out.voxels = std::move(sum);
+  out.voxels.assign(image.voxels.size(), 0.0f);
+  for (std::int64_t k = 0; k < bdims[2]; ++k)
+    for (std::int64_t j = 0; j < bdims[1]; ++j)
+      for (std::int64_t i = 0; i < bdims[0]; ++i)
+        out.voxels[g.index(box.lo[0] + i, box.lo[1] + j, box.lo[2] + k)] =
+            sum[static_cast<std::size_t>(i + bdims[0] * (j + bdims[1] * k))];
   return out;
 }
 
