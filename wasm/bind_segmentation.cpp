@@ -2,11 +2,14 @@
 // network input and turns the network output into a label volume on the input's own grid.
 #include "core/io/nifti.hpp"
 #include "core/metrics/segmentation_scores.hpp"
+#include "core/segmentation/sliding_window.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "wasm/js_convert.hpp"
 #include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
+
+#include <optional>
 
 namespace gliolens::js {
 namespace {
@@ -125,6 +128,81 @@ val score_segmentation(const Session& session, int predicted_id, int truth_id) {
   });
 }
 
+// Sliding-window inference over a prepared tensor: JavaScript runs the network on each window, the
+// core decides where the windows go and blends their outputs with Gaussian weights. Every method is
+// guarded, so a bad size becomes a JavaScript Error rather than an abort.
+class SlidingWindows {
+public:
+  // grid and patch as (i, j, k); returns the window origins [[i, j, k], ...].
+  val plan(val grid, val patch, double overlap, int input_channels) {
+    return guarded([&] {
+      if (input_channels < 1) throw InvalidInputError("a network input needs at least one channel");
+      plan_ = segmentation::plan_windows(index3(grid), index3(patch), overlap);
+      input_channels_ = input_channels;
+      stitcher_.reset();
+      val out = val::array();
+      for (std::size_t n = 0; n < plan_->origins.size(); ++n) out.set(n, index3_to_js(plan_->origins[n]));
+      return out;
+    });
+  }
+
+  // The input window `index` of a channel-first tensor on the planned grid: Float32Array [C][k][j][i].
+  val window(val tensor, int index) const {
+    return guarded([&] {
+      const std::vector<float> volume = emscripten::convertJSArrayToNumberVector<float>(tensor);
+      std::vector<float> out(patch_voxels() * static_cast<std::size_t>(input_channels_));
+      segmentation::extract_patch(volume, planned().volume, input_channels_, origin(index), plan_->patch, out);
+      return val::global("Float32Array").new_(emscripten::typed_memory_view(out.size(), out.data()));
+    });
+  }
+
+  // Adds the network's output [C][window] for window `index`; the first output fixes C.
+  void add(int index, val logits) {
+    guarded([&] {
+      const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
+      const Index3& at = origin(index);
+      if (!stitcher_) {
+        if (values.empty() || values.size() % patch_voxels() != 0) {
+          throw InvalidInputError("the network gave " + std::to_string(values.size()) + " values for a window of " +
+                                  std::to_string(patch_voxels()) + " voxels");
+        }
+        stitcher_.emplace(*plan_, static_cast<int>(values.size() / patch_voxels()));
+      }
+      stitcher_->add(at, values);
+      return 0;
+    });
+  }
+
+  // The blended output on the whole grid: Float32Array [C][k][j][i].
+  val result() const {
+    return guarded([&] {
+      if (!stitcher_) throw InvalidInputError("sliding windows: no window output was added");
+      const std::vector<float> out = stitcher_->result();
+      return val::global("Float32Array").new_(emscripten::typed_memory_view(out.size(), out.data()));
+    });
+  }
+
+private:
+  const segmentation::WindowPlan& planned() const {
+    if (!plan_) throw InvalidInputError("sliding windows: call plan() first");
+    return *plan_;
+  }
+  const Index3& origin(int index) const {
+    if (index < 0 || static_cast<std::size_t>(index) >= planned().origins.size()) {
+      throw InvalidInputError("sliding windows: no window " + std::to_string(index));
+    }
+    return plan_->origins[static_cast<std::size_t>(index)];
+  }
+  std::size_t patch_voxels() const {
+    const auto& p = planned().patch;
+    return static_cast<std::size_t>(p[0] * p[1] * p[2]);
+  }
+
+  std::optional<segmentation::WindowPlan> plan_;
+  std::optional<segmentation::Stitcher> stitcher_;
+  int input_channels_ = 0;
+};
+
 }  // namespace
 }  // namespace gliolens::js
 
@@ -134,4 +212,10 @@ EMSCRIPTEN_BINDINGS(gliolens_segmentation) {
   emscripten::function("mirrorTensor", &gliolens::js::mirror_tensor);
   emscripten::function("saveVolume", &gliolens::js::save_volume);
   emscripten::function("scoreSegmentation", &gliolens::js::score_segmentation);
+  emscripten::class_<gliolens::js::SlidingWindows>("SlidingWindows")
+      .constructor<>()
+      .function("plan", &gliolens::js::SlidingWindows::plan)
+      .function("window", &gliolens::js::SlidingWindows::window)
+      .function("add", &gliolens::js::SlidingWindows::add)
+      .function("result", &gliolens::js::SlidingWindows::result);
 }

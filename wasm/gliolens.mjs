@@ -147,19 +147,23 @@ export class Gliolens {
   // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
   // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
   // logits for. The core prepares the input and builds the label volume on the T1's grid.
-  // Returns {id, labels: [{label, voxels, mL}], passes}. `mirror` averages the network over the
-  // input and its three mirror images (test-time augmentation).
+  // Returns {id, labels: [{label, voxels, mL}], passes, windows}. `mirror` averages the network over the
+  // input and its three mirror images (test-time augmentation). A manifest whose
+  // `inference.patch_voxels_ijk` is smaller than the prepared grid runs the network on overlapping
+  // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
   async segment(ids, { manifest, runNetwork, mirror = false, onProgress = () => {}, isCancelled = () => false }) {
     const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
     const [gi, gj, gk] = prepared.grid;
-    const dims = [1, prepared.channels, gk, gj, gi];
     const flips = mirror ? [null, 0, 1, 2] : [null];
     let sum = null;
+    let windows = 1;
     for (const [pass, axis] of flips.entries()) {
       if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
-      onProgress({ pass: pass + 1, passes: flips.length });
       const input = axis === null ? prepared.tensor : this.#module.mirrorTensor(prepared.tensor, prepared.channels, prepared.grid, axis);
-      let logits = await runNetwork(input, dims);
+      let logits = await this.#runOverGrid(input, prepared, manifest, runNetwork, (window, count) => {
+        windows = count;
+        onProgress({ pass: pass + 1, passes: flips.length, window, windows: count });
+      }, isCancelled);
       if (axis !== null) logits = this.#module.mirrorTensor(logits, logits.length / (gi * gj * gk), prepared.grid, axis);
       if (sum === null) sum = Float32Array.from(logits);
       else for (let i = 0; i < sum.length; i++) sum[i] += logits[i];
@@ -167,7 +171,41 @@ export class Gliolens {
     if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
     if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
     const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, manifest);
-    return { id, labels: this.labelVolumes(id), passes: flips.length };
+    return { id, labels: this.labelVolumes(id), passes: flips.length, windows };
+  }
+
+  // The network's output over the whole prepared grid: one run when the manifest's window covers the
+  // grid, else one run per planned window, blended by the core.
+  async #runOverGrid(input, prepared, manifest, runNetwork, onWindow, isCancelled) {
+    const patch = this.#windowSize(prepared, manifest);
+    const dims = (p) => [1, prepared.channels, p[2], p[1], p[0]];
+    if (patch.every((p, a) => p === prepared.grid[a])) {
+      onWindow(1, 1);
+      return runNetwork(input, dims(patch));
+    }
+    const windows = new this.#module.SlidingWindows();
+    try {
+      const origins = windows.plan(prepared.grid, patch, manifest.inference.overlap ?? 0.5, prepared.channels);
+      for (let n = 0; n < origins.length; n++) {
+        if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+        onWindow(n + 1, origins.length);
+        windows.add(n, await runNetwork(windows.window(input, n), dims(patch)));
+      }
+      return windows.result();
+    } finally {
+      windows.delete();
+    }
+  }
+
+  // The manifest's window (i, j, k), no larger than the grid along any axis (the networks are fully
+  // convolutional); the whole grid when the manifest names none.
+  #windowSize(prepared, manifest) {
+    const patch = manifest?.inference?.patch_voxels_ijk;
+    if (!patch) return [...prepared.grid];
+    if (!Array.isArray(patch) || patch.length !== 3 || !patch.every((p) => Number.isInteger(p) && p > 0)) {
+      throw new Error(`manifest: inference.patch_voxels_ijk must be three positive whole numbers, not ${JSON.stringify(patch)}`);
+    }
+    return patch.map((p, a) => Math.min(p, prepared.grid[a]));
   }
 
   // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.

@@ -37,6 +37,7 @@ export async function run({ core, values }) {
     model: { name: manifest.name, version: manifest.version },
     backend: network.backend,
     passes: result.passes,
+    windows: result.windows,
     labels: result.labels,
     seconds: { load: (loaded - started) / 1000, network: networkMs / 1000, total: (performance.now() - started) / 1000 },
   };

@@ -93,3 +93,61 @@ describe('gliolens dice', { skip: skipWithoutSharedData(bratsCase().files.seg) }
     assert.match(mismatch.stderr, /not on the same voxel grid/);
   });
 });
+
+describe('sliding-window inference (core plans and blends, JavaScript runs the network)', () => {
+  // A voxel-wise "network" (its logits depend on each voxel's own inputs only): blending overlapping
+  // windows must then give back the single-window result.
+  const voxelwise = (tensor, dims) => {
+    const voxels = dims[2] * dims[3] * dims[4];
+    const out = new Float32Array(3 * voxels);
+    for (let v = 0; v < voxels; v++) {
+      const t1c = tensor[voxels + v], flair = tensor[3 * voxels + v];
+      out[v] = flair - 1;  // WT
+      out[voxels + v] = t1c - 1.5;  // TC
+      out[2 * voxels + v] = t1c - 2;  // ET
+    }
+    return out;
+  };
+  let core, ids;
+  const run = (inference) => core.segment(ids, { manifest: inference ? { ...manifest, inference } : manifest, runNetwork: voxelwise });
+
+  test('overlapping windows give the single-window labels back', async () => {
+    const { createGliolens } = await import('../../wasm/node.mjs');
+    core = await createGliolens();
+    const files = core.writeDemoCase(mkdtempSync(join(scratch, 'demo-')));
+    ids = ['t1', 't1c', 't2', 'flair'].map((role) => core.load(files.find((f) => f.role === role).path).id);
+    const whole = await run(null);
+    const progress = [];
+    const tiled = await core.segment(ids, {
+      manifest: { ...manifest, inference: { patch_voxels_ijk: [40, 48, 40], overlap: 0.5 } },
+      runNetwork: voxelwise, onProgress: (p) => progress.push(p),
+    });
+    assert.equal(whole.windows, 1);
+    assert.equal(tiled.windows, 27);  // 3 windows along each axis of the 80 x 96 x 80 grid
+    assert.deepEqual(progress.map((p) => p.window), Array.from({ length: 27 }, (_, n) => n + 1));
+    assert.ok(whole.labels.length === 3, 'the demo tumour has three labels');
+    for (const score of core.scoreSegmentation(tiled.id, whole.id)) assert.ok(score.dice > 0.9999, `${score.region} ${score.dice}`);
+  });
+
+  test('a bad window size in the manifest is refused clearly', async () => {
+    await assert.rejects(run({ patch_voxels_ijk: [40, 48] }), /inference\.patch_voxels_ijk must be three positive whole numbers/);
+    await assert.rejects(run({ patch_voxels_ijk: [40, 48, 40], overlap: 1 }), /window overlap must be in \[0, 1\)/);
+  });
+
+  test('the shipped model on two windows of a real case', { skip: heldOut ? skipWithoutSharedData(bratsCase(heldOut).files.seg) : 'no held-out case' }, async () => {
+    const brats = bratsCase(heldOut);
+    const modalities = ['t1', 't1ce', 't2', 'flair'].map((m) => core.load(brats.files[m]).id);
+    const truth = core.load(brats.files.seg).id;
+    const network = await loadNodeNetwork(join(modelDir, manifest.model.file));
+    const result = await core.segment(modalities, {
+      manifest: { ...manifest, inference: { patch_voxels_ijk: [80, 96, 56], overlap: 0.5 } },
+      runNetwork: (tensor, dims) => network.run(tensor, dims),
+    });
+    network.release();
+    assert.equal(result.windows, 2);
+    const wt = core.scoreSegmentation(result.id, truth).find((s) => s.region === 'WT');
+    const validated = manifest.validation.held_out.per_case[heldOut].WT.dice;
+    console.log(`# WT Dice on ${heldOut} with two 80x96x56 windows: ${wt.dice.toFixed(4)} (one window, validation: ${validated})`);
+    assert.ok(wt.dice >= validated - 0.05, `WT Dice ${wt.dice.toFixed(3)} >= ${validated} - 0.05`);
+  });
+});

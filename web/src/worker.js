@@ -45,7 +45,9 @@ async function segment(core, payload, requestId) {
     manifest: payload.manifest,
     mirror: payload.mirror,
     runNetwork: (tensor, dims) => net.run(tensor, dims),
-    onProgress: ({ pass, passes }) => progress(requestId, { step: `running the network (${backend}), pass ${pass} of ${passes}` }),
+    onProgress: ({ pass, passes, window, windows }) => progress(requestId, {
+      step: `running the network (${backend}), pass ${pass} of ${passes}${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
+    }),
     isCancelled: () => cancelled.has(requestId),
   });
   const bytes = core.volumeBytes(result.id, payload.name);
