@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { csvTable } from '../../cli/csv.mjs';
 import { createGliolens, wasmBuildDir } from '../../wasm/node.mjs';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
 
@@ -23,39 +24,16 @@ function gliolens(...args) {
   return result;
 }
 
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-function csvObjects(text) {
-  const [header, ...rows] = parseCsv(text);
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
+const csvObjects = (text) => csvTable(text).rows;
 
 // PyRadiomics baseline: name -> value of `column`, feature rows only.
 function baseline(column) {
   const out = new Map();
   for (const cls of ['shape', 'firstorder', 'glcm', 'glrlm', 'glszm', 'ngtdm', 'gldm']) {
-    const [header, ...rows] = parseCsv(readFileSync(join(pyrad, `baseline_${cls}.csv`), 'utf8'));
-    const col = header.indexOf(column);
-    if (col < 0) continue;
-    for (const r of rows) if (!r[0].startsWith('diagnostics_') && r[col] !== '') out.set(r[0], Number(r[col]));
+    const { columns, rows } = csvTable(readFileSync(join(pyrad, `baseline_${cls}.csv`), 'utf8'));
+    if (!columns.includes(column)) continue;
+    const name = columns[0];
+    for (const r of rows) if (!r[name].startsWith('diagnostics_') && r[column] !== '') out.set(r[name], Number(r[column]));
   }
   return out;
 }
