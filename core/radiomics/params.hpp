@@ -59,7 +59,8 @@ struct Params {
                                                              double pad, bool keep_real);
 // Stationary wavelet transform (pywt.swtn, level 1) with coif1 along x, y, z: the eight sub-bands, named as
 // PyRadiomics ("LLH": low-pass in x and y, high-pass in z). Odd dimensions are padded by wrapping, as PyRadiomics.
-[[nodiscard]] std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image);
+// `in_plane` (PyRadiomics' force2D): along x and y only, four sub-bands "LH", "HL", "HH", "LL".
+[[nodiscard]] std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image, bool in_plane = false);
 // IBSI mode's Laplacian of Gaussian, scale-normalised (sigma^2 LoG), sigma in mm; separable sampled-kernel
 // convolution with edge-value extension (kernels: radius ceil(4 sigma / spacing), Gaussian sum 1, second derivative
 // zero-sum with second moment 2).

@@ -126,7 +126,9 @@ Volume place(const Volume& like, const Box& box, const Block& block, std::array<
 // (padded[n] = x[0]), transforms the padded image periodically and crops the padding again. Per axis we gather
 // only the padded indices the box needs (2 before, 3 after it, modulo the padded length) or, when that is the
 // whole padded axis, the whole axis transformed periodically: the values within the box are the same.
-std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, const Box& box) {
+// `in_plane` (PyRadiomics' force2D, force2Ddimension 0): x and y only, four sub-bands named by two letters.
+std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, const Box& box, bool in_plane) {
+  const int naxes = in_plane ? 2 : 3;
   const auto& g = image.grid;
   std::array<std::int64_t, 3> offset{};  // block coordinate c holds padded index (offset + c) mod padded length
   std::array<bool, 3> periodic{};
@@ -136,6 +138,13 @@ std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, 
     const std::int64_t n = g.dims[d];
     const std::int64_t padded = n + (n % 2);
     const std::int64_t len = box.hi[d] - box.lo[d] + 1;
+    if (d >= naxes) {  // not transformed: the box as it is
+      offset[d] = box.lo[d];
+      b.dims[d] = len;
+      source[d].resize(static_cast<std::size_t>(len));
+      for (std::int64_t c = 0; c < len; ++c) source[d][static_cast<std::size_t>(c)] = box.lo[d] + c;
+      continue;
+    }
     periodic[d] = len + 5 >= padded;
     offset[d] = periodic[d] ? 0 : box.lo[d] - 2;
     b.dims[d] = periodic[d] ? padded : len + 5;
@@ -155,7 +164,7 @@ std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, 
   std::vector<std::pair<std::string, Volume>> out;
   // pywt.swtn with axes (x, y, z): the first letter is x's filter; keys aaa, aad, ada, ... as L/H.
   std::vector<std::pair<std::string, Block>> level{{"", std::move(b)}};
-  for (int axis = 0; axis < 3; ++axis) {
+  for (int axis = 0; axis < naxes; ++axis) {
     std::vector<std::pair<std::string, Block>> next;
     for (const auto& [key, blk] : level) {
       next.emplace_back(key + "L", filter_axis(blk, axis, kCoif1Lo, periodic[axis]));
@@ -164,7 +173,7 @@ std::vector<std::pair<std::string, Volume>> wavelet_in_box(const Volume& image, 
     level = std::move(next);
   }
   for (std::size_t n = 1; n <= level.size(); ++n) {
-    const auto& [key, blk] = level[n % level.size()];  // LLH ... HHH, then LLL (PyRadiomics' order)
+    const auto& [key, blk] = level[n % level.size()];  // LLH ... HHH, then LLL (PyRadiomics' order); 2-D: LH, HL, HH, LL
     out.emplace_back(key, place(image, box, blk, offset));
   }
   return out;
@@ -591,10 +600,10 @@ std::pair<Volume, Volume> pyradiomics_resample(const Volume& image, const Volume
   return {std::move(out_image), std::move(out_mask)};
 }
 
-std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image) {
+std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image, bool in_plane) {
   Volume all = image;
   std::fill(all.voxels.begin(), all.voxels.end(), 1.0f);
-  return wavelet_in_box(image, mask_box(all, {0, 0, 0}));
+  return wavelet_in_box(image, mask_box(all, {0, 0, 0}), in_plane);
 }
 
 Volume laplacian_of_gaussian(const Volume& image, double sigma_mm) {
@@ -730,7 +739,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
     } else if (t.kind == "wavelet") {
       Volume roi01 = *msk;
       for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
-      for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, {4, 4, 4})))
+      for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, {4, 4, 4}), s.force_2d))
         run(vol, filt_mask, {1}, fs, "wavelet-" + key);
     } else if (t.kind == "log") {
       const auto sp = filt_src.grid.spacing();

@@ -391,3 +391,38 @@ TEST_CASE("filters with resampling: computed on PyRadiomics' cropped resampled i
   }
   CHECK(checked == 8);
 }
+
+TEST_CASE("wavelet with force2D: x and y only, four sub-bands named as PyRadiomics, equal to PyWavelets",
+          "[radiomics][filters][wavelet]") {
+  const auto img = synthetic({5, 4, 3});
+  std::map<std::string, gliolens::Volume> vol;
+  std::vector<std::string> names;
+  for (auto& [name, v] : wavelet_coif1(img, true)) {
+    names.push_back(name);
+    vol[name] = std::move(v);
+  }
+  CHECK(names == std::vector<std::string>{"LH", "HL", "HH", "LL"});
+  int checked = 0, bad = 0;
+  for (const auto& r : read_csv(kRef / "wavelet_tiny2d.csv")) {
+    const double ref = std::stod(r[4]);
+    const double ours = vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
+    ++checked;
+    if (!close(ours, ref, 1.0)) {
+      ++bad;
+      if (bad < 10) FAIL_CHECK(r[0] << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
+    }
+  }
+  CHECK(checked == 240);
+  CHECK(bad == 0);
+  // Through the pipeline: force2D names the image types wavelet-LH ... wavelet-LL.
+  const auto big = synthetic({9, 8, 7});
+  auto mask = make_volume({9, 8, 7}, {1, 1, 1});
+  for (std::int64_t k = 2; k < 5; ++k)
+    for (std::int64_t j = 2; j < 6; ++j)
+      for (std::int64_t i = 2; i < 7; ++i) mask.voxels[mask.grid.index(i, j, k)] = 1;
+  const auto f = by_name(extract_with_params(
+      big, mask, 1,
+      parse_params("setting:\n  force2D: true\nimageType:\n  Wavelet: {}\nfeatureClass:\n  firstorder: [Mean]\n")));
+  CHECK(f.size() == 4);
+  for (const std::string b : {"LH", "HL", "HH", "LL"}) CHECK(f.count("wavelet-" + b + "_firstorder_Mean"));
+}

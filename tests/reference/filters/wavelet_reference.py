@@ -11,6 +11,7 @@ padding again. This script does the same with PyWavelets and numpy only, on arra
 Writes, next to this file:
   wavelet_tiny.csv    every voxel of the eight sub-bands of a 5x4x3 synthetic volume (odd x and z)
   wavelet_slice.csv   the same for a single slice, 6x5x1
+  wavelet_tiny2d.csv  the 5x4x3 volume with force2D (axes x, y only): the four sub-bands
   wavelet_border.csv  first-order statistics per sub-band within masks that touch the image border, 9x8x7
   wavelet_brain1.csv  PyRadiomics first-order features per sub-band within label 1 of brain1 (no resampling)
 
@@ -32,12 +33,12 @@ def synthetic(dims):
     return (((i * 7 + j * 13 + k * 29 + i * j * 3) % 23) - 5 + 0.25 * k).astype(np.float64)
 
 
-def swt_bands(vol):
-    """{name: band} for the eight coif1 level-1 sub-bands, PyRadiomics' names, same shape as vol."""
+def swt_bands(vol, axes=(0, 1, 2)):
+    """{name: band} for the coif1 level-1 sub-bands, PyRadiomics' names, same shape as vol. axes (0, 1): force2D."""
     vol = np.asarray(vol, dtype=np.float64)
     pad = [(0, n % 2) for n in vol.shape]
     padded = np.pad(vol, pad, mode="wrap")
-    coeffs = pywt.swtn(padded, "coif1", level=1, start_level=0, axes=(0, 1, 2))[0]
+    coeffs = pywt.swtn(padded, "coif1", level=1, start_level=0, axes=axes)[0]
     crop = tuple(slice(0, n) for n in vol.shape)
     return {key.replace("a", "L").replace("d", "H"): band[crop] for key, band in coeffs.items()}
 
@@ -102,6 +103,13 @@ def main():
     bands = swt_bands(flat)
     rows = [(b, i, j, 0, float(bands[b][i, j, 0])) for b in BAND_ORDER for j in range(5) for i in range(6)]
     write(os.path.join(HERE, "wavelet_slice.csv"), ["band", "i", "j", "k", "value"], rows)
+
+    # 1c. force2D (force2Ddimension 0): x and y only, the 5x4x3 volume; four sub-bands
+    bands = swt_bands(tiny, axes=(0, 1))
+    assert sorted(bands) == ["HH", "HL", "LH", "LL"]
+    rows = [(b, i, j, k, float(bands[b][i, j, k])) for b in ["LH", "HL", "HH", "LL"]
+            for k in range(3) for j in range(4) for i in range(5)]
+    write(os.path.join(HERE, "wavelet_tiny2d.csv"), ["band", "i", "j", "k", "value"], rows)
 
     # 2. masks at the border of a 9x8x7 volume (wrap-around padding and periodic extension matter there)
     vol = synthetic((9, 8, 7))
