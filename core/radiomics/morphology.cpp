@@ -4,6 +4,7 @@
 #include "core/radiomics/convex_hull.hpp"
 #include "core/radiomics/internal.hpp"
 #include "core/radiomics/marching_cubes_table.hpp"
+#include "core/radiomics/moran_geary.hpp"
 
 #include <algorithm>
 #include <numbers>
@@ -255,39 +256,29 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
   out.add("AreaDensityConvexHull", "7T7F", "", hull.area > 0 ? A / hull.area : nan, "degenerate convex hull");        // A / A_hull
   // Integrated intensity: mean intensity * V.
   double sum = 0;
-  std::vector<Eigen::Vector3d> pos;
-  std::vector<double> val;
-  for (int k = 0; k < roi.dims[2]; ++k)
-    for (int j = 0; j < roi.dims[1]; ++j)
-      for (int i = 0; i < roi.dims[0]; ++i)
-        if (roi.inten[roi.idx(i, j, k)]) {
-          const double x = roi.intensity[roi.idx(i, j, k)];
-          sum += x;
-          pos.emplace_back(i * sp[0], j * sp[1], k * sp[2]);
-          val.push_back(x);
-        }
-  const double mu = val.empty() ? nan : sum / static_cast<double>(val.size());
+  std::size_t nint = 0;
+  for (std::size_t q = 0; q < roi.size(); ++q)
+    if (roi.inten[q]) {
+      sum += roi.intensity[q];
+      ++nint;
+    }
+  const double mu = nint == 0 ? nan : sum / static_cast<double>(nint);
   out.add("IntegratedIntensity", "99N0", "", mu * V);  // mean(X) * V
-  // Moran's I and Geary's C with inverse-distance weights over the intensity mask.
-  if (val.size() > s.max_voxels_moran) {
-    const std::string why = "skipped: " + std::to_string(val.size()) + " voxels exceed max_voxels_moran (O(N^2))";
+  // Moran's I and Geary's C with inverse-distance weights over the intensity mask (exact: pair loop or FFT).
+  std::string why;
+  const auto ac = inverse_distance_sums(roi.dims, roi.spacing, roi.inten, roi.intensity, AutocorrelationMethod::automatic,
+                                        s.max_moran_fft_points, &why);
+  if (!ac) {
     out.missing("MoransI", "N365", "", why);
     out.missing("GearysC", "NPT7", "", why);
     return;
   }
-  double wsum = 0, mnum = 0, gnum = 0, den = 0;
-  for (std::size_t p = 0; p < val.size(); ++p) den += sq(val[p] - mu);
-  for (std::size_t p = 0; p < val.size(); ++p)
-    for (std::size_t q = p + 1; q < val.size(); ++q) {
-      const double w = 1.0 / (pos[p] - pos[q]).norm();
-      wsum += 2 * w;
-      mnum += 2 * w * (val[p] - mu) * (val[q] - mu);
-      gnum += 2 * w * sq(val[p] - val[q]);
-    }
-  const double nv = static_cast<double>(val.size());
-  const bool ok = val.size() >= 2 && den > 0;
-  out.add("MoransI", "N365", "", ok ? nv / wsum * mnum / den : nan, "undefined for constant intensities or one voxel");  // N/W sum w (xi-mu)(xj-mu)/sum (xi-mu)^2
-  out.add("GearysC", "NPT7", "", ok ? (nv - 1) / (2 * wsum) * gnum / den : nan, "undefined for constant intensities or one voxel");  // (N-1)/(2W) sum w (xi-xj)^2/sum (xi-mu)^2
+  const double nv = static_cast<double>(ac->n);
+  const bool ok = ac->n >= 2 && ac->deviation > 0;
+  out.add("MoransI", "N365", "", ok ? nv / ac->weights * ac->moran / ac->deviation : nan,
+          "undefined for constant intensities or one voxel");  // N/W sum w (xi-mu)(xj-mu)/sum (xi-mu)^2
+  out.add("GearysC", "NPT7", "", ok ? (nv - 1) / (2 * ac->weights) * ac->geary / ac->deviation : nan,
+          "undefined for constant intensities or one voxel");  // (N-1)/(2W) sum w (xi-xj)^2/sum (xi-mu)^2
 }
 
 }  // namespace gliolens::radiomics
