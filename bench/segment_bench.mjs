@@ -1,0 +1,375 @@
+#!/usr/bin/env node
+// Segmentation benchmark: the bundled network on one real BraTS case's preprocessed input, with
+// onnxruntime-node (native CPU EP) beside ONNX Runtime Web's WebAssembly backend in Node and in headless
+// Chromium (the app's own Worker), on 1 and 2 threads, measured side by side in one run; then the whole
+// case (load + preprocess + network + labels + write) through `gliolens segment`.
+//   node bench/segment_bench.mjs [--case Brats18_2013_3_1] [--runs 3] [--threads 1,2] [--no-browser] [--webgpu]
+// (bash bench/run_segment.sh runs it; needs build/wasm and web/dist from scripts/build, ../shared/data.)
+//
+// Every backend gets the same input tensor (the core's preprocessing of the case, written once to a
+// file) and the model file the manifest names. Each configuration runs in a fresh process (Node) or a
+// fresh browser (Chromium), so that its peak memory is its own: Node, VmHWM of the child; Chromium,
+// VmHWM of the renderer process that holds the page, its Worker and ORT's thread workers (reset with
+// /proc/PID/clear_refs just before the network runs where the kernel allows it). Time: session creation
+// (the first call, with ORT's start-up), then the median of `--runs` further runs.
+// WebGPU (SwiftShader, no GPU here) is run once with --webgpu to show it runs and agrees: not timed.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+
+function readF32(path) {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+}
+
+function procStatus(pid = 'self') {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
+    return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+// Resets VmHWM to the current RSS (Linux >= 4.0, own processes); false where not allowed.
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Largest |logit difference|, and voxels whose thresholded region (logit > 0, i.e. p > 0.5) differs.
+function compare(output, ref) {
+  let maxDiff = output.length === ref.length ? 0 : Infinity, flips = 0;
+  for (let i = 0; i < ref.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(output[i] - ref[i]));
+    flips += (output[i] > 0) !== (ref[i] > 0);
+  }
+  return { maxDiff, flips };
+}
+
+// CPU seconds (user + system, all threads) a process has used.
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;  // utime, stime in clock ticks (USER_HZ 100)
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+}
+
+// ---- child: one Node backend in its own process -------------------------------------------------
+async function child({ backend, threads, input, dims, model, runs, out }) {
+  const tensor = readF32(input);
+  const shape = JSON.parse(dims);
+  const before = procStatus();
+  resetPeak(process.pid);
+  let create, run;
+  const t0 = performance.now();
+  if (backend === 'ort-node') {
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+    });
+    const [inName] = session.inputNames, [outName] = session.outputNames;
+    run = async () => (await session.run({ [inName]: new ort.Tensor('float32', tensor, shape) }))[outName].data;
+  } else {
+    const { loadNodeNetwork } = await import(join(root, 'cli', 'onnx-node.mjs'));
+    const network = await loadNodeNetwork(model, { threads });
+    run = () => network.run(tensor, shape);
+  }
+  create = (performance.now() - t0) / 1000;
+  const seconds = [];
+  let first = null;
+  const cpu = [];
+  for (let r = 0; r <= runs; r++) {
+    const t = performance.now(), c = process.cpuUsage();
+    const output = await run();
+    seconds.push((performance.now() - t) / 1000);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1e6);
+    if (!first) first = Float32Array.from(output);
+  }
+  writeFileSync(out, Buffer.from(first.buffer));
+  const after = procStatus();
+  process.stdout.write(JSON.stringify({
+    create, firstRun: seconds[0], run: median(seconds.slice(1)), runs: seconds.slice(1), cpu: median(cpu.slice(1)),
+    baseMiB: before.rss, peakMiB: after.hwm,
+  }) + '\n');
+  process.exit(0);  // ORT Web's thread workers would keep Node alive
+}
+
+function runChild(args) {
+  const r = spawnSync(process.execPath, [self, '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// ---- the preprocessed input, from the WASM core ---------------------------------------------------
+async function prepareInput(caseDir, caseId, manifest, work) {
+  const { createGliolens } = await import(join(root, 'wasm', 'node.mjs'));
+  const core = await createGliolens();
+  const ids = manifest.input.channel_files.map((s) => {
+    const path = join(caseDir, `${caseId}_${s}.nii.gz`);
+    return core.load(path, path).id;
+  });
+  let captured = null;
+  await core.segment(ids, {
+    manifest,
+    runNetwork: (tensor, dims) => {
+      captured ??= { tensor: Float32Array.from(tensor), dims };  // the first (only, for a whole-grid model) call
+      const voxels = dims.slice(2).reduce((a, b) => a * b, 1);
+      return new Float32Array(manifest.output.channels.length * voxels).fill(-10);
+    },
+  });
+  const input = join(work, 'input.f32');
+  writeFileSync(input, Buffer.from(captured.tensor.buffer));
+  return { input, dims: captured.dims };
+}
+
+// ---- Chromium: the app's Worker (web/dist) ---------------------------------------------------------
+// Processes whose ancestor is the browser started with `profile`; the renderers among them.
+function chromiumRenderers(profile) {
+  const procs = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Chromium rewrites its children's command lines into one space-separated string.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      const ppid = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^PPid:\s+(\d+)/m)[1]);
+      procs.push({ pid: Number(pid), ppid, cmd });
+    } catch { /* gone */ }
+  }
+  const browser = procs.find((p) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='));
+  if (!browser) return [];
+  const inTree = new Set([browser.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of procs) if (!inTree.has(p.pid) && inTree.has(p.ppid)) { inTree.add(p.pid); grew = true; }
+  }
+  return procs.filter((p) => inTree.has(p.pid) && p.cmd.includes('--type=renderer ')).map((p) => p.pid);
+}
+
+async function chromiumRun({ backend, threads, runs, work, modelName }) {
+  const { launchBrowser, openPage } = await import(join(root, 'tests', 'e2e', 'browser.mjs'));
+  const { startServer } = await import(join(root, 'scripts', 'serve.mjs'));
+  const { server, url } = await startServer({ root: join(work, 'site') });
+  const browser = await launchBrowser();
+  try {
+    const { page, problems } = await openPage(browser.context, url);
+    await page.waitForFunction(() => window.gliolensCore, null, { timeout: 60_000 });
+    const env = await page.evaluate(async () => {
+      const input = new Float32Array(await (await fetch('bench/input.f32')).arrayBuffer());
+      const ref = new Float32Array(await (await fetch('bench/ref.f32')).arrayBuffer());
+      window.benchData = { input, ref };
+      return { isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency };
+    });
+    // The renderer holding the page: the one with the most memory (a spare one may exist).
+    const renderers = chromiumRenderers(browser.profile);
+    const status = renderers.map((pid) => ({ pid, ...procStatus(pid) })).filter((s) => s.rss).sort((a, b) => b.rss - a.rss);
+    const renderer = status[0];
+    const peakReset = renderer ? resetPeak(renderer.pid) : false;
+    let samplePeak = renderer?.rss ?? NaN;
+    const sampler = setInterval(() => {
+      const s = renderer && procStatus(renderer.pid);
+      if (s) samplePeak = Math.max(samplePeak, s.rss);
+    }, 100);
+    // One call per run, so that the renderer's CPU time (utime + stime) is read around each.
+    const dims = JSON.parse(readFileSync(join(work, 'dims.json'), 'utf8'));
+    const seconds = [], cpu = [];
+    let first = null;
+    for (let r = 0; r <= runs; r++) {
+      const c0 = renderer ? cpuSeconds(renderer.pid) : NaN;
+      const out = await page.evaluate(async ({ backend, threads, dims, modelName, compareOutput }) => {
+        const { input, ref } = window.benchData;
+        const modelUrl = new URL(`bench/${modelName}`, location.href).href;
+        const t = performance.now();
+        const out = await window.gliolensCore.infer({ modelUrl, backend, tensor: input, dims, threads });
+        const wall = (performance.now() - t) / 1000;
+        let maxDiff = out.output.length === ref.length ? 0 : Infinity, flips = 0;
+        if (compareOutput) {
+          for (let i = 0; i < ref.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(out.output[i] - ref[i]));
+            flips += (out.output[i] > 0) !== (ref[i] > 0);
+          }
+        }
+        return { wall, seconds: out.seconds, maxDiff, flips, used: { backend: out.backend, threads: out.threads, note: out.threadsNote } };
+      }, { backend, threads, dims, modelName, compareOutput: r === 0 });
+      cpu.push(renderer ? cpuSeconds(renderer.pid) - c0 : NaN);
+      seconds.push(out.seconds);
+      if (r === 0) first = out;
+    }
+    const result = { create: first.wall - first.seconds, seconds, maxDiff: first.maxDiff, flips: first.flips, used: first.used, cpu: median(cpu.slice(1)) };
+    clearInterval(sampler);
+    const after = renderer ? procStatus(renderer.pid) : null;
+    if (problems.foreignRequests.length) throw new Error(`requests outside the origin: ${problems.foreignRequests}`);
+    return {
+      ...result, env,
+      firstRun: result.seconds[0], run: median(result.seconds.slice(1)), runs: result.seconds.slice(1),
+      baseMiB: renderer?.rss ?? NaN,
+      peakMiB: peakReset && after ? after.hwm : Math.max(samplePeak, after?.rss ?? NaN),
+      peakHow: peakReset ? 'VmHWM (reset before)' : 'VmRSS sampled every 100 ms',
+    };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+// A folder served like web/dist, plus bench/: the input, the reference output, the model.
+function makeSite(work, modelPath, modelName) {
+  const dist = join(root, 'web', 'dist');
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('web/dist is missing: run "bash scripts/build" first');
+  const site = join(work, 'site');
+  mkdirSync(join(site, 'bench'), { recursive: true });
+  for (const entry of readdirSync(dist)) symlinkSync(join(dist, entry), join(site, entry));
+  symlinkSync(join(work, 'input.f32'), join(site, 'bench', 'input.f32'));
+  symlinkSync(join(work, 'ref.f32'), join(site, 'bench', 'ref.f32'));
+  symlinkSync(modelPath, join(site, 'bench', modelName));
+}
+
+// ---- whole case through the CLI ----------------------------------------------------------------------
+function cliWholeCase(caseDir, caseId, threads, work) {
+  return new Promise((resolvePromise, reject) => {
+    const f = (s) => join(caseDir, `${caseId}_${s}.nii.gz`);
+    const args = [join(root, 'bin', 'gliolens.mjs'), 'segment', '--t1', f('t1'), '--t1ce', f('t1ce'), '--t2', f('t2'),
+      '--flair', f('flair'), '--out', join(work, `cli_${threads}.nii.gz`), '--threads', String(threads)];
+    const started = performance.now();
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', peak = 0;
+    const sampler = setInterval(() => { const s = procStatus(proc.pid); if (s && Number.isFinite(s.hwm)) peak = Math.max(peak, s.hwm); }, 50);
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    proc.on('close', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) return reject(new Error(`gliolens segment failed: ${stderr}`));
+      const json = JSON.parse(stdout);
+      resolvePromise({ ...json.seconds, wall: (performance.now() - started) / 1000, peakMiB: peak, labels: json.labels });
+    });
+  });
+}
+
+// ---- main ----------------------------------------------------------------------------------------------
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' }, threads: { type: 'string', default: '1,2' }, input: { type: 'string' }, dims: { type: 'string' },
+      model: { type: 'string' }, runs: { type: 'string', default: '3' }, out: { type: 'string' },
+      case: { type: 'string', default: 'Brats18_2013_3_1' }, 'no-browser': { type: 'boolean' }, 'no-cli': { type: 'boolean' },
+      webgpu: { type: 'boolean' }, json: { type: 'string' },
+    },
+  });
+  const runs = Number(values.runs);
+  if (values.child) {
+    return child({ backend: values.child, threads: Number(values.threads), input: values.input, dims: values.dims, model: values.model, runs, out: values.out });
+  }
+  const data = resolve(process.env.GLIOLENS_SHARED_DATA ?? join(root, '..', 'shared', 'data'));
+  const caseDir = join(data, 'brats2018', values.case);
+  if (!existsSync(caseDir)) {
+    console.log(`bench: ${caseDir} absent (../shared/data): skipped`);
+    return;
+  }
+  const modelDir = join(root, 'models', 'glioma_seg');
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+  const modelPath = join(modelDir, manifest.model.file);
+  const threadList = values.threads.split(',').map(Number);
+  const work = mkdtempSync(join(tmpdir(), 'gliolens-segment-bench-'));
+  const log = (s) => process.stderr.write(`bench: ${s}\n`);
+  // A private copy of the WASM core's Node build, so that a rebuild of build/wasm during the run
+  // cannot swap the glue or the binary under it (every child inherits GLIOLENS_WASM_DIR).
+  const wasmDir = resolve(process.env.GLIOLENS_WASM_DIR ?? join(root, 'build', 'wasm'));
+  mkdirSync(join(work, 'wasm'));
+  for (const f of ['gliolens_node.cjs', 'gliolens_node.wasm']) copyFileSync(join(wasmDir, f), join(work, 'wasm', f));
+  process.env.GLIOLENS_WASM_DIR = join(work, 'wasm');
+  try {
+    log(`${values.case}, model ${manifest.model.file} (${manifest.name} ${manifest.version}); ${runs} timed runs after the first; os cores ${(await import('node:os')).cpus().length}`);
+    const { input, dims } = await prepareInput(caseDir, values.case, manifest, work);
+    writeFileSync(join(work, 'dims.json'), JSON.stringify(dims));
+    log(`input tensor ${JSON.stringify(dims)} from the core's preprocessing`);
+    const rows = [];
+    const outputs = {};
+    for (const threads of threadList) {
+      for (const backend of ['ort-node', 'ort-web']) {
+        const out = join(work, `${backend}_${threads}.f32`);
+        log(`${backend}, ${threads} thread(s)...`);
+        const r = runChild([backend, '--threads', String(threads), '--input', input, '--dims', JSON.stringify(dims), '--model', modelPath, '--runs', String(runs), '--out', out]);
+        outputs[`${backend}_${threads}`] = out;
+        rows.push({ name: backend === 'ort-node' ? 'onnxruntime-node (CPU EP)' : 'ORT Web WASM, Node', backend, where: 'node', threads, ...r });
+      }
+    }
+    // The reference output: onnxruntime-node on the most threads.
+    const refKey = `ort-node_${Math.max(...threadList)}`;
+    const ref = readF32(outputs[refKey]);
+    writeFileSync(join(work, 'ref.f32'), Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength));
+    for (const row of rows) Object.assign(row, compare(readF32(outputs[`${row.backend}_${row.threads}`]), ref));
+    if (!values['no-browser']) {
+      makeSite(work, modelPath, manifest.model.file);
+      for (const threads of threadList) {
+        log(`Chromium, WASM, ${threads} thread(s)...`);
+        const r = await chromiumRun({ backend: 'wasm', threads, runs, work, modelName: manifest.model.file });
+        if (r.used.threads !== threads) log(`  Chromium ran ${r.used.threads} thread(s), asked ${threads}: ${r.used.note ?? ''}`);
+        rows.push({ name: 'ORT Web WASM, Chromium', backend: 'chromium-wasm', where: 'chromium', threads: r.used.threads, ...r });
+      }
+      if (values.webgpu) {
+        log('Chromium, WebGPU on SwiftShader (runs, not timed)...');
+        const r = await chromiumRun({ backend: 'webgpu', threads: 1, runs: 0, work, modelName: manifest.model.file });
+        rows.push({ name: 'ORT Web WebGPU, Chromium (SwiftShader)', backend: 'chromium-webgpu', where: 'chromium', threads: '-', notTimed: true, ...r });
+      }
+    }
+    const save = (cli) => values.json && writeFileSync(values.json, JSON.stringify({ case: values.case, model: manifest.model.file, dims, runs, rows, cli }, null, 2));
+    report({ rows, cli: [], manifest, dims, runs, refKey, caseId: values.case });
+    save([]);
+    const cli = [];
+    if (!values['no-cli']) {
+      for (const threads of threadList) {
+        log(`gliolens segment (whole case), ${threads} thread(s)...`);
+        cli.push({ threads, ...(await cliWholeCase(caseDir, values.case, threads, work)) });
+      }
+      report({ rows: [], cli, manifest, dims, runs, refKey, caseId: values.case });
+      save(cli);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function report({ rows, cli, manifest, dims, runs, refKey, caseId }) {
+  const base = Object.fromEntries(rows.filter((r) => r.backend === 'ort-node').map((r) => [r.threads, r]));
+  const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+  const lines = [];
+  if (rows.length) lines.push(
+    `Segmentation network, ${caseId}, ${manifest.model.file}, input ${dims.join('x')}; run = median of ${runs} after the first; ` +
+    `ratios against onnxruntime-node on the same threads; max abs diff of logits and voxels flipped (region voxels, ` +
+    `of ${3 * dims.slice(2).reduce((a, b) => a * b, 1)}, whose p > 0.5 decision differs) against ${refKey.replace('_', ', ')} threads; ` +
+    `CPU s/run = user + system CPU time of the process per run (all its threads; robust to other load, unlike wall time); ` +
+    `peak = VmHWM of the process (Chromium: its renderer), base = its RSS just before the session was created`,
+    '',
+    '| backend | threads | create s | first run s | run s | × ort-node | CPU s/run | × ort-node | peak MiB | base MiB | peak × ort-node | max abs diff | voxels flipped |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const r of rows) {
+    const b = base[r.threads];
+    const timed = !r.notTimed;
+    lines.push(`| ${r.name} | ${r.threads} | ${timed ? fmt(r.create) : '-'} | ${timed ? fmt(r.firstRun) : 'runs'} | ${timed ? fmt(r.run) : '-'} | ` +
+      `${timed && b ? fmt(r.run / b.run) : '-'} | ${timed ? fmt(r.cpu) : '-'} | ${timed && b ? fmt(r.cpu / b.cpu) : '-'} | ${fmt(r.peakMiB, 0)} | ${fmt(r.baseMiB, 0)} | ${b ? fmt(r.peakMiB / b.peakMiB) : '-'} | ${r.maxDiff.toExponential(1)} | ${r.flips} |`);
+  }
+  if (cli.length) {
+    lines.push(`Whole case through gliolens segment (load 4 NIfTI + preprocess + network + labels + write), ${caseId}, seconds:`, '',
+      '| threads | load | network | total | process wall | peak MiB |', '|---|---|---|---|---|---|');
+    for (const c of cli) lines.push(`| ${c.threads} | ${fmt(c.load)} | ${fmt(c.network)} | ${fmt(c.total)} | ${fmt(c.wall)} | ${fmt(c.peakMiB, 0)} |`);
+  }
+  console.log(lines.join('\n') + '\n');
+}
+
+await main();
