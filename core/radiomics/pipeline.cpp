@@ -733,13 +733,22 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
     fs.resegment_range.reset();
     fs.resegment_sigma.reset();
   }
+  // Filtered images are exact within the ROI's box plus `reach` voxels (the local-intensity sphere, the one family
+  // that reads voxels outside the ROI; at least 4), zero beyond.
+  const auto reach = [&]() {
+    const double r = std::cbrt(3.0 * s.local_intensity_volume_cc * 1000.0 / (4.0 * std::numbers::pi));
+    const auto sp = filt_src.grid.spacing();
+    std::array<std::int64_t, 3> m{};
+    for (int a = 0; a < 3; ++a) m[a] = std::max<std::int64_t>(4, static_cast<std::int64_t>(std::floor(r / sp[a])) + 1);
+    return m;
+  };
   for (const auto& t : p.image_types) {
     if (t.kind == "original") {
       run(*img, *msk, lab, s, "original");
     } else if (t.kind == "wavelet") {
       Volume roi01 = *msk;
       for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
-      for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, {4, 4, 4}), s.force_2d))
+      for (const auto& [key, vol] : wavelet_in_box(filt_src, mask_box(roi01, reach()), s.force_2d))
         run(vol, filt_mask, {1}, fs, "wavelet-" + key);
     } else if (t.kind == "log") {
       const auto sp = filt_src.grid.spacing();
@@ -752,13 +761,17 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
         if (!fits) continue;  // PyRadiomics skips a sigma too large for the image
         Volume roi01 = *msk;
         for (auto& v : roi01.voxels) v = in_label(v, lab) ? 1.0f : 0.0f;
-        std::array<std::int64_t, 3> margin{};
-        for (int a = 0; a < 3; ++a) margin[a] = static_cast<std::int64_t>(std::ceil(4.0 * sigma / sp[a])) + 2;
-        // PyRadiomics mode: SimpleITK's recursive filter over the whole image, as PyRadiomics; IBSI mode: the
-        // sampled kernel (IBSI 2).
-        const Box box = mask_box(roi01, margin);
-        run(s.mode == Mode::pyradiomics ? log_recursive_in_box(filt_src, sigma, box) : log_in_box(filt_src, sigma, box),
-            filt_mask, {1}, fs, image_type_name_log(t.sigma_text[n]));
+        // PyRadiomics mode: SimpleITK's recursive filter over the whole image, as PyRadiomics (exact within its box);
+        // IBSI mode: the sampled kernel, computed on a box wider by the kernel radius, exact within reach().
+        auto margin = reach();
+        if (s.mode == Mode::pyradiomics) {
+          run(log_recursive_in_box(filt_src, sigma, mask_box(roi01, margin)), filt_mask, {1}, fs,
+              image_type_name_log(t.sigma_text[n]));
+        } else {
+          for (int a = 0; a < 3; ++a) margin[a] += static_cast<std::int64_t>(std::ceil(4.0 * sigma / sp[a]));
+          run(log_in_box(filt_src, sigma, mask_box(roi01, margin)), filt_mask, {1}, fs,
+              image_type_name_log(t.sigma_text[n]));
+        }
       }
     }
   }

@@ -426,3 +426,33 @@ TEST_CASE("wavelet with force2D: x and y only, four sub-bands named as PyRadiomi
   CHECK(f.size() == 4);
   for (const std::string b : {"LH", "HL", "HH", "LL"}) CHECK(f.count("wavelet-" + b + "_firstorder_Mean"));
 }
+
+TEST_CASE("filtered images are exact wherever local intensity reads them (outside the ROI, IBSI mode)",
+          "[radiomics][filters]") {
+  const auto img = synthetic({26, 24, 20});
+  auto mask = make_volume({26, 24, 20}, {1, 1, 1});
+  for (std::int64_t k = 8; k < 11; ++k)
+    for (std::int64_t j = 10; j < 13; ++j)
+      for (std::int64_t i = 11; i < 15; ++i) mask.voxels[mask.grid.index(i, j, k)] = 1;
+  const Params p = parse_params("imageType:\n  Wavelet: {}\n  LoG: {sigma: [1.0]}\nfeatureClass:\n  local_intensity:\n",
+                                Mode::ibsi);
+  const auto f = by_name(extract_with_params(img, mask, 1, p));
+  // The same features on the whole-image filtered volumes.
+  std::vector<std::pair<std::string, gliolens::Volume>> whole = wavelet_coif1(img);
+  for (auto& [name, v] : whole) name = "wavelet-" + name;
+  whole.emplace_back("log-sigma-1-0-mm-3D", laplacian_of_gaussian(img, 1.0));
+  int checked = 0;
+  for (const auto& [type, v] : whole) {
+    Settings st = p.settings;
+    st.families = {"local_intensity"};
+    st.image_type = type;
+    for (const auto& ref : extract_features(v, mask, 1, st)) {
+      INFO(ref.name);
+      REQUIRE(ref.value);
+      REQUIRE(f.count(ref.name));
+      CHECK(f.at(ref.name) == Approx(*ref.value).epsilon(1e-12).margin(1e-12));
+      ++checked;
+    }
+  }
+  CHECK(checked == 9 * 2);  // local and global intensity peak of 8 sub-bands and one LoG
+}
