@@ -2,7 +2,9 @@
 # Radiomics benchmark, natively and as WASM under Node: all default features (Original image, 7 families) of
 # ET, TC and WT x 4 modalities of one BraTS case, and of PyRadiomics' brain1. Prints seconds and ROI voxels/s.
 # Usage: bash bench/run_radiomics.sh [BRATS_CASE_DIR]   (needs bash scripts/build first; ../shared/data)
-# Env: GLIOLENS_NATIVE_DIR (default build/native: libgliolens_core.a, libnifti_clib.a), GLIOLENS_WASM_DIR.
+# Env: GLIOLENS_NATIVE_DIR (default build/native: libgliolens_core.a, libnifti_clib.a), GLIOLENS_WASM_DIR;
+# GLIOLENS_BENCH_PER_FAMILY=1: the native CPU time of each feature family alone. Both print wall and CPU time (CPU
+# time is the honest number on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${GLIOLENS_SHARED_DATA:-../shared/data}"
@@ -18,4 +20,6 @@ if [ ! -x "$exe" ] || [ bench/radiomics_bench.cpp -nt "$exe" ] || [ "$native/lib
 fi
 echo "bench: $(nproc) CPUs here; each run uses one core"
 "$exe" "$case_dir" "$brain1"
+# wasm/node.mjs loads the module with require(): the directory must be absolute
+if [ -n "${GLIOLENS_WASM_DIR:-}" ]; then export GLIOLENS_WASM_DIR="$(cd "$GLIOLENS_WASM_DIR" && pwd)"; fi
 node bench/radiomics_bench.mjs "$case_dir" "$brain1"

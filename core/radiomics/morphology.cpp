@@ -7,6 +7,8 @@
 #include "core/radiomics/moran_geary.hpp"
 
 #include <algorithm>
+#include <list>
+#include <mutex>
 #include <numbers>
 #include <unordered_map>
 #include <unordered_set>
@@ -116,24 +118,158 @@ double ellipsoid_area(double a, double b, double c) {
   return 4 * kPi * a * b * sum;
 }
 
-}  // namespace
+// Everything the features take from the morphological mask and the spacing alone: the mesh, its convex hull and
+// diameters, the PCA of the voxel centres, the bounding box.
+struct Geometry {
+  double volume = 0, area = 0;                    // mesh
+  std::size_t nmorph = 0;                         // voxels of the morphological mask
+  Eigen::Vector3d centre_sum = Eigen::Vector3d::Zero();  // sum of their centres (mm)
+  double hull_volume = 0, hull_area = 0;
+  double max_diameter2 = 0;                       // squared
+  std::array<double, 3> max_2d_diameter2{0, 0, 0};  // PyRadiomics: row (x), column (y), slice (z); squared
+  Eigen::Vector3d eigenvalues = Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());  // ascending
+  Eigen::Vector3d aabb_extent = Eigen::Vector3d::Zero();  // IBSI
+};
 
-void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
-  const bool py = s.mode == Mode::pyradiomics;
+Geometry compute_geometry(const RoiImage& roi, bool py) {
+  Geometry g;
   const auto& sp = roi.spacing;
   const Mesh mesh = marching_cubes(roi);
-  const double V = mesh.volume, A = mesh.area;
-  std::size_t nmorph = 0;
-  Eigen::Vector3d geo = Eigen::Vector3d::Zero();
+  g.volume = mesh.volume;
+  g.area = mesh.area;
   std::vector<Eigen::Vector3d> centres;
   for (int k = 0; k < roi.dims[2]; ++k)
     for (int j = 0; j < roi.dims[1]; ++j)
       for (int i = 0; i < roi.dims[0]; ++i)
         if (roi.morph[roi.idx(i, j, k)]) {
           centres.emplace_back(i * sp[0], j * sp[1], k * sp[2]);
-          geo += centres.back();
-          ++nmorph;
+          g.centre_sum += centres.back();
+          ++g.nmorph;
         }
+  // Convex hull of the mesh vertices (also gives the maximum diameter). Only the first and last vertex of each
+  // row (same y and z) can be hull vertices, so the others are left out: same hull, far fewer points.
+  std::vector<Eigen::Vector3d> extreme;
+  {
+    std::unordered_map<long long, std::pair<std::size_t, std::size_t>> rows;  // (ky, kz) -> (min x, max x)
+    const auto& kk = mesh.vertex_keys;
+    for (std::size_t a = 0; a < kk.size(); ++a) {
+      const long long key = kk[a][1] + (1LL << 31) * kk[a][2];
+      const auto [it, fresh] = rows.try_emplace(key, a, a);
+      if (fresh) continue;
+      if (kk[a][0] < kk[it->second.first][0]) it->second.first = a;
+      if (kk[a][0] > kk[it->second.second][0]) it->second.second = a;
+    }
+    // Then only the vertices of each slice's 2-D hull: a point inside its slice's hull is inside the 3-D hull.
+    std::unordered_map<long long, std::vector<std::size_t>> slices;
+    for (const auto& [key, ends] : rows) {
+      slices[kk[ends.first][2]].push_back(ends.first);
+      if (ends.second != ends.first) slices[kk[ends.second][2]].push_back(ends.second);
+    }
+    std::vector<std::size_t> keep;
+    for (auto& [z, members] : slices)
+      for (const std::size_t a : hull_2d(std::move(members), kk, 0, 1)) keep.push_back(a);
+    std::sort(keep.begin(), keep.end());  // the mesh's vertex order, whatever the hash order
+    for (const std::size_t a : keep) extreme.push_back(mesh.vertices[a]);
+  }
+  const HullMeasures hull = convex_hull(extreme);
+  g.hull_volume = hull.volume;
+  g.hull_area = hull.area;
+  const std::vector<Eigen::Vector3d>& cand = hull.vertices.empty() ? mesh.vertices : hull.vertices;
+  for (std::size_t a = 0; a < cand.size(); ++a)
+    for (std::size_t b = a + 1; b < cand.size(); ++b)
+      g.max_diameter2 = std::max(g.max_diameter2, (cand[a] - cand[b]).squaredNorm());
+  if (py) {
+    // PyRadiomics' 2-D diameters: largest distance between vertices of one slice (z), column (y), row (x);
+    // vertices are grouped by that coordinate so only pairs within a plane are compared.
+    const auto& kk = mesh.vertex_keys;
+    const auto& vv = mesh.vertices;
+    for (int axis = 0; axis < 3; ++axis) {
+      std::unordered_map<long long, std::vector<std::size_t>> planes;
+      for (std::size_t a = 0; a < vv.size(); ++a) planes[kk[a][axis]].push_back(a);
+      const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;  // the in-plane axes
+      for (const auto& [key, members] : planes) {
+        // The farthest pair of a plane's points are vertices of its 2-D convex hull; pairs measured in mm.
+        const std::vector<std::size_t> h = hull_2d(members, kk, u, w);
+        const std::size_t m = h.size();
+        for (std::size_t a = 0; a < m; ++a)
+          for (std::size_t b = a + 1; b < m; ++b)
+            g.max_2d_diameter2[axis] = std::max(g.max_2d_diameter2[axis], (vv[h[a]] - vv[h[b]]).squaredNorm());
+      }
+    }
+  }
+  // PCA of voxel centres (IBSI: covariance with N - 1; PyRadiomics divides by N).
+  if (g.nmorph >= 2) {
+    const Eigen::Vector3d mean = g.centre_sum / static_cast<double>(g.nmorph);
+    Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+    for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
+    cov /= static_cast<double>(py ? g.nmorph : g.nmorph - 1);
+    Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(cov);
+    g.eigenvalues = es.eigenvalues().cwiseMax(0.0);  // ascending
+  }
+  if (!py) {
+    // Axis-aligned bounding box of the mesh.
+    Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity()), hi = -lo;
+    for (const auto& v : mesh.vertices) {
+      lo = lo.cwiseMin(v);
+      hi = hi.cwiseMax(v);
+    }
+    g.aabb_extent = hi - lo;
+  }
+  return g;
+}
+
+// The geometry of the last few masks. A case's regions are extracted in each of its modalities (BraTS: ET, TC, WT
+// x 4), and the mesh, hull and PCA depend on the mask alone: computed once per region. A hit needs the same mode,
+// grid, spacing and morphological mask (compared in full, bit-packed); the values are those computed from it.
+class GeometryCache {
+public:
+  Geometry get(const RoiImage& roi, bool py) {
+    Key key{py, roi.dims, roi.spacing, pack(roi.morph)};
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      for (auto it = entries_.begin(); it != entries_.end(); ++it)
+        if (it->first == key) {
+          Geometry g = it->second;
+          entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+          return g;
+        }
+    }
+    Geometry g = compute_geometry(roi, py);
+    const std::lock_guard<std::mutex> lock(mutex_);
+    entries_.emplace_front(std::move(key), g);
+    if (entries_.size() > kCapacity) entries_.pop_back();
+    return g;
+  }
+
+private:
+  static constexpr std::size_t kCapacity = 8;  // 5 regions (ET, TC, WT, NCR, ED) with room to spare
+  struct Key {
+    bool py;
+    std::array<int, 3> dims;
+    std::array<double, 3> spacing;
+    std::vector<std::uint64_t> bits;
+    bool operator==(const Key&) const = default;
+  };
+  static std::vector<std::uint64_t> pack(const std::vector<std::uint8_t>& m) {
+    std::vector<std::uint64_t> bits((m.size() + 63) / 64, 0);
+    for (std::size_t n = 0; n < m.size(); ++n)
+      if (m[n]) bits[n / 64] |= std::uint64_t{1} << (n % 64);
+    return bits;
+  }
+  std::mutex mutex_;
+  std::list<std::pair<Key, Geometry>> entries_;
+};
+
+}  // namespace
+
+void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
+  const bool py = s.mode == Mode::pyradiomics;
+  const auto& sp = roi.spacing;
+  static GeometryCache cache;
+  const Geometry geom = cache.get(roi, py);
+  const double V = geom.volume, A = geom.area;
+  const std::size_t nmorph = geom.nmorph;
+  const Eigen::Vector3d& geo = geom.centre_sum;
   const double voxel_volume = sp[0] * sp[1] * sp[2];
   const double vvox = static_cast<double>(nmorph) * voxel_volume;
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -164,70 +300,13 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
     out.add("CentreOfMassShift", "KLMA", "", (nmorph > 0 && wsum != 0) ? (geo / nmorph - wc / wsum).norm() : nan,
             "intensities sum to zero");
   }
-  // Convex hull of the mesh vertices (also gives the maximum diameter). Only the first and last vertex of each
-  // row (same y and z) can be hull vertices, so the others are left out: same hull, far fewer points.
-  std::vector<Eigen::Vector3d> extreme;
-  {
-    std::unordered_map<long long, std::pair<std::size_t, std::size_t>> rows;  // (ky, kz) -> (min x, max x)
-    const auto& kk = mesh.vertex_keys;
-    for (std::size_t a = 0; a < kk.size(); ++a) {
-      const long long key = kk[a][1] + (1LL << 31) * kk[a][2];
-      const auto [it, fresh] = rows.try_emplace(key, a, a);
-      if (fresh) continue;
-      if (kk[a][0] < kk[it->second.first][0]) it->second.first = a;
-      if (kk[a][0] > kk[it->second.second][0]) it->second.second = a;
-    }
-    // Then only the vertices of each slice's 2-D hull: a point inside its slice's hull is inside the 3-D hull.
-    std::unordered_map<long long, std::vector<std::size_t>> slices;
-    for (const auto& [key, ends] : rows) {
-      slices[kk[ends.first][2]].push_back(ends.first);
-      if (ends.second != ends.first) slices[kk[ends.second][2]].push_back(ends.second);
-    }
-    std::vector<std::size_t> keep;
-    for (auto& [z, members] : slices)
-      for (const std::size_t a : hull_2d(std::move(members), kk, 0, 1)) keep.push_back(a);
-    std::sort(keep.begin(), keep.end());  // the mesh's vertex order, whatever the hash order
-    for (const std::size_t a : keep) extreme.push_back(mesh.vertices[a]);
-  }
-  const HullMeasures hull = convex_hull(extreme);
-  const std::vector<Eigen::Vector3d>& cand = hull.vertices.empty() ? mesh.vertices : hull.vertices;
-  double dmax = 0;
-  for (std::size_t a = 0; a < cand.size(); ++a)
-    for (std::size_t b = a + 1; b < cand.size(); ++b) dmax = std::max(dmax, (cand[a] - cand[b]).squaredNorm());
-  out.add("Maximum3DDiameter", "L0JK", "", std::sqrt(dmax));  // largest distance between mesh vertices
+  out.add("Maximum3DDiameter", "L0JK", "", std::sqrt(geom.max_diameter2));  // largest distance between mesh vertices
   if (py) {
-    // PyRadiomics' 2-D diameters: largest distance between vertices of one slice (z), column (y), row (x);
-    // vertices are grouped by that coordinate so only pairs within a plane are compared.
-    std::array<double, 3> dd{0, 0, 0};
-    const auto& kk = mesh.vertex_keys;
-    const auto& vv = mesh.vertices;
-    for (int axis = 0; axis < 3; ++axis) {
-      std::unordered_map<long long, std::vector<std::size_t>> planes;
-      for (std::size_t a = 0; a < vv.size(); ++a) planes[kk[a][axis]].push_back(a);
-      const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;  // the in-plane axes
-      for (const auto& [key, members] : planes) {
-        // The farthest pair of a plane's points are vertices of its 2-D convex hull; pairs measured in mm.
-        const std::vector<std::size_t> h = hull_2d(members, kk, u, w);
-        const std::size_t m = h.size();
-        for (std::size_t a = 0; a < m; ++a)
-          for (std::size_t b = a + 1; b < m; ++b) dd[axis] = std::max(dd[axis], (vv[h[a]] - vv[h[b]]).squaredNorm());
-      }
-    }
-    const double dz = dd[2], dy = dd[1], dx = dd[0];
-    out.add("Maximum2DDiameterSlice", "", "", std::sqrt(dz));
-    out.add("Maximum2DDiameterColumn", "", "", std::sqrt(dy));
-    out.add("Maximum2DDiameterRow", "", "", std::sqrt(dx));
+    out.add("Maximum2DDiameterSlice", "", "", std::sqrt(geom.max_2d_diameter2[2]));
+    out.add("Maximum2DDiameterColumn", "", "", std::sqrt(geom.max_2d_diameter2[1]));
+    out.add("Maximum2DDiameterRow", "", "", std::sqrt(geom.max_2d_diameter2[0]));
   }
-  // PCA of voxel centres (IBSI: covariance with N - 1; PyRadiomics divides by N).
-  Eigen::Vector3d ev = Eigen::Vector3d::Constant(nan);
-  if (nmorph >= 2) {
-    const Eigen::Vector3d mean = geo / static_cast<double>(nmorph);
-    Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
-    for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
-    cov /= static_cast<double>(py ? nmorph : nmorph - 1);
-    Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> es(cov);
-    ev = es.eigenvalues().cwiseMax(0.0);  // ascending
-  }
+  const Eigen::Vector3d& ev = geom.eigenvalues;
   const double l1 = ev[2], l2 = ev[1], l3 = ev[0];
   out.add("MajorAxisLength", "TDIC", "", 4 * std::sqrt(l1), "needs at least 2 voxels");  // 4 sqrt(lambda_major)
   out.add("MinorAxisLength", "P9VJ", "", 4 * std::sqrt(l2), "needs at least 2 voxels");  // 4 sqrt(lambda_minor)
@@ -235,13 +314,7 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
   out.add("Elongation", "Q3CK", "", l1 > 0 ? std::sqrt(l2 / l1) : nan, "undefined for a single point");  // sqrt(l_minor/l_major)
   out.add("Flatness", "N17B", "", l1 > 0 ? std::sqrt(l3 / l1) : nan, "undefined for a single point");    // sqrt(l_least/l_major)
   if (py) return;
-  // Axis-aligned bounding box of the mesh.
-  Eigen::Vector3d lo = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity()), hi = -lo;
-  for (const auto& v : mesh.vertices) {
-    lo = lo.cwiseMin(v);
-    hi = hi.cwiseMax(v);
-  }
-  const Eigen::Vector3d ext = hi - lo;
+  const Eigen::Vector3d& ext = geom.aabb_extent;
   const double vaabb = ext.prod();
   const double aaabb = 2 * (ext[0] * ext[1] + ext[0] * ext[2] + ext[1] * ext[2]);
   out.add("VolumeDensityAABB", "PBX1", "", vaabb > 0 ? V / vaabb : nan);  // V / V_aabb
@@ -252,8 +325,8 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
   out.add("VolumeDensityAEE", "6BDE", "", vaee > 0 ? V / vaee : nan, "flat region: ellipsoid has no volume");  // V / V_aee
   const double aaee = (a > 0 && std::isfinite(a)) ? ellipsoid_area(a, b, c) : nan;
   out.add("AreaDensityAEE", "RDD2", "", aaee > 0 ? A / aaee : nan, "undefined for a single point");  // A / A_aee
-  out.add("VolumeDensityConvexHull", "R3ER", "", hull.volume > 0 ? V / hull.volume : nan, "degenerate convex hull");  // V / V_hull
-  out.add("AreaDensityConvexHull", "7T7F", "", hull.area > 0 ? A / hull.area : nan, "degenerate convex hull");        // A / A_hull
+  out.add("VolumeDensityConvexHull", "R3ER", "", geom.hull_volume > 0 ? V / geom.hull_volume : nan, "degenerate convex hull");  // V / V_hull
+  out.add("AreaDensityConvexHull", "7T7F", "", geom.hull_area > 0 ? A / geom.hull_area : nan, "degenerate convex hull");        // A / A_hull
   // Integrated intensity: mean intensity * V.
   double sum = 0;
   std::size_t nint = 0;
