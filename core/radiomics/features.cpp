@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <stdexcept>
 
 namespace gliolens::radiomics {
 
@@ -165,13 +166,19 @@ RoiImage crop_roi(const Volume& image, In in, const Settings& s, const float* ze
   const auto sp = g.spacing();
   roi.spacing = {sp[0], sp[1], sp[2]};
   if (hi[0] < 0) return roi;  // empty
-  // A margin of one voxel (every family checks its neighbours against the box, so this is for safety only), and the
+  // A margin of one voxel (the texture loops step to neighbours without bounds checks: RoiImage::offset), and the
   // radius of the local intensity sphere when that family runs: its peaks average intensities around the mask.
   // Every other family loops over the box, so a needless margin costs time (8 voxels a side at 1 mm: 2x the box).
+  // The mesh's coordinates keep one origin whatever the margin (the sphere's margin before the mask's box): the
+  // marching-cubes volume of a mesh that is not closed (ambiguous cubes) depends on the origin.
   const bool local = s.mode == Mode::ibsi && wants(s, {"local_intensity"});
-  const double radius = local ? std::cbrt(3.0 * s.local_intensity_volume_cc * 1000.0 / (4.0 * std::numbers::pi)) : 0.0;
+  const double sphere = std::cbrt(3.0 * s.local_intensity_volume_cc * 1000.0 / (4.0 * std::numbers::pi));
   std::array<std::int64_t, 3> margin{};
-  for (int d = 0; d < 3; ++d) margin[d] = 1 + static_cast<std::int64_t>(std::ceil(radius / std::max(sp[d], 1e-6)));
+  for (int d = 0; d < 3; ++d) {
+    const std::int64_t sphere_margin = 1 + static_cast<std::int64_t>(std::ceil(sphere / std::max(sp[d], 1e-6)));
+    margin[d] = local ? sphere_margin : 1;
+    roi.coordinate_shift[d] = static_cast<int>(sphere_margin - margin[d]);
+  }
   std::array<std::int64_t, 3> origin{};
   for (int d = 0; d < 3; ++d) {
     origin[d] = lo[d] - margin[d];
@@ -267,7 +274,20 @@ int discretise(const RoiImage& roi, Discretisation d, double width, int count, M
   return ng;
 }
 
+// Whether a voxel of the morphological mask (which holds the intensity mask) lies on a face of the box: never
+// after crop_roi (margin >= 1); the texture loops rely on it (RoiImage::offset).
+bool mask_on_faces(const RoiImage& roi) {
+  for (int k = 0; k < roi.dims[2]; ++k)
+    for (int j = 0; j < roi.dims[1]; ++j) {
+      const bool face_row = k == 0 || j == 0 || k == roi.dims[2] - 1 || j == roi.dims[1] - 1;
+      for (int i = 0; i < roi.dims[0]; i += face_row ? 1 : std::max(1, roi.dims[0] - 1))
+        if (roi.morph[roi.idx(i, j, k)]) return true;
+    }
+  return false;
+}
+
 std::vector<Feature> run_families(RoiImage& roi, const Settings& s) {
+  if (mask_on_faces(roi)) throw std::logic_error("radiomics: the region touches its box's faces (no margin)");
   std::vector<Feature> out;
   const bool py = s.mode == Mode::pyradiomics;
   auto sink = [&](const char* ibsi, const char* pyr) {

@@ -10,20 +10,24 @@ namespace {
 TexMat cooccurrence(const RoiImage& roi, int slice, const std::array<int, 3>& d) {
   TexMat t;
   t.m = Eigen::MatrixXd::Zero(roi.ng, roi.ng);
-  const int k0 = slice < 0 ? 0 : slice, k1 = slice < 0 ? roi.dims[2] : slice + 1;
+  // interior voxels only (the masks never touch the box's faces): the neighbour is in the box
+  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
+  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);
+  const int* lv = roi.levels.data();
   for (int k = k0; k < k1; ++k)
-    for (int j = 0; j < roi.dims[1]; ++j)
-      for (int i = 0; i < roi.dims[0]; ++i) {
-        const int a = roi.levels[roi.idx(i, j, k)];
+    for (int j = 1; j < roi.dims[1] - 1; ++j) {
+      const std::size_t row = roi.idx(0, j, k);
+      for (int i = 1; i < roi.dims[0] - 1; ++i) {
+        const std::size_t n = row + static_cast<std::size_t>(i);
+        const int a = lv[n];
         if (a == 0) continue;
         t.nv += 1;
-        const int x = i + d[0], y = j + d[1], z = k + d[2];
-        if (!roi.inside(x, y, z)) continue;
-        const int b = roi.levels[roi.idx(x, y, z)];
+        const int b = lv[n + off];
         if (b == 0) continue;
         t.m(a - 1, b - 1) += 1;
         t.m(b - 1, a - 1) += 1;
       }
+    }
   return t;
 }
 

@@ -8,26 +8,25 @@ TexMat runs(const RoiImage& roi, int slice, const std::array<int, 3>& d) {
   TexMat t;
   const int maxlen = std::max({roi.dims[0], roi.dims[1], roi.dims[2]});
   t.m = Eigen::MatrixXd::Zero(roi.ng, maxlen);
-  const int k0 = slice < 0 ? 0 : slice, k1 = slice < 0 ? roi.dims[2] : slice + 1;
+  // interior voxels only (the masks never touch the box's faces): a run ends at the latest on a face (level 0)
+  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
+  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);
+  const int* lv = roi.levels.data();
   for (int k = k0; k < k1; ++k)
-    for (int j = 0; j < roi.dims[1]; ++j)
-      for (int i = 0; i < roi.dims[0]; ++i) {
-        const int a = roi.levels[roi.idx(i, j, k)];
+    for (int j = 1; j < roi.dims[1] - 1; ++j) {
+      const std::size_t row = roi.idx(0, j, k);
+      for (int i = 1; i < roi.dims[0] - 1; ++i) {
+        const std::size_t n = row + static_cast<std::size_t>(i);
+        const int a = lv[n];
         if (a == 0) continue;
         t.nv += 1;
         // start of a run: the previous voxel along d differs
-        const int pi = i - d[0], pj = j - d[1], pk = k - d[2];
-        if (roi.inside(pi, pj, pk) && roi.levels[roi.idx(pi, pj, pk)] == a) continue;
+        if (lv[n - off] == a) continue;
         int len = 1;
-        int x = i + d[0], y = j + d[1], z = k + d[2];
-        while (roi.inside(x, y, z) && roi.levels[roi.idx(x, y, z)] == a) {
-          ++len;
-          x += d[0];
-          y += d[1];
-          z += d[2];
-        }
+        for (std::size_t m = n + off; lv[m] == a; m += off) ++len;
         t.m(a - 1, len - 1) += 1;
       }
+    }
   return t;
 }
 

@@ -19,6 +19,8 @@ namespace gliolens::radiomics {
 struct RoiImage {
   std::array<int, 3> dims{0, 0, 0};
   std::array<double, 3> spacing{1, 1, 1};
+  // Voxel (i, j, k) of the box is at ((i, j, k) + coordinate_shift) * spacing mm (morphology's coordinates).
+  std::array<int, 3> coordinate_shift{0, 0, 0};
   std::vector<double> intensity;       // NaN outside the image
   std::vector<std::uint8_t> morph;     // morphological mask (before resegmentation)
   std::vector<std::uint8_t> inten;     // intensity mask (after resegmentation)
@@ -35,6 +37,21 @@ struct RoiImage {
   }
   [[nodiscard]] bool inside(int i, int j, int k) const {
     return i >= 0 && j >= 0 && k >= 0 && i < dims[0] && j < dims[1] && k < dims[2];
+  }
+  // No voxel of the masks lies on the box's faces (the crop margin is at least 1; run_families checks it), so the
+  // neighbours at Chebyshev distance 1 of a mask voxel n are inside the box, at n + offset(di, dj, dk): the
+  // texture loops visit the interior only and step by offsets, without bounds checks.
+  [[nodiscard]] std::ptrdiff_t offset(int di, int dj, int dk) const {
+    return di + static_cast<std::ptrdiff_t>(dims[0]) * (dj + static_cast<std::ptrdiff_t>(dims[1]) * dk);
+  }
+  // The offsets of the 26 neighbours (3-D) or of the 8 in-plane ones.
+  [[nodiscard]] std::vector<std::ptrdiff_t> neighbour_offsets(bool three_d) const {
+    std::vector<std::ptrdiff_t> o;
+    for (int c = three_d ? -1 : 0; c <= (three_d ? 1 : 0); ++c)
+      for (int b = -1; b <= 1; ++b)
+        for (int a = -1; a <= 1; ++a)
+          if (a != 0 || b != 0 || c != 0) o.push_back(offset(a, b, c));
+    return o;
   }
   [[nodiscard]] std::size_t morph_count() const;
   [[nodiscard]] std::vector<double> roi_intensities() const;  // intensity-mask voxels, storage order

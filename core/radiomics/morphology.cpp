@@ -54,6 +54,7 @@ Mesh marching_cubes(const RoiImage& roi) {
   Mesh m;
   const auto& d = roi.dims;
   const auto& sp = roi.spacing;
+  const auto& cs = roi.coordinate_shift;
   std::unordered_set<long long> seen;
   auto at = [&](int i, int j, int k) -> bool { return roi.inside(i, j, k) && roi.morph[roi.idx(i, j, k)]; };
   const long long X = 2LL * d[0] + 4, Y = 2LL * d[1] + 4;
@@ -74,7 +75,7 @@ Mesh marching_cubes(const RoiImage& roi) {
           std::array<Eigen::Vector3d, 3> v;
           for (int q = 0; q < 3; ++q) {
             const auto& e = mc::kEdgeMidpoints[tri[t + q]];
-            v[q] = Eigen::Vector3d((i + e[0]) * sp[0], (j + e[1]) * sp[1], (k + e[2]) * sp[2]);
+            v[q] = Eigen::Vector3d((i + cs[0] + e[0]) * sp[0], (j + cs[1] + e[1]) * sp[1], (k + cs[2] + e[2]) * sp[2]);
             const long long kx = 2LL * i + static_cast<long long>(2 * e[0]) + 2, ky = 2LL * j + static_cast<long long>(2 * e[1]) + 2,
                             kz = 2LL * k + static_cast<long long>(2 * e[2]) + 2;
             if (seen.insert(kx + X * (ky + Y * kz)).second) {
@@ -134,6 +135,7 @@ struct Geometry {
 Geometry compute_geometry(const RoiImage& roi, bool py) {
   Geometry g;
   const auto& sp = roi.spacing;
+  const auto& cs = roi.coordinate_shift;
   const Mesh mesh = marching_cubes(roi);
   g.volume = mesh.volume;
   g.area = mesh.area;
@@ -142,7 +144,7 @@ Geometry compute_geometry(const RoiImage& roi, bool py) {
     for (int j = 0; j < roi.dims[1]; ++j)
       for (int i = 0; i < roi.dims[0]; ++i)
         if (roi.morph[roi.idx(i, j, k)]) {
-          centres.emplace_back(i * sp[0], j * sp[1], k * sp[2]);
+          centres.emplace_back((i + cs[0]) * sp[0], (j + cs[1]) * sp[1], (k + cs[2]) * sp[2]);
           g.centre_sum += centres.back();
           ++g.nmorph;
         }
@@ -224,7 +226,7 @@ Geometry compute_geometry(const RoiImage& roi, bool py) {
 class GeometryCache {
 public:
   Geometry get(const RoiImage& roi, bool py) {
-    Key key{py, roi.dims, roi.spacing, pack(roi.morph)};
+    Key key{py, roi.dims, roi.spacing, roi.coordinate_shift, pack(roi.morph)};
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       for (auto it = entries_.begin(); it != entries_.end(); ++it)
@@ -247,6 +249,7 @@ private:
     bool py;
     std::array<int, 3> dims;
     std::array<double, 3> spacing;
+    std::array<int, 3> coordinate_shift;
     std::vector<std::uint64_t> bits;
     bool operator==(const Key&) const = default;
   };
@@ -265,6 +268,7 @@ private:
 void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
   const bool py = s.mode == Mode::pyradiomics;
   const auto& sp = roi.spacing;
+  const auto& cs = roi.coordinate_shift;
   static GeometryCache cache;
   const Geometry geom = cache.get(roi, py);
   const double V = geom.volume, A = geom.area;
@@ -294,7 +298,7 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
         for (int i = 0; i < roi.dims[0]; ++i)
           if (roi.inten[roi.idx(i, j, k)]) {
             const double w = roi.intensity[roi.idx(i, j, k)];
-            wc += w * Eigen::Vector3d(i * sp[0], j * sp[1], k * sp[2]);
+            wc += w * Eigen::Vector3d((i + cs[0]) * sp[0], (j + cs[1]) * sp[1], (k + cs[2]) * sp[2]);
             wsum += w;
           }
     out.add("CentreOfMassShift", "KLMA", "", (nmorph > 0 && wsum != 0) ? (geo / nmorph - wc / wsum).norm() : nan,
