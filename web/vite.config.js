@@ -32,6 +32,9 @@ function ortRuntime() {
         const file = ORT_RUNTIME_FILES.find((f) => req.url?.split('?')[0].endsWith(`/${ORT_DIR}/${f}`));
         if (!file) return next();
         res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        // ORT's thread workers are started from the .mjs: under COEP their script needs it too.
+        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
         createReadStream(join(ortDist, file)).pipe(res);
       });
     },
