@@ -5,6 +5,8 @@
 // Tolerance: 1e-6 relative, with the absolute floor stated at each check (voxels are stored as float32).
 #include <catch2/catch.hpp>
 
+#include "radiomics_test_support.hpp"
+
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
 #include "core/radiomics/params.hpp"
@@ -19,36 +21,10 @@
 namespace {
 namespace fs = std::filesystem;
 using namespace gliolens::radiomics;
+using namespace gliolens::radiomics::testing;
+using gliolens::Volume;
 
 const fs::path kRef = fs::path(GLIOLENS_SOURCE_DIR) / "tests" / "reference" / "filters";
-
-std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (header) { header = false; continue; }
-    if (line.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) f.push_back(cell);
-    rows.push_back(f);
-  }
-  return rows;
-}
-
-gliolens::Volume make_volume(std::array<std::int64_t, 3> dims, std::array<double, 3> spacing, float fill = 0.0f) {
-  gliolens::Volume v;
-  v.grid.dims = dims;
-  for (int d = 0; d < 3; ++d) v.grid.affine(d, d) = spacing[d];
-  v.grid.qform = v.grid.sform = v.grid.affine;
-  v.voxels.assign(v.grid.voxel_count(), fill);
-  v.source_datatype = "FLOAT32";
-  return v;
-}
 
 // The synthetic volume of the reference scripts: ((7i + 13j + 29k + 3ij) mod 23) - 5 + k/4, exact in float32.
 gliolens::Volume synthetic(std::array<std::int64_t, 3> dims, std::array<double, 3> spacing = {1, 1, 1}) {
@@ -84,7 +60,7 @@ TEST_CASE("wavelet: every voxel of the eight coif1 sub-bands equals PyWavelets (
   for (const auto& [name, v] : bands) vol[name] = &v;
   int checked = 0, bad = 0;
   double worst = 0;
-  for (const auto& r : read_csv(kRef / "wavelet_tiny.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "wavelet_tiny.csv")) {
     const double ref = std::stod(r[4]);
     const double ours = vol.at(r[0])->at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
     ++checked;
@@ -109,7 +85,7 @@ TEST_CASE("wavelet: ROIs at the image border through the pipeline equal PyWavele
                                        {"interior", {{3, 3, 2}, {5, 4, 4}}}};
   const Params p = parse_params("imageType:\n  Wavelet: {}\nfeatureClass:\n  firstorder: [Mean, Minimum, Maximum, Energy]\n");
   int checked = 0;
-  for (const auto& r : read_csv(kRef / "wavelet_border.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "wavelet_border.csv")) {
     const auto it = masks.find(r[0]);
     if (it == masks.end()) continue;  // "single": a one-voxel ROI, see the bad-input tests
     auto mask = make_volume({9, 8, 7}, {1, 1, 1});
@@ -133,17 +109,14 @@ TEST_CASE("wavelet: ROIs at the image border through the pipeline equal PyWavele
 
 TEST_CASE("wavelet: brain1 first-order features of the eight sub-bands equal PyWavelets in PyRadiomics' convention",
           "[radiomics][filters][wavelet][pyradiomics]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   const Params p = parse_params("imageType:\n  Wavelet: {}\nfeatureClass:\n  firstorder:\n");
   const auto f = by_name(extract_with_params(image, mask, 1, p));
   std::map<std::string, double> rms;  // per band, the floor of the absolute tolerance
-  const auto rows = read_csv(kRef / "wavelet_brain1.csv");
+  const auto rows = read_csv_rows(kRef / "wavelet_brain1.csv");
   for (const auto& r : rows)
     if (r[0].find("RootMeanSquared") != std::string::npos) rms[r[0].substr(0, 11)] = std::stod(r[1]);
   int checked = 0;
@@ -169,7 +142,7 @@ TEST_CASE("LoG, PyRadiomics mode: every voxel equals ITK's LaplacianRecursiveGau
   std::map<double, gliolens::Volume> out;
   int checked = 0, bad = 0;
   double worst = 0;
-  for (const auto& r : read_csv(kRef / "log_itk_tiny.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "log_itk_tiny.csv")) {
     const double sigma = std::stod(r[0]);
     if (!out.count(sigma)) out[sigma] = laplacian_of_gaussian_recursive(img, sigma);
     const double ref = std::stod(r[4]);
@@ -192,7 +165,7 @@ TEST_CASE("LoG, IBSI mode: every voxel of the sampled-kernel LoG equals scipy.nd
   std::map<double, gliolens::Volume> out;
   int checked = 0, bad = 0;
   double worst = 0, plain = 0;
-  for (const auto& r : read_csv(kRef / "log_sampled_tiny.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "log_sampled_tiny.csv")) {
     const double sigma = std::stod(r[0]);
     if (!out.count(sigma)) out[sigma] = laplacian_of_gaussian(img, sigma);
     const double ref = std::stod(r[4]);
@@ -215,17 +188,14 @@ TEST_CASE("LoG, IBSI mode: every voxel of the sampled-kernel LoG equals scipy.nd
 
 TEST_CASE("LoG, PyRadiomics mode: brain1 first-order features equal ITK's recursive LoG (sigma 0.5, 1, 3, 5 mm)",
           "[radiomics][filters][log][pyradiomics]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   // sigma 0.5 mm is smaller than the voxels (0.78 x 0.78 x 6.5 mm): PyRadiomics computes it all the same.
   const Params p = parse_params("imageType:\n  LoG: {sigma: [0.5, 1.0, 3.0, 5.0]}\nfeatureClass:\n  firstorder:\n");
   const auto f = by_name(extract_with_params(image, mask, 1, p));
-  const auto rows = read_csv(kRef / "log_itk_brain1.csv");
+  const auto rows = read_csv_rows(kRef / "log_itk_brain1.csv");
   std::map<std::string, double> rms;
   for (const auto& r : rows)
     if (r[0].find("RootMeanSquared") != std::string::npos) rms[r[0].substr(0, r[0].find("_firstorder"))] = std::stod(r[1]);
@@ -252,7 +222,7 @@ TEST_CASE("wavelet: a single slice (z axis of length 1) equals PyWavelets", "[ra
   std::map<std::string, gliolens::Volume> vol;
   for (auto& [name, v] : wavelet_coif1(img)) vol[name] = std::move(v);
   int checked = 0, bad = 0;
-  for (const auto& r : read_csv(kRef / "wavelet_slice.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "wavelet_slice.csv")) {
     const double ref = std::stod(r[4]);
     const double ours = vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), 0);
     ++checked;
@@ -274,7 +244,7 @@ TEST_CASE("filters on bad input: tiny ROIs, ROIs at the border, sigma small or l
     const auto f = by_name(extract_with_params(
         img, mask, 1, parse_params("imageType:\n  Wavelet: {}\nfeatureClass:\n  firstorder: [Mean]\n")));
     int checked = 0;
-    for (const auto& r : read_csv(kRef / "wavelet_border.csv"))
+    for (const auto& r : read_csv_rows(kRef / "wavelet_border.csv"))
       if (r[0] == "single") {
         INFO(r[1]);
         REQUIRE(f.count("wavelet-" + r[1] + "_firstorder_Mean"));
@@ -359,13 +329,10 @@ TEST_CASE("filters on bad input: tiny ROIs, ROIs at the border, sigma small or l
 
 TEST_CASE("filters with resampling: computed on PyRadiomics' cropped resampled image, as PyRadiomics",
           "[radiomics][filters][pyradiomics]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   // PyRadiomics resamples to the bounding box plus padDistance (5) voxels and filters that cropped image whole:
   // the wavelet wraps around its ends, the recursive LoG extends its edge values.
   const auto [img, msk] = pyradiomics_resample(image, mask, 1, {2, 2, 2}, Interpolation::bspline, 5.0, false);
@@ -403,7 +370,7 @@ TEST_CASE("wavelet with force2D: x and y only, four sub-bands named as PyRadiomi
   }
   CHECK(names == std::vector<std::string>{"LH", "HL", "HH", "LL"});
   int checked = 0, bad = 0;
-  for (const auto& r : read_csv(kRef / "wavelet_tiny2d.csv")) {
+  for (const auto& r : read_csv_rows(kRef / "wavelet_tiny2d.csv")) {
     const double ref = std::stod(r[4]);
     const double ours = vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
     ++checked;

@@ -3,6 +3,8 @@
 // the brain1 columns that need them (brain1_normalization, brain1_resampling, brain1_resegmentation).
 #include <catch2/catch.hpp>
 
+#include "radiomics_test_support.hpp"
+
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
 #include "core/radiomics/params.hpp"
@@ -18,51 +20,8 @@
 namespace {
 namespace fs = std::filesystem;
 using namespace gliolens::radiomics;
-
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> f;
-  std::string cur;
-  bool q = false;
-  for (char c : line) {
-    if (c == '"') q = !q;
-    else if (c == ',' && !q) { f.push_back(cur); cur.clear(); }
-    else cur += c;
-  }
-  f.push_back(cur);
-  return f;
-}
-
-// feature name -> value, for the rows of `column` that hold features (not diagnostics).
-std::map<std::string, double> baseline_column(const fs::path& path, const std::string& column) {
-  std::ifstream in(path);
-  std::string line;
-  std::map<std::string, double> out;
-  std::size_t col = 0;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const auto f = split_csv(line);
-    if (header) {
-      for (std::size_t i = 0; i < f.size(); ++i)
-        if (f[i] == column) col = i;
-      if (col == 0) return out;
-      header = false;
-      continue;
-    }
-    if (f.size() > col && f[0].rfind("diagnostics_", 0) != 0 && !f[col].empty()) out[f[0]] = std::stod(f[col]);
-  }
-  return out;
-}
-
-gliolens::Volume make_volume(std::array<std::int64_t, 3> dims, std::array<double, 3> spacing, float fill = 0.0f) {
-  gliolens::Volume v;
-  v.grid.dims = dims;
-  for (int d = 0; d < 3; ++d) v.grid.affine(d, d) = spacing[d];
-  v.grid.qform = v.grid.sform = v.grid.affine;
-  v.voxels.assign(v.grid.voxel_count(), fill);
-  v.source_datatype = "FLOAT32";
-  return v;
-}
+using namespace gliolens::radiomics::testing;
+using gliolens::Volume;
 
 const char* kParams = R"(# a PyRadiomics parameter file
 setting:
@@ -219,13 +178,11 @@ setting:
 
 TEST_CASE("PyRadiomics parity: brain1 normalization, resampling, resegmentation via parameter files",
           "[radiomics][pyradiomics][params]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const fs::path& dir = brain1->dir;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   // The settings of each column, as its diagnostics_Configuration_Settings row states them.
   const std::vector<std::pair<std::string, std::string>> columns{
       {"brain1_normalization", "setting:\n  normalize: true\n  normalizeScale: 100\n  binWidth: 5\n  interpolator: sitkBSpline\n"},
@@ -244,7 +201,7 @@ TEST_CASE("PyRadiomics parity: brain1 normalization, resampling, resegmentation 
     int matched = 0, total = 0, gaps = 0;
     std::ostringstream bad;
     for (const std::string cls : {"shape", "firstorder", "glcm", "glrlm", "glszm", "ngtdm", "gldm"}) {
-      for (const auto& [name, ref] : baseline_column(dir / ("baseline_" + cls + ".csv"), column)) {
+      for (const auto& [name, ref] : pyradiomics_baseline(dir / ("baseline_" + cls + ".csv"), column)) {
         ++total;
         const auto it = by_name.find(name);
         const bool has = it != by_name.end() && it->second->value;
@@ -265,13 +222,10 @@ TEST_CASE("PyRadiomics parity: brain1 normalization, resampling, resegmentation 
 // Records every brain1 feature (PyRadiomics defaults with the brain1 column's settings) with 17 digits, for the
 // Node test that checks the WASM build gives the same numbers (tests/node/features.test.mjs).
 TEST_CASE("brain1 native feature record for the WASM comparison", "[radiomics][params]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   const fs::path out_dir = fs::path(GLIOLENS_SOURCE_DIR) / "build" / "native";
   fs::create_directories(out_dir);
   for (const auto& [file, mode] : {std::pair{"radiomics_brain1_pyradiomics.csv", Mode::pyradiomics},

@@ -1,9 +1,10 @@
 // PyRadiomics parity on its brain1 test case (column `brain1` of baseline_<class>.csv: binWidth 25,
 // voxelArrayShift 2000, 3-D, distance 1, no resampling; and the variant columns whose settings we
-// support: 2d, FBN, combined, flatRegion, resegmentation). Data: ../shared/data/radiomics/pyradiomics.
-// Not covered: brain1_normalization (PyRadiomics' normalize/normalizeScale is not implemented) and
-// brain1_resampling (PyRadiomics' SimpleITK resampling grid differs from IBSI's).
+// support: 2d, FBN, combined, flatRegion, resegmentation). Data: ../shared/data/radiomics/pyradiomics. The columns
+// set through a parameter file (normalization, resampling, resegmentation) are in test_radiomics_params.cpp.
 #include <catch2/catch.hpp>
+
+#include "radiomics_test_support.hpp"
 
 #include "core/io/nifti.hpp"
 #include "core/radiomics/radiomics.hpp"
@@ -15,50 +16,16 @@
 #include <set>
 #include <sstream>
 
-namespace {
 namespace fs = std::filesystem;
-
-// name -> value of column `column` (rows whose first field starts with "original_").
-std::map<std::string, double> read_baseline(const fs::path& path, const std::string& column) {
-  std::ifstream in(path);
-  std::string line;
-  std::map<std::string, double> out;
-  std::size_t col = 0;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    // split respecting quotes
-    std::vector<std::string> f;
-    std::string cur;
-    bool q = false;
-    for (char c : line) {
-      if (c == '"') q = !q;
-      else if (c == ',' && !q) { f.push_back(cur); cur.clear(); }
-      else cur += c;
-    }
-    f.push_back(cur);
-    if (header) {
-      for (std::size_t i = 0; i < f.size(); ++i)
-        if (f[i] == column) col = i;
-      if (col == 0) return out;  // no such column in this class
-      header = false;
-      continue;
-    }
-    if (f.size() > col && f[0].rfind("original_", 0) == 0 && !f[col].empty()) out[f[0]] = std::stod(f[col]);
-  }
-  return out;
-}
-
-}  // namespace
+using namespace gliolens::radiomics::testing;
+using gliolens::Volume;
 
 TEST_CASE("PyRadiomics parity: brain1", "[radiomics][pyradiomics]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const fs::path& dir = brain1->dir;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   gliolens::radiomics::Settings s = gliolens::radiomics::pyradiomics_defaults();
   s.bin_width = 25;
   s.voxel_array_shift = 2000;
@@ -73,7 +40,7 @@ TEST_CASE("PyRadiomics parity: brain1", "[radiomics][pyradiomics]") {
                                          "original_shape_SurfaceVolumeRatio", "original_shape_Sphericity"};
   int matched = 0, total = 0, gaps = 0;
   for (const std::string cls : {"shape", "firstorder", "glcm", "glrlm", "glszm", "ngtdm", "gldm"}) {
-    const auto baseline = read_baseline(dir / ("baseline_" + cls + ".csv"), "brain1");
+    const auto baseline = pyradiomics_baseline(dir / ("baseline_" + cls + ".csv"), "brain1");
     for (const auto& [name, ref] : baseline) {
       ++total;
       const auto it = by_name.find(name);
@@ -96,13 +63,11 @@ TEST_CASE("PyRadiomics parity: brain1", "[radiomics][pyradiomics]") {
 }
 
 TEST_CASE("PyRadiomics parity: brain1 variant columns", "[radiomics][pyradiomics]") {
-  const fs::path dir = fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!fs::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return;
-  }
-  const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-  const auto mask = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
+  const auto brain1 = load_brain1();
+  if (!brain1) return;
+  const fs::path& dir = brain1->dir;
+  const Volume& image = brain1->image;
+  const Volume& mask = brain1->mask;
   using gliolens::radiomics::Settings;
   std::vector<std::pair<std::string, Settings>> columns;
   {
@@ -139,7 +104,7 @@ TEST_CASE("PyRadiomics parity: brain1 variant columns", "[radiomics][pyradiomics
     int matched = 0, total = 0;
     std::ostringstream bad;
     for (const std::string cls : {"shape", "firstorder", "glcm", "glrlm", "glszm", "ngtdm", "gldm"}) {
-      for (const auto& [name, ref] : read_baseline(dir / ("baseline_" + cls + ".csv"), column)) {
+      for (const auto& [name, ref] : pyradiomics_baseline(dir / ("baseline_" + cls + ".csv"), column)) {
         ++total;
         const auto it = by_name.find(name);
         const bool has = it != by_name.end() && it->second->value;
