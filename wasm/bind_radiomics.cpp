@@ -46,7 +46,7 @@ val extract_features(Session& session, int image_id, int mask_id, val options) {
     } else {
       labels.push_back(params.label.value_or(1));
     }
-    const std::vector<radiomics::Feature> features = radiomics::extract_with_params(image, mask, labels, params);
+    const std::vector<radiomics::Feature> features = radiomics::extract_with_params(image, mask, labels, params, &session.radiomics_cache());
     val rows = val::array();
     int n = 0;
     for (const auto& f : features) {

@@ -1,7 +1,9 @@
-// The volumes one JavaScript `Gliolens` object has loaded, by id. Every binding that reads or adds a
-// volume takes the Session, so state lives in the object JavaScript holds, not in the module.
+// The volumes one JavaScript `Gliolens` object has loaded, by id, and what feature extractions over them
+// share. Every binding that reads or adds a volume takes the Session, so state lives in the object
+// JavaScript holds, not in the module.
 #pragma once
 #include "core/errors.hpp"
+#include "core/radiomics/extraction_cache.hpp"
 #include "core/volume.hpp"
 
 #include <map>
@@ -23,12 +25,19 @@ public:
     return it->second;
   }
 
-  void release(int id) { volumes_.erase(id); }
+  void release(int id) {
+    volumes_.erase(id);
+    if (volumes_.empty()) radiomics_cache_.clear();
+  }
   [[nodiscard]] int count() const { return static_cast<int>(volumes_.size()); }
+
+  // The mesh/hull/PCA of each region is computed once across the case's modalities.
+  [[nodiscard]] radiomics::ExtractionCache& radiomics_cache() { return radiomics_cache_; }
 
 private:
   std::map<int, Volume> volumes_;
   int next_id_ = 1;
+  radiomics::ExtractionCache radiomics_cache_;
 };
 
 }  // namespace gliolens::js

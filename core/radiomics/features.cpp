@@ -286,7 +286,7 @@ bool mask_on_faces(const RoiImage& roi) {
   return false;
 }
 
-std::vector<Feature> run_families(RoiImage& roi, const Settings& s) {
+std::vector<Feature> run_families(RoiImage& roi, const Settings& s, ExtractionCache* cache) {
   if (mask_on_faces(roi)) throw std::logic_error("radiomics: the region touches its box's faces (no margin)");
   std::vector<Feature> out;
   const bool py = s.mode == Mode::pyradiomics;
@@ -298,7 +298,7 @@ std::vector<Feature> run_families(RoiImage& roi, const Settings& s) {
   };
   if (wants(s, {"shape", "morphology"})) {
     auto k = sink("morphology", "shape");
-    morphology_features(roi, s, k);
+    morphology_features(roi, s, cache, k);
   }
   if (!py && wants(s, {"local_intensity"})) {
     auto k = sink("local_intensity", "local_intensity");
@@ -364,12 +364,13 @@ Settings ibsi_defaults() {
   return s;
 }
 
-std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label, const Settings& settings) {
-  return extract_features(image, mask, std::vector<int>{label}, settings);
+std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label, const Settings& settings,
+                                      ExtractionCache* cache) {
+  return extract_features(image, mask, std::vector<int>{label}, settings, cache);
 }
 
 std::vector<Feature> extract_features(const Volume& image, const Volume& mask, const std::vector<int>& labels,
-                                      const Settings& settings) {
+                                      const Settings& settings, ExtractionCache* cache) {
   if (labels.empty()) throw InvalidInputError("extract_features: no label given");
   if (image.voxels.size() != image.grid.voxel_count() || mask.voxels.size() != mask.grid.voxel_count())
     throw InvalidInputError("extract_features: image or mask has inconsistent voxel data");
@@ -453,14 +454,14 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, c
     s2.resegment_range.reset();
     s2.resegment_sigma.reset();
     prepare(dummy, s2);
-    auto out = run_families(dummy, settings);
+    auto out = run_families(dummy, settings, nullptr);
     for (auto& f : out) {
       f.value.reset();
       f.reason = problem;
     }
     return out;
   }
-  return run_families(roi, settings);
+  return run_families(roi, settings, cache);
 }
 
 }  // namespace gliolens::radiomics

@@ -86,7 +86,8 @@ inline double log2_safe(double p) { return p > 0 ? std::log2(p) : 0.0; }
 double percentile_sorted(std::span<const double> sorted, double q);
 
 // --- families (one file each) ---
-void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
+// `cache` (may be null) keeps the mask-only geometry and kernel spectra for the next modality of the region.
+void morphology_features(const RoiImage& roi, const Settings& s, ExtractionCache* cache, FeatureSink& out);
 void local_intensity_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
 void intensity_statistics_features(const RoiImage& roi, const Settings& s, FeatureSink& out);
 void intensity_histogram_features(const RoiImage& roi, const Settings& s, FeatureSink& out);

@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace gliolens::radiomics {
@@ -102,41 +100,9 @@ std::vector<double> kernel_spectrum(const fft::Dims& n, const fft::Dims& P, cons
   return K;
 }
 
-// The kernel spectra of the last few boxes: a region is extracted in each modality of a case (the same box and
-// spacing), which saves one of the three transforms. 1 byte per padded point each (an eighth of P doubles).
-class KernelCache {
-public:
-  std::shared_ptr<const std::vector<double>> get(const fft::Dims& n, const fft::Dims& P,
-                                                 const std::array<double, 3>& sp, std::vector<fft::Complex>& buf) {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      for (auto it = entries_.begin(); it != entries_.end(); ++it)
-        if (it->n == n && it->spacing == sp) {
-          entries_.splice(entries_.begin(), entries_, it);
-          return entries_.front().spectrum;
-        }
-    }
-    auto K = std::make_shared<const std::vector<double>>(kernel_spectrum(n, P, sp, buf));
-    const std::lock_guard<std::mutex> lock(mutex_);
-    entries_.push_front({n, sp, K});
-    if (entries_.size() > kCapacity) entries_.pop_back();
-    return K;
-  }
-
-private:
-  static constexpr std::size_t kCapacity = 5;  // ET, TC, WT, NCR, ED
-  struct Entry {
-    fft::Dims n;
-    std::array<double, 3> spacing;
-    std::shared_ptr<const std::vector<double>> spectrum;
-  };
-  std::mutex mutex_;
-  std::list<Entry> entries_;
-};
-
 AutocorrelationSums fft_sums(const std::array<int, 3>& dims, const std::array<double, 3>& sp,
                              std::span<const std::uint8_t> mask, std::span<const double> values, double mean,
-                             const Box& box) {
+                             const Box& box, KernelCache* kernels) {
   fft::Dims P{}, n{};
   for (int d = 0; d < 3; ++d) {
     n[d] = static_cast<std::size_t>(box.n[d]);
@@ -145,8 +111,8 @@ AutocorrelationSums fft_sums(const std::array<int, 3>& dims, const std::array<do
   const std::size_t total = P[0] * P[1] * P[2];
   auto at = [&](std::size_t i, std::size_t j, std::size_t k) { return i + P[0] * (j + P[1] * k); };
   std::vector<fft::Complex> buf(total);
-  static KernelCache cache;
-  const auto spectrum = cache.get(n, P, sp, buf);
+  const auto spectrum = kernels ? kernels->get(n, P, sp, buf)
+                                 : std::make_shared<const std::vector<double>>(kernel_spectrum(n, P, sp, buf));
   const std::vector<double>& K = *spectrum;
   const fft::Dims H{P[0] / 2 + 1, P[1] / 2 + 1, P[2] / 2 + 1};
   // m + i y on the box, zero-padded; (w*m) + i (w*y) after the product with the kernel's transform.
@@ -192,6 +158,20 @@ AutocorrelationSums fft_sums(const std::array<int, 3>& dims, const std::array<do
 
 }  // namespace
 
+std::shared_ptr<const std::vector<double>> KernelCache::get(const fft::Dims& n, const fft::Dims& P,
+                                                            const std::array<double, 3>& spacing,
+                                                            std::vector<fft::Complex>& buf) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (it->n == n && it->spacing == spacing) {
+      entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+      return entries_.front().spectrum;
+    }
+  auto K = std::make_shared<const std::vector<double>>(kernel_spectrum(n, P, spacing, buf));
+  entries_.push_front({n, spacing, K});
+  if (entries_.size() > kCapacity) entries_.pop_back();
+  return K;
+}
+
 std::size_t autocorrelation_fft_points(const std::array<int, 3>& box) {
   std::size_t p = 1;
   for (const int n : box) p *= fft::good_size(2 * static_cast<std::size_t>(std::max(n, 1)) - 1);
@@ -202,7 +182,8 @@ std::optional<AutocorrelationSums> inverse_distance_sums(const std::array<int, 3
                                                          const std::array<double, 3>& spacing,
                                                          std::span<const std::uint8_t> mask,
                                                          std::span<const double> values, AutocorrelationMethod method,
-                                                         std::size_t max_fft_points, std::string* why) {
+                                                         std::size_t max_fft_points, std::string* why,
+                                                         KernelCache* kernels) {
   Box box;
   std::array<int, 3> hi{-1, -1, -1};
   box.lo = dims;
@@ -239,7 +220,7 @@ std::optional<AutocorrelationSums> inverse_distance_sums(const std::array<int, 3
       return std::nullopt;
     }
   }
-  AutocorrelationSums r = method == AutocorrelationMethod::fft ? fft_sums(dims, spacing, mask, values, s.mean, box)
+  AutocorrelationSums r = method == AutocorrelationMethod::fft ? fft_sums(dims, spacing, mask, values, s.mean, box, kernels)
                                                                : direct_sums(dims, spacing, mask, values, s.mean);
   r.n = count;
   r.mean = s.mean;

@@ -2,13 +2,12 @@
 // The mesh is marching cubes at iso-level 0.5 over the morphological mask, in voxel-index space scaled by
 // the spacing (as IBSI and PyRadiomics), vertices at edge midpoints.
 #include "core/radiomics/convex_hull.hpp"
+#include "core/radiomics/extraction_cache_parts.hpp"
 #include "core/radiomics/internal.hpp"
 #include "core/radiomics/marching_cubes_table.hpp"
 #include "core/radiomics/moran_geary.hpp"
 
 #include <algorithm>
-#include <list>
-#include <mutex>
 #include <numbers>
 #include <unordered_map>
 #include <unordered_set>
@@ -119,19 +118,6 @@ double ellipsoid_area(double a, double b, double c) {
   return 4 * kPi * a * b * sum;
 }
 
-// Everything the features take from the morphological mask and the spacing alone: the mesh, its convex hull and
-// diameters, the PCA of the voxel centres, the bounding box.
-struct Geometry {
-  double volume = 0, area = 0;                    // mesh
-  std::size_t nmorph = 0;                         // voxels of the morphological mask
-  Eigen::Vector3d centre_sum = Eigen::Vector3d::Zero();  // sum of their centres (mm)
-  double hull_volume = 0, hull_area = 0;
-  double max_diameter2 = 0;                       // squared
-  std::array<double, 3> max_2d_diameter2{0, 0, 0};  // PyRadiomics: row (x), column (y), slice (z); squared
-  Eigen::Vector3d eigenvalues = Eigen::Vector3d::Constant(std::numeric_limits<double>::quiet_NaN());  // ascending
-  Eigen::Vector3d aabb_extent = Eigen::Vector3d::Zero();  // IBSI
-};
-
 Geometry compute_geometry(const RoiImage& roi, bool py) {
   Geometry g;
   const auto& sp = roi.spacing;
@@ -220,57 +206,33 @@ Geometry compute_geometry(const RoiImage& roi, bool py) {
   return g;
 }
 
-// The geometry of the last few masks. A case's regions are extracted in each of its modalities (BraTS: ET, TC, WT
-// x 4), and the mesh, hull and PCA depend on the mask alone: computed once per region. A hit needs the same mode,
-// grid, spacing and morphological mask (compared in full, bit-packed); the values are those computed from it.
-class GeometryCache {
-public:
-  Geometry get(const RoiImage& roi, bool py) {
-    Key key{py, roi.dims, roi.spacing, roi.coordinate_shift, pack(roi.morph)};
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      for (auto it = entries_.begin(); it != entries_.end(); ++it)
-        if (it->first == key) {
-          Geometry g = it->second;
-          entries_.splice(entries_.begin(), entries_, it);  // most recently used first
-          return g;
-        }
-    }
-    Geometry g = compute_geometry(roi, py);
-    const std::lock_guard<std::mutex> lock(mutex_);
-    entries_.emplace_front(std::move(key), g);
-    if (entries_.size() > kCapacity) entries_.pop_back();
-    return g;
-  }
-
-private:
-  static constexpr std::size_t kCapacity = 8;  // 5 regions (ET, TC, WT, NCR, ED) with room to spare
-  struct Key {
-    bool py;
-    std::array<int, 3> dims;
-    std::array<double, 3> spacing;
-    std::array<int, 3> coordinate_shift;
-    std::vector<std::uint64_t> bits;
-    bool operator==(const Key&) const = default;
-  };
-  static std::vector<std::uint64_t> pack(const std::vector<std::uint8_t>& m) {
-    std::vector<std::uint64_t> bits((m.size() + 63) / 64, 0);
-    for (std::size_t n = 0; n < m.size(); ++n)
-      if (m[n]) bits[n / 64] |= std::uint64_t{1} << (n % 64);
-    return bits;
-  }
-  std::mutex mutex_;
-  std::list<std::pair<Key, Geometry>> entries_;
-};
-
 }  // namespace
 
-void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
+Geometry GeometryCache::get(const RoiImage& roi, bool py) {
+  Key key{py, roi.dims, roi.spacing, roi.coordinate_shift, pack(roi.morph)};
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (it->first == key) {
+      entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+      return entries_.front().second;
+    }
+  Geometry g = compute_geometry(roi, py);
+  entries_.emplace_front(std::move(key), g);
+  if (entries_.size() > kCapacity) entries_.pop_back();
+  return g;
+}
+
+std::vector<std::uint64_t> GeometryCache::pack(const std::vector<std::uint8_t>& m) {
+  std::vector<std::uint64_t> bits((m.size() + 63) / 64, 0);
+  for (std::size_t n = 0; n < m.size(); ++n)
+    if (m[n]) bits[n / 64] |= std::uint64_t{1} << (n % 64);
+  return bits;
+}
+
+void morphology_features(const RoiImage& roi, const Settings& s, ExtractionCache* cache, FeatureSink& out) {
   const bool py = s.mode == Mode::pyradiomics;
   const auto& sp = roi.spacing;
   const auto& cs = roi.coordinate_shift;
-  static GeometryCache cache;
-  const Geometry geom = cache.get(roi, py);
+  const Geometry geom = cache ? cache->geometry().get(roi, py) : compute_geometry(roi, py);
   const double V = geom.volume, A = geom.area;
   const std::size_t nmorph = geom.nmorph;
   const Eigen::Vector3d& geo = geom.centre_sum;
@@ -344,7 +306,8 @@ void morphology_features(const RoiImage& roi, const Settings& s, FeatureSink& ou
   // Moran's I and Geary's C with inverse-distance weights over the intensity mask (exact: pair loop or FFT).
   std::string why;
   const auto ac = inverse_distance_sums(roi.dims, roi.spacing, roi.inten, roi.intensity, AutocorrelationMethod::automatic,
-                                        s.max_moran_fft_points, &why);
+                                        s.max_moran_fft_points, &why,
+                                        cache ? &cache->kernels() : nullptr);
   if (!ac) {
     out.missing("MoransI", "N365", "", why);
     out.missing("GearysC", "NPT7", "", why);

@@ -43,11 +43,13 @@ struct Params {
 
 // Runs the pipeline: every enabled image type, every enabled feature class. Feature names follow
 // PyRadiomics (original_glcm_Contrast, log-sigma-1-0-mm-3D_firstorder_Mean, wavelet-LLH_glszm_...).
+// `cache` (optional) shares the mask-only work between the extractions of one case (extraction_cache.hpp).
 [[nodiscard]] std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label,
-                                                       const Params& params);
+                                                       const Params& params, ExtractionCache* cache = nullptr);
 // The same for the union of several labels (tumour core = {1, 4}).
 [[nodiscard]] std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask,
-                                                       const std::vector<int>& labels, const Params& params);
+                                                       const std::vector<int>& labels, const Params& params,
+                                                       ExtractionCache* cache = nullptr);
 
 // --- image operations (exposed for tests) ---
 // PyRadiomics' resampling (imageoperations.resampleImage): a grid of `spacing` cropped to the mask's bounding

@@ -619,12 +619,13 @@ Volume laplacian_of_gaussian_recursive(const Volume& image, double sigma_mm) {
   return log_recursive_in_box(image, sigma_mm, mask_box(all, {0, 0, 0}));
 }
 
-std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label, const Params& p) {
-  return extract_with_params(image, mask, std::vector<int>{label}, p);
+std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, int label, const Params& p,
+                                        ExtractionCache* cache) {
+  return extract_with_params(image, mask, std::vector<int>{label}, p, cache);
 }
 
 std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, const std::vector<int>& labels,
-                                         const Params& p) {
+                                         const Params& p, ExtractionCache* cache) {
   if (labels.empty()) throw InvalidInputError("no label given");
   if (image.grid.dims != mask.grid.dims)
     throw InvalidInputError("the mask '" + mask.name + "' does not share the grid of the image '" + image.name +
@@ -707,7 +708,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
                         st.families.end());
       if (st.families.empty()) return;
     }
-    for (auto& f : extract_features(im, mk, lb, st))
+    for (auto& f : extract_features(im, mk, lb, st, cache))
       if (selected(p, f, type_name)) out.push_back(std::move(f));
   };
   const bool filtered = std::any_of(p.image_types.begin(), p.image_types.end(),

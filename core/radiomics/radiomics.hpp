@@ -1,6 +1,7 @@
 // Radiomic feature extraction (IBSI 1 definitions; PyRadiomics-compatible mode).
 // Public entry point: extract_features(). Everything else in core/radiomics/ is internal.
 #pragma once
+#include "core/radiomics/extraction_cache.hpp"
 #include "core/volume.hpp"
 
 #include <array>
@@ -80,11 +81,13 @@ struct Feature {
 
 // Extracts features of the voxels of `mask` equal to `label`. The mask must share the image's grid
 // (same dims; InvalidInputError otherwise). Features that cannot be computed carry a reason, never NaN.
+// `cache` (optional, extraction_cache.hpp) shares the mask-only work between the extractions of one case.
 [[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask, int label,
-                                                    const Settings& settings);
+                                                    const Settings& settings, ExtractionCache* cache = nullptr);
 // The same for the union of several labels (a region such as tumour core = {1, 4}).
 [[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask,
-                                                    const std::vector<int>& labels, const Settings& settings);
+                                                    const std::vector<int>& labels, const Settings& settings,
+                                                    ExtractionCache* cache = nullptr);
 
 // Settings matching PyRadiomics' defaults (binWidth 25, 3D, no resampling).
 [[nodiscard]] Settings pyradiomics_defaults();

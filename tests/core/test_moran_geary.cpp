@@ -99,3 +99,22 @@ TEST_CASE("Moran/Geary sums: two voxels by hand; automatic method and memory bou
   CHECK(close(a->moran, b->moran, 1e-10));
   CHECK(gliolens::radiomics::autocorrelation_fft_points({30, 30, 30}) == 60 * 60 * 60);
 }
+
+TEST_CASE("Moran/Geary sums: a kept kernel spectrum gives the same sums as a fresh one", "[radiomics][moran]") {
+  std::mt19937 rng(7);
+  const Region r = random_region(rng, {12, 9, 7}, {0.7, 1.3, 2.5}, 0.6);
+  Region other = r;
+  for (auto& v : other.values) v = 3 * v + 1;  // another modality, same mask and box
+  gliolens::radiomics::KernelCache kernels;
+  const auto fft = AutocorrelationMethod::fft;
+  for (const Region* region : std::vector<const Region*>{&r, &other, &r}) {
+    const auto fresh = inverse_distance_sums(region->dims, region->spacing, region->mask, region->values, fft, 1u << 20);
+    const auto kept = inverse_distance_sums(region->dims, region->spacing, region->mask, region->values, fft, 1u << 20,
+                                            nullptr, &kernels);
+    REQUIRE(fresh);
+    REQUIRE(kept);
+    CHECK(kept->weights == fresh->weights);
+    CHECK(kept->moran == fresh->moran);
+    CHECK(kept->geary == fresh->geary);
+  }
+}

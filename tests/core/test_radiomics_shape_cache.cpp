@@ -51,11 +51,15 @@ TEST_CASE("radiomics: shape geometry reused across images of one mask, recompute
   for (const auto mode : {radiomics::Mode::ibsi, radiomics::Mode::pyradiomics}) {
     radiomics::Settings s = mode == radiomics::Mode::ibsi ? radiomics::ibsi_defaults() : radiomics::pyradiomics_defaults();
     s.families = {"shape", "morphology"};
-    const auto first = values(radiomics::extract_features(ia, mask1, 1, s));   // computes (or hits)
-    const auto other = values(radiomics::extract_features(ia, mask2, 1, s));   // another mask: computed
-    const auto again = values(radiomics::extract_features(ib, mask1, 1, s));   // same mask, other image
-    const auto back = values(radiomics::extract_features(ia, mask1, 1, s));    // same as first
+    radiomics::ExtractionCache cache;
+    const auto fresh = values(radiomics::extract_features(ia, mask1, 1, s));           // no cache
+    const auto first = values(radiomics::extract_features(ia, mask1, 1, s, &cache));   // computes
+    const auto other = values(radiomics::extract_features(ia, mask2, 1, s, &cache));   // another mask: computed
+    const auto again = values(radiomics::extract_features(ib, mask1, 1, s, &cache));   // same mask, other image
+    const auto back = values(radiomics::extract_features(ia, mask1, 1, s, &cache));    // a hit
+    CHECK(first == fresh);
     CHECK(back == first);
+    CHECK(again == values(radiomics::extract_features(ib, mask1, 1, s)));
     REQUIRE(first.size() == again.size());
     for (const auto& [name, v] : first) {
       INFO(name);
