@@ -14,6 +14,7 @@ ap.add_argument("--eval_tta")
 ap.add_argument("--eval_post", help="evaluation JSON with --post largest")
 ap.add_argument("--notes", default="")
 ap.add_argument("--version", default="1.0.0")
+ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
 a = ap.parse_args()
 
 ti = json.load(open(a.train_info))
@@ -88,7 +89,7 @@ man = {
         "loss": "binary cross-entropy + soft Dice (per region), soft 2 mm targets (2x2x2 block mean of the 1 mm region masks)",
         "augmentation": "random rotation (+-10 deg per axis) and scaling (0.9-1.1) with p 0.5, flips on all three axes, "
                         "per-channel intensity scale (0.9-1.1) and shift (+-0.1) inside the brain",
-        "hardware": "2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)",
+        "hardware": a.hardware,
     },
     "validation": {
         "protocol": "held-out cases, scored at the original 1 mm grid after the full pipeline above; "

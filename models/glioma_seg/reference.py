@@ -74,8 +74,9 @@ def main():
                    "channels": ["WT", "TC", "ET"], "sha256": sha(yo),
                    "min": float(y.min()), "max": float(y.max()), "mean": float(y.mean()),
                    "sigmoid_gt_0.5_voxels": [int((p[0, c] > 0.5).sum()) for c in range(3)]},
-        "tolerance": {"logits_max_abs": 1e-3, "sigmoid_max_abs": 1e-4,
-                      "note": "fp32 CPU/WASM; WebGPU may need logits_max_abs 5e-3"},
+        "tolerance": {"logits_max_abs": 1e-3, "sigmoid_max_abs": 2.5e-4,
+                      "note": "fp32 CPU/WASM; sigmoid tolerance = 0.25 (the sigmoid's largest slope) x the logits "
+                              "tolerance; WebGPU may need logits_max_abs 5e-3"},
     }
     json.dump(ref, open(os.path.join(a.out, "reference.json"), "w"), indent=1)
     print(json.dumps(ref["output"], indent=1))

@@ -27,6 +27,8 @@ ap.add_argument("--full_frac", type=float, default=0.15)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--init", default="", help="continue from this state_dict (warm start)")
+ap.add_argument("--fg_frac", type=float, default=0.7, help="fraction of patches centred near tumour")
+ap.add_argument("--warmup", type=int, default=20, help="linear lr warm-up, iterations")
 a = ap.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -61,7 +63,7 @@ def sample(x, y, size, full):
     size = np.array(size)
     if full:
         c = (dims - 1) / 2 + rng.uniform(-4, 4, 3)
-    elif rng.random() < 0.7:
+    elif rng.random() < a.fg_frac:
         fg = torch.nonzero(y[0] > 0.5)
         c = fg[rng.integers(len(fg))].numpy().astype(np.float64) + rng.uniform(-size / 4, size / 4)
     else:
@@ -109,7 +111,7 @@ while True:
     if el > budget:
         break
     frac = el / budget
-    lr = a.lr * min(1.0, (it + 1) / 20) * (1 - frac) ** 0.9
+    lr = a.lr * min(1.0, (it + 1) / a.warmup) * (1 - frac) ** 0.9
     for gparam in opt.param_groups:
         gparam["lr"] = lr
     full = frac > 1 - a.full_frac
