@@ -1,7 +1,7 @@
 """Export a checkpoint to ONNX (opset 17, fp32) and check that the graph only uses ops that ORT Web's
 WebGPU backends run on 5-D tensors, with explicit Conv attributes and symmetric pads.
 
-  /usr/bin/python3 models/glioma_seg/export.py --ckpt /tmp/gseg/run/ckpt.pt --onnx models/glioma_seg/glioma_seg_2mm_v1.onnx
+  /usr/bin/python3 models/glioma_seg/export.py --ckpt /tmp/gseg/run/ckpt.pt --onnx models/glioma_seg/glioma_seg_2mm_v2.onnx
 """
 import argparse, collections, os, sys
 import numpy as np

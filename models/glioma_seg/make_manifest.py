@@ -1,7 +1,7 @@
 """Write manifest.json for an exported model from the training info and held-out evaluation JSON.
 
-  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v1.onnx \
-      --train_info /tmp/gseg/run/train_info.json --eval /tmp/gseg/eval.json [--eval_tta /tmp/gseg/eval_tta.json]
+  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v2.onnx \
+      --train_info /tmp/gseg/run/train_info.json --eval /tmp/gseg/eval.json [--eval_tta ...] [--eval_post ...] --version 2.0.0 [--hardware ...]
 """
 import argparse, hashlib, json, os
 import onnx
