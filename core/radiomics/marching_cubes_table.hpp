@@ -1,6 +1,9 @@
 // Marching cubes triangle table (Lorensen & Cline 1987, in the public-domain layout of Paul Bourke,
 // "Polygonising a scalar field", 1994): the first 128 configurations. A configuration >= 128 is the
 // complement of one below 128 and gives the same surface with the opposite orientation.
+// PyRadiomics (radiomics/src/cshape.c) uses these corners, edges and orientations and the same complement rule;
+// its table splits the polygons of 15 configurations along other diagonals or fans, but with vertices at edge
+// midpoints those polygons are planar, so every cell has the same area and signed volume with either table.
 // Corners: 0 (0,0,0) 1 (1,0,0) 2 (1,1,0) 3 (0,1,0) 4 (0,0,1) 5 (1,0,1) 6 (1,1,1) 7 (0,1,1) in (x,y,z);
 // edges: 0 c0-c1, 1 c1-c2, 2 c2-c3, 3 c3-c0, 4 c4-c5, 5 c5-c6, 6 c6-c7, 7 c7-c4, 8 c0-c4, 9 c1-c5,
 // 10 c2-c6, 11 c3-c7.

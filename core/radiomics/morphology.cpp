@@ -1,6 +1,6 @@
 // Morphological features (IBSI 1, section 3.1; PyRadiomics "shape").
 // The mesh is marching cubes at iso-level 0.5 over the morphological mask, in voxel-index space scaled by
-// the spacing (as IBSI and PyRadiomics), vertices at edge midpoints.
+// the spacing (as IBSI and PyRadiomics), vertices at edge midpoints, Lorensen/Bourke's cell table.
 #include "core/radiomics/convex_hull.hpp"
 #include "core/radiomics/extraction_cache_parts.hpp"
 #include "core/radiomics/internal.hpp"
@@ -49,13 +49,25 @@ struct Mesh {
   std::vector<std::array<long long, 3>> vertex_keys;  // doubled index coordinates, for 2-D diameters
 };
 
-Mesh marching_cubes(const RoiImage& roi) {
+Mesh marching_cubes(const RoiImage& roi, bool py) {
   Mesh m;
   const auto& d = roi.dims;
   const auto& sp = roi.spacing;
   const auto& cs = roi.coordinate_shift;
   std::unordered_set<long long> seen;
   auto at = [&](int i, int j, int k) -> bool { return roi.inside(i, j, k) && roi.morph[roi.idx(i, j, k)]; };
+  // The complement rule leaves holes at some ambiguous faces, and the signed volume of an open mesh depends on
+  // the origin. PyRadiomics' origin is the first cell of its mask cropped to the bounding box and padded by
+  // one voxel; IBSI mode keeps the image origin.
+  Eigen::Vector3d origin = Eigen::Vector3d::Zero();
+  if (py) {
+    std::array<int, 3> lo{d[0], d[1], d[2]};
+    for (int k = 0; k < d[2]; ++k)
+      for (int j = 0; j < d[1]; ++j)
+        for (int i = 0; i < d[0]; ++i)
+          if (roi.morph[roi.idx(i, j, k)]) lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
+    for (int a = 0; a < 3; ++a) origin[a] = (lo[a] - 1 + cs[a]) * sp[a];
+  }
   const long long X = 2LL * d[0] + 4, Y = 2LL * d[1] + 4;
   for (int k = -1; k < d[2]; ++k)
     for (int j = -1; j < d[1]; ++j)
@@ -82,11 +94,12 @@ Mesh marching_cubes(const RoiImage& roi) {
               m.vertex_keys.push_back({kx, ky, kz});
             }
           }
-          m.volume += sign * v[0].dot(v[1].cross(v[2])) / 6.0;
+          m.volume += sign * (v[0] - origin).dot((v[1] - origin).cross(v[2] - origin)) / 6.0;
           m.area += 0.5 * (v[1] - v[0]).cross(v[2] - v[0]).norm();
         }
       }
-  m.volume = std::abs(m.volume);
+  // PyRadiomics sums in (z, y, x) order, which negates every triple product, and keeps the sign; IBSI: |V|.
+  m.volume = py ? -m.volume : std::abs(m.volume);
   return m;
 }
 
@@ -122,7 +135,7 @@ Geometry compute_geometry(const RoiImage& roi, bool py) {
   Geometry g;
   const auto& sp = roi.spacing;
   const auto& cs = roi.coordinate_shift;
-  const Mesh mesh = marching_cubes(roi);
+  const Mesh mesh = marching_cubes(roi, py);
   g.volume = mesh.volume;
   g.area = mesh.area;
   std::vector<Eigen::Vector3d> centres;

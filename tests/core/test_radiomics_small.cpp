@@ -201,3 +201,28 @@ TEST_CASE("radiomics: PyRadiomics names and discretisation", "[radiomics]") {
   CHECK(by.count("original_gldm_DependenceEntropy"));
   CHECK(by.count("original_shape_MeshVolume"));
 }
+
+// A mask whose marching-cubes mesh is open (the complement rule leaves holes at ambiguous faces), so its signed
+// volume depends on the origin. Expected values from a transcription of PyRadiomics' calculate_coefficients
+// (cshape.c: (z, y, x) order, its own cell table, mask cropped to the bounding box and padded by one voxel).
+TEST_CASE("radiomics: PyRadiomics mesh volume of an open mesh, from its padded bounding-box origin", "[radiomics]") {
+  const std::vector<std::array<int, 3>> voxels{{0, 0, 1}, {0, 0, 2}, {0, 1, 2}, {0, 2, 0}, {0, 2, 1},
+                                               {1, 1, 1}, {2, 1, 1}, {2, 1, 2}, {2, 2, 2}};
+  std::vector<float> v(6 * 6 * 6, 0), m(6 * 6 * 6, 0);
+  float level = 1;
+  for (const auto& p : voxels) {  // placed at (1, 2, 1) in the image: the origin must not matter
+    const int n = (p[0] + 1) + 6 * ((p[1] + 2) + 6 * (p[2] + 1));
+    v[n] = level++;
+    m[n] = 1;
+  }
+  const auto f = radiomics::extract_features(make_volume({6, 6, 6}, v, 2.0), make_volume({6, 6, 6}, m, 2.0), 1,
+                                             radiomics::pyradiomics_defaults());
+  std::map<std::string, double> by;
+  for (const auto& x : f)
+    if (x.value) by[x.name] = *x.value;
+  CHECK(by["original_shape_MeshVolume"] == Approx(35.3333333333333).epsilon(1e-12));
+  CHECK(by["original_shape_SurfaceArea"] == Approx(91.6031949497463).epsilon(1e-12));
+  // IBSI mode keeps its own (image) origin and |V| (30 mm^3 here); the area does not depend on the origin.
+  const auto g = radiomics::extract_features(make_volume({6, 6, 6}, v, 2.0), make_volume({6, 6, 6}, m, 2.0), 1, ibsi_raw());
+  CHECK(get(g, "C0JK") == Approx(91.6031949497463).epsilon(1e-12));
+}
