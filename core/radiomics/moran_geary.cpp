@@ -23,6 +23,16 @@ struct Box {
   std::array<int, 3> lo{}, n{};
 };
 
+// Calls visit(i, j, k, index) for each voxel of `mask` (x fastest).
+template <typename Visit>
+void for_each_mask_voxel(const std::array<int, 3>& dims, std::span<const std::uint8_t> mask, Visit&& visit) {
+  std::size_t at = 0;
+  for (int k = 0; k < dims[2]; ++k)
+    for (int j = 0; j < dims[1]; ++j)
+      for (int i = 0; i < dims[0]; ++i, ++at)
+        if (mask[at]) visit(i, j, k, at);
+}
+
 // Estimated costs (seconds; measured natively, g++ -O3: ~13 ns per pair, ~17 ns per point and log2 of the grid;
 // a dense 10^3 cube: direct 15 ms, FFT 0.8 ms; 30^3: 5 s and 72 ms).
 double direct_cost(std::size_t n) { return 13e-9 * 0.5 * static_cast<double>(n) * static_cast<double>(n); }
@@ -34,15 +44,10 @@ AutocorrelationSums direct_sums(const std::array<int, 3>& dims, const std::array
                                 std::span<const std::uint8_t> mask, std::span<const double> values, double mean) {
   std::vector<std::array<double, 3>> pos;
   std::vector<double> y;
-  for (int k = 0; k < dims[2]; ++k)
-    for (int j = 0; j < dims[1]; ++j)
-      for (int i = 0; i < dims[0]; ++i) {
-        const std::size_t at = static_cast<std::size_t>(i) + static_cast<std::size_t>(dims[0]) *
-                                                                (static_cast<std::size_t>(j) + static_cast<std::size_t>(dims[1]) * k);
-        if (!mask[at]) continue;
-        pos.push_back({i * sp[0], j * sp[1], k * sp[2]});
-        y.push_back(values[at] - mean);
-      }
+  for_each_mask_voxel(dims, mask, [&](int i, int j, int k, std::size_t at) {
+    pos.push_back({i * sp[0], j * sp[1], k * sp[2]});
+    y.push_back(values[at] - mean);
+  });
   AutocorrelationSums s;
   s.method = "direct";
   const std::size_t n = y.size();
@@ -189,17 +194,12 @@ std::optional<AutocorrelationSums> inverse_distance_sums(const std::array<int, 3
   box.lo = dims;
   std::size_t count = 0;
   double sum = 0;
-  for (int k = 0; k < dims[2]; ++k)
-    for (int j = 0; j < dims[1]; ++j)
-      for (int i = 0; i < dims[0]; ++i) {
-        const std::size_t at = static_cast<std::size_t>(i) + static_cast<std::size_t>(dims[0]) *
-                                                                (static_cast<std::size_t>(j) + static_cast<std::size_t>(dims[1]) * k);
-        if (!mask[at]) continue;
-        ++count;
-        sum += values[at];
-        box.lo = {std::min(box.lo[0], i), std::min(box.lo[1], j), std::min(box.lo[2], k)};
-        hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
-      }
+  for_each_mask_voxel(dims, mask, [&](int i, int j, int k, std::size_t at) {
+    ++count;
+    sum += values[at];
+    box.lo = {std::min(box.lo[0], i), std::min(box.lo[1], j), std::min(box.lo[2], k)};
+    hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+  });
   AutocorrelationSums s;
   s.n = count;
   if (count == 0) return s;
