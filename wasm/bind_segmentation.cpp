@@ -133,12 +133,14 @@ val score_segmentation(const Session& session, int predicted_id, int truth_id) {
 // guarded, so a bad size becomes a JavaScript Error rather than an abort.
 class SlidingWindows {
 public:
-  // grid and patch as (i, j, k); returns the window origins [[i, j, k], ...].
-  val plan(val grid, val patch, double overlap, int input_channels) {
+  // The channel-first input tensor [C][k][j][i] on `grid`; grid and patch as (i, j, k). The tensor is copied
+  // into the core once, here, not once per window. Returns the window origins [[i, j, k], ...].
+  val plan(val tensor, val grid, val patch, double overlap, int input_channels) {
     return guarded([&] {
       if (input_channels < 1) throw InvalidInputError("a network input needs at least one channel");
       plan_ = segmentation::plan_windows(index3(grid), index3(patch), overlap);
       input_channels_ = input_channels;
+      input_ = emscripten::convertJSArrayToNumberVector<float>(tensor);
       stitcher_.reset();
       val out = val::array();
       for (std::size_t n = 0; n < plan_->origins.size(); ++n) out.set(n, index3_to_js(plan_->origins[n]));
@@ -146,12 +148,11 @@ public:
     });
   }
 
-  // The input window `index` of a channel-first tensor on the planned grid: Float32Array [C][k][j][i].
-  val window(val tensor, int index) const {
+  // The input window `index`: Float32Array [C][k][j][i].
+  val window(int index) const {
     return guarded([&] {
-      const std::vector<float> volume = emscripten::convertJSArrayToNumberVector<float>(tensor);
       std::vector<float> out(patch_voxels() * static_cast<std::size_t>(input_channels_));
-      segmentation::extract_patch(volume, planned().volume, input_channels_, origin(index), plan_->patch, out);
+      segmentation::extract_patch(input_, planned().volume, input_channels_, origin(index), plan_->patch, out);
       return val::global("Float32Array").new_(emscripten::typed_memory_view(out.size(), out.data()));
     });
   }
@@ -200,6 +201,7 @@ private:
 
   std::optional<segmentation::WindowPlan> plan_;
   std::optional<segmentation::Stitcher> stitcher_;
+  std::vector<float> input_;
   int input_channels_ = 0;
 };
 

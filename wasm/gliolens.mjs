@@ -153,31 +153,34 @@ export class Gliolens {
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
   async segment(ids, { manifest, runNetwork, mirror = false, onProgress = () => {}, isCancelled = () => false }) {
     const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
+    const patch = this.#windowSize(prepared, manifest);
+    const stopIfCancelled = () => {
+      if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+    };
     const [gi, gj, gk] = prepared.grid;
     const flips = mirror ? [null, 0, 1, 2] : [null];
     let sum = null;
     let windows = 1;
     for (const [pass, axis] of flips.entries()) {
-      if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+      stopIfCancelled();
       const input = axis === null ? prepared.tensor : this.#module.mirrorTensor(prepared.tensor, prepared.channels, prepared.grid, axis);
-      let logits = await this.#runOverGrid(input, prepared, manifest, runNetwork, (window, count) => {
+      let logits = await this.#runOverGrid(input, prepared, patch, manifest, runNetwork, (window, count) => {
         windows = count;
         onProgress({ pass: pass + 1, passes: flips.length, window, windows: count });
-      }, isCancelled);
+      }, stopIfCancelled);
       if (axis !== null) logits = this.#module.mirrorTensor(logits, logits.length / (gi * gj * gk), prepared.grid, axis);
       if (sum === null) sum = Float32Array.from(logits);
       else for (let i = 0; i < sum.length; i++) sum[i] += logits[i];
     }
     if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
-    if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+    stopIfCancelled();
     const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, manifest);
     return { id, labels: this.labelVolumes(id), passes: flips.length, windows };
   }
 
   // The network's output over the whole prepared grid: one run when the manifest's window covers the
   // grid, else one run per planned window, blended by the core.
-  async #runOverGrid(input, prepared, manifest, runNetwork, onWindow, isCancelled) {
-    const patch = this.#windowSize(prepared, manifest);
+  async #runOverGrid(input, prepared, patch, manifest, runNetwork, onWindow, stopIfCancelled) {
     const dims = (p) => [1, prepared.channels, p[2], p[1], p[0]];
     if (patch.every((p, a) => p === prepared.grid[a])) {
       onWindow(1, 1);
@@ -185,11 +188,11 @@ export class Gliolens {
     }
     const windows = new this.#module.SlidingWindows();
     try {
-      const origins = windows.plan(prepared.grid, patch, manifest.inference.overlap ?? 0.5, prepared.channels);
+      const origins = windows.plan(input, prepared.grid, patch, manifest.inference.overlap ?? 0.5, prepared.channels);
       for (let n = 0; n < origins.length; n++) {
-        if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+        stopIfCancelled();
         onWindow(n + 1, origins.length);
-        windows.add(n, await runNetwork(windows.window(input, n), dims(patch)));
+        windows.add(n, await runNetwork(windows.window(n), dims(patch)));
       }
       return windows.result();
     } finally {
