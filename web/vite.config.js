@@ -6,9 +6,10 @@
 // from there at run time (`env.wasm.wasmPaths`): its pthread workers are then started from that
 // real same-origin file, which is what lets the WASM backend run multi-threaded. (Inlined into the
 // bundled module Worker, the pthread workers do not start.)
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { defineConfig, defaultClientConditions } from 'vite';
 
@@ -31,21 +32,46 @@ function ortRuntime() {
       server.middlewares.use((req, res, next) => {
         const file = ORT_RUNTIME_FILES.find((f) => req.url?.split('?')[0].endsWith(`/${ORT_DIR}/${f}`));
         if (!file) return next();
-        res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
-        // ORT's thread workers are started from the .mjs: under COEP their script needs it too.
-        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-        createReadStream(join(ortDist, file)).pipe(res);
+        // ORT's thread workers are started from the .mjs: under COEP their script needs CORP too.
+        sendFile(res, join(ortDist, file));
       });
     },
   };
+}
+
+// `vite` (dev server): the trained models under /models/<name>/, as `scripts/build` copies them into
+// web/dist for the built app (the page fetches them relative to itself).
+const modelsDir = fileURLToPath(new URL('../models/', import.meta.url));
+const MODEL_FILE = /^\/models\/([\w.-]+)\/(manifest\.json|MODEL_CARD\.md|[\w.-]+\.onnx)$/;
+
+function modelFiles() {
+  return {
+    name: 'gliolens-model-files',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const match = MODEL_FILE.exec(req.url?.split('?')[0] ?? '');
+        const path = match && join(modelsDir, match[1], match[2]);
+        if (!path || !existsSync(path)) return next();
+        sendFile(res, path);
+      });
+    },
+  };
+}
+
+const CONTENT_TYPES = { '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.json': 'application/json', '.md': 'text/markdown' };
+
+function sendFile(res, path) {
+  res.setHeader('Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  createReadStream(path).pipe(res);
 }
 
 export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  plugins: [ortRuntime()],
+  plugins: [ortRuntime(), modelFiles()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },
   server: {
