@@ -1,7 +1,8 @@
 """Evaluate a checkpoint on held-out BraTS cases at the original 1 mm grid.
 
   /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt \
-      --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta]
+      --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
+      [--min_component N] [--min_enhancing N]
 
 Runs the full specified pipeline from the raw NIfTI files (preprocess.prepare_case, network,
 preprocess.probs_to_labels), then scores WT={1,2,4}, TC={1,4}, ET={4}:
@@ -53,18 +54,59 @@ def score(lab, seg):
 
 
 def predict(model, x, tta=False):
+    """Sigmoid probabilities; with `tta`, the mean over the input and its mirror images along k, j and i
+    (one axis at a time: the four passes the app and the CLI run with `mirror`)."""
     with torch.no_grad():
         xt = torch.from_numpy(x)
         p = torch.sigmoid(model(xt))
         if tta:
-            n = 1
-            for axes in ([2], [3], [4], [2, 3], [2, 4], [3, 4], [2, 3, 4]):
-                p += torch.sigmoid(model(xt.flip(axes))).flip(axes); n += 1
-            p /= n
+            for axis in (2, 3, 4):
+                p += torch.sigmoid(model(xt.flip([axis]))).flip([axis])
+            p /= 4
     return p[0].numpy()
 
 
-def main():
+def remove_small_components(lab, min_voxels):
+    """The core's `min_component_voxels`: clear tumour (label > 0) components under min_voxels (26-connected)."""
+    cc, _ = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
+    sizes = np.bincount(cc.ravel())
+    small = sizes < min_voxels
+    small[0] = False
+    lab[small[cc]] = 0
+
+
+def apply_enhancing_rule(lab, min_voxels):
+    """The core's `min_enhancing_voxels`: fewer than min_voxels ET voxels in all -> they become label 1."""
+    et = int((lab == 4).sum())
+    if 0 < et < min_voxels:
+        lab[lab == 4] = 1
+
+
+def postprocess(lab, largest=False, min_component=0, min_enhancing=0):
+    """In place, in the core's order: tumour components (largest only, or those of >= min_component voxels),
+    then the enhancing-tumour rule."""
+    if largest and lab.any():
+        cc, _ = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
+        sizes = np.bincount(cc.ravel())[1:]
+        lab[cc != 1 + int(np.argmax(sizes))] = 0
+    if min_component:
+        remove_small_components(lab, min_component)
+    if min_enhancing:
+        apply_enhancing_rule(lab, min_enhancing)
+    return lab
+
+
+def mean_scores(res):
+    mean = {}
+    for r in REGIONS:
+        d = [res[c][r]["dice"] for c in res]
+        h = [res[c][r]["hd95"] for c in res if res[c][r]["hd95"] is not None]
+        mean[r] = {"dice": float(np.mean(d)), "hd95": float(np.mean(h)) if h else None, "hd95_n": len(h)}
+    return mean
+
+
+def case_arguments():
+    """The options every scoring script takes: checkpoint, data, cases, output, mirroring, threads."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--base", type=int, default=16)
@@ -73,13 +115,24 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--tta", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--post", choices=["none", "largest"], default="none",
-                    help="largest: keep only the largest 26-connected component of the tumour (label > 0)")
-    a = ap.parse_args()
+    return ap
+
+
+def load_model(a):
     torch.set_num_threads(a.threads)
     model = UNet3D(base=a.base)
     model.load_state_dict(torch.load(a.ckpt, map_location="cpu"))
-    model.eval()
+    return model.eval()
+
+
+def main():
+    ap = case_arguments()
+    ap.add_argument("--post", choices=["none", "largest"], default="none",
+                    help="largest: keep only the largest 26-connected component of the tumour (label > 0)")
+    ap.add_argument("--min_component", type=int, default=0, help="as the manifest's postprocess.min_component_voxels")
+    ap.add_argument("--min_enhancing", type=int, default=0, help="as the manifest's postprocess.min_enhancing_voxels")
+    a = ap.parse_args()
+    model = load_model(a)
     res = {}
     for cid in a.cases.split(","):
         t = time.time()
@@ -87,18 +140,12 @@ def main():
         x, start, _ = prepare_case(vols)
         p2 = predict(model, x, a.tta)
         lab = probs_to_labels(p2, start, seg.shape)
-        if a.post == "largest" and lab.any():
-            cc, n = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
-            sizes = np.bincount(cc.ravel())[1:]
-            lab[cc != 1 + int(np.argmax(sizes))] = 0
+        postprocess(lab, a.post == "largest", a.min_component, a.min_enhancing)
         res[cid] = score(lab, seg)
         print(cid, json.dumps(res[cid]), f"{time.time()-t:.1f}s", flush=True)
-    mean = {}
-    for r in REGIONS:
-        d = [res[c][r]["dice"] for c in res]
-        h = [res[c][r]["hd95"] for c in res if res[c][r]["hd95"] is not None]
-        mean[r] = {"dice": float(np.mean(d)), "hd95": float(np.mean(h)) if h else None, "hd95_n": len(h)}
-    out = {"cases": res, "mean": mean, "tta": a.tta, "post": a.post, "ckpt": a.ckpt}
+    mean = mean_scores(res)
+    out = {"cases": res, "mean": mean, "tta": a.tta, "post": a.post,
+           "min_component": a.min_component, "min_enhancing": a.min_enhancing, "ckpt": a.ckpt}
     print("mean", json.dumps(mean))
     json.dump(out, open(a.json, "w"), indent=1)
 
