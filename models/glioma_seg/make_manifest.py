@@ -1,7 +1,12 @@
 """Write manifest.json for an exported model from the training info and held-out evaluation JSON.
 
-  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v2.onnx \
-      --train_info /tmp/gseg/run/train_info.json --eval /tmp/gseg/eval.json [--eval_tta ...] [--eval_post ...] --version 2.0.0 [--hardware ...]
+  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v3.onnx \
+      --train_info /tmp/gseg/run/train_info.json --postprocess /tmp/gseg/postprocess.json \
+      --eval /tmp/gseg/eval.json [--eval_raw ...] [--eval_tta ...] --version 3.0.0 [--hardware ...]
+
+--postprocess is choose_postprocess.py's output (chosen on the training cases); --eval must then be the
+held-out evaluation with those settings (evaluate.py --min_component/--min_enhancing), since the app and
+the CLI apply them by default. --eval_raw: the same without post-processing; --eval_tta: with mirroring.
 """
 import argparse, hashlib, json, os
 import onnx
@@ -11,7 +16,8 @@ ap.add_argument("--onnx", required=True)
 ap.add_argument("--train_info", required=True)
 ap.add_argument("--eval", required=True)
 ap.add_argument("--eval_tta")
-ap.add_argument("--eval_post", help="evaluation JSON with --post largest")
+ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
+ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
 ap.add_argument("--notes", default="")
 ap.add_argument("--version", default="1.0.0")
 ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
@@ -19,6 +25,9 @@ a = ap.parse_args()
 
 ti = json.load(open(a.train_info))
 ev = json.load(open(a.eval))
+chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
+if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
+    raise SystemExit("--eval was not run with the post-processing this manifest ships")
 m = onnx.load(a.onnx)
 ops = sorted({n.op_type for n in m.graph.node})
 
@@ -79,7 +88,8 @@ man = {
         "upsampling": "sigmoid probabilities upsampled x2 trilinearly with half-pixel centres (PyTorch align_corners=False, "
                       "ONNX Resize half_pixel, edge clamped) to the 160x192x160 window, pasted at window_start; 0 outside the window",
         "label_map": "start at 0; set 2 where p_WT > 0.5; then 1 where p_TC > 0.5; then 4 where p_ET > 0.5 (later overwrites earlier)",
-        "postprocessing": "none was applied for the reported metrics (no connected-component filtering, no test-time mirroring)",
+        "postprocessing": "see `postprocess` (applied by default, and in the reported held_out metrics); test-time mirroring "
+                          "(input + its flips along i, j, k, probabilities averaged) is optional and reported separately",
     },
     "training": {
         "data": "BraTS 2018 training cases in ../shared/data/brats2018 (14 cases; research/teaching use under the BraTS terms)",
@@ -100,9 +110,15 @@ man = {
     },
     "parity": {"reference_dir": "reference", "script": "reference.py", "checker": "check_ort.cjs"},
 }
-if a.eval_post:
-    man["validation"]["held_out_largest_component"] = metrics(json.load(open(a.eval_post)))
-    man["validation"]["held_out_largest_component"]["postprocessing"] = "keep only the largest 26-connected component of label > 0"
+man["postprocess"] = {
+    "min_component_voxels": chosen["min_component_voxels"],
+    "min_enhancing_voxels": chosen["min_enhancing_voxels"],
+    "meaning": "after the label map: clear 26-connected tumour components (label > 0) under min_component_voxels; "
+               "then, when the whole map has fewer than min_enhancing_voxels ET voxels, relabel them 1 (0 = off)",
+    "chosen_on": "the training cases only (choose_postprocess.py: best mean Dice over WT/TC/ET on a grid), never the held-out cases",
+}
+if a.eval_raw:
+    man["validation"]["held_out_without_postprocess"] = metrics(json.load(open(a.eval_raw)))
 if a.notes:
     man["training"]["notes"] = a.notes
 if a.eval_tta:

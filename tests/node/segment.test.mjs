@@ -129,6 +129,24 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
     for (const score of core.scoreSegmentation(tiled.id, whole.id)) assert.ok(score.dice > 0.9999, `${score.region} ${score.dice}`);
   });
 
+  test("the manifest's post-processing is applied: small components, then the enhancing-tumour rule", async () => {
+    const withPost = (postprocess) => core.segment(ids, { manifest: { ...manifest, postprocess }, runNetwork: voxelwise });
+    const count = (result, label) => result.labels.find((l) => l.label === label)?.voxels ?? 0;
+    const plain = await withPost({ min_component_voxels: 0, min_enhancing_voxels: 0 });
+    const enhancing = count(plain, 4);
+    assert.ok(enhancing > 0, 'the demo tumour enhances');
+    // Under the rule's threshold the enhancing voxels become necrotic/non-enhancing core (BraTS rule).
+    const relabelled = await withPost({ min_enhancing_voxels: enhancing + 1 });
+    assert.equal(count(relabelled, 4), 0);
+    assert.equal(count(relabelled, 1), count(plain, 1) + enhancing);
+    assert.equal(count(relabelled, 2), count(plain, 2));
+    assert.equal(count(await withPost({ min_enhancing_voxels: enhancing }), 4), enhancing, 'at the threshold ET stays');
+    // No component is larger than the whole tumour; every component has at least one voxel.
+    const total = (result) => result.labels.reduce((n, l) => n + l.voxels, 0);
+    assert.equal((await withPost({ min_component_voxels: total(plain) + 1 })).labels.length, 0);
+    assert.equal(total(await withPost({ min_component_voxels: 1 })), total(plain));
+  });
+
   test('a bad window size in the manifest is refused clearly', async () => {
     await assert.rejects(run({ patch_voxels_ijk: [40, 48] }), /inference\.patch_voxels_ijk must be three positive whole numbers/);
     await assert.rejects(run({ patch_voxels_ijk: [40, 48, 40], overlap: 1 }), /window overlap must be in \[0, 1\)/);
