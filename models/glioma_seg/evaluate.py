@@ -45,11 +45,11 @@ def hd95(p, t, spacing=(1.0, 1.0, 1.0)):
     return float(np.percentile(d, 95))
 
 
-def score(lab, seg):
+def score(lab, seg, with_hd95=True):
     out = {}
     for r, ls in REGIONS.items():
         p = np.isin(lab, ls); t = np.isin(seg, ls)
-        out[r] = {"dice": dice(p, t), "hd95": hd95(p, t), "pred_vox": int(p.sum()), "true_vox": int(t.sum())}
+        out[r] = {"dice": dice(p, t), "hd95": hd95(p, t) if with_hd95 else None, "pred_vox": int(p.sum()), "true_vox": int(t.sum())}
     return out
 
 
