@@ -10,24 +10,15 @@ namespace {
 TexMat cooccurrence(const RoiImage& roi, int slice, const std::array<int, 3>& d) {
   TexMat t;
   t.m = Eigen::MatrixXd::Zero(roi.ng, roi.ng);
-  // interior voxels only (the masks never touch the box's faces): the neighbour is in the box
-  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
-  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);
+  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);  // the neighbour is in the box (interior voxels)
   const int* lv = roi.levels.data();
-  for (int k = k0; k < k1; ++k)
-    for (int j = 1; j < roi.dims[1] - 1; ++j) {
-      const std::size_t row = roi.idx(0, j, k);
-      for (int i = 1; i < roi.dims[0] - 1; ++i) {
-        const std::size_t n = row + static_cast<std::size_t>(i);
-        const int a = lv[n];
-        if (a == 0) continue;
-        t.nv += 1;
-        const int b = lv[n + off];
-        if (b == 0) continue;
-        t.m(a - 1, b - 1) += 1;
-        t.m(b - 1, a - 1) += 1;
-      }
-    }
+  roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
+    t.nv += 1;
+    const int b = lv[n + off];
+    if (b == 0) return;
+    t.m(a - 1, b - 1) += 1;
+    t.m(b - 1, a - 1) += 1;
+  });
   return t;
 }
 

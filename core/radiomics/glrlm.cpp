@@ -8,25 +8,16 @@ TexMat runs(const RoiImage& roi, int slice, const std::array<int, 3>& d) {
   TexMat t;
   const int maxlen = std::max({roi.dims[0], roi.dims[1], roi.dims[2]});
   t.m = Eigen::MatrixXd::Zero(roi.ng, maxlen);
-  // interior voxels only (the masks never touch the box's faces): a run ends at the latest on a face (level 0)
-  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
-  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);
+  const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);  // a run ends at the latest on a face (level 0)
   const int* lv = roi.levels.data();
-  for (int k = k0; k < k1; ++k)
-    for (int j = 1; j < roi.dims[1] - 1; ++j) {
-      const std::size_t row = roi.idx(0, j, k);
-      for (int i = 1; i < roi.dims[0] - 1; ++i) {
-        const std::size_t n = row + static_cast<std::size_t>(i);
-        const int a = lv[n];
-        if (a == 0) continue;
-        t.nv += 1;
-        // start of a run: the previous voxel along d differs
-        if (lv[n - off] == a) continue;
-        int len = 1;
-        for (std::size_t m = n + off; lv[m] == a; m += off) ++len;
-        t.m(a - 1, len - 1) += 1;
-      }
-    }
+  roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
+    t.nv += 1;
+    // start of a run: the previous voxel along d differs
+    if (lv[n - off] == a) return;
+    int len = 1;
+    for (std::size_t m = n + off; lv[m] == a; m += off) ++len;
+    t.m(a - 1, len - 1) += 1;
+  });
   return t;
 }
 

@@ -53,6 +53,21 @@ struct RoiImage {
           if (a != 0 || b != 0 || c != 0) o.push_back(offset(a, b, c));
     return o;
   }
+  // Calls visit(n, level) for each voxel n with a grey level (levels[n] > 0) of one slice (slice >= 0) or of the
+  // whole box (slice < 0), in storage order. Only the interior is scanned: no mask voxel lies on a face.
+  template <class Visit>
+  void for_each_level_voxel(int slice, Visit&& visit) const {
+    const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? dims[2] - 1 : slice + 1;
+    const int* lv = levels.data();
+    for (int k = k0; k < k1; ++k)
+      for (int j = 1; j < dims[1] - 1; ++j) {
+        const std::size_t row = idx(0, j, k);
+        for (int i = 1; i < dims[0] - 1; ++i) {
+          const std::size_t n = row + static_cast<std::size_t>(i);
+          if (lv[n] != 0) visit(n, lv[n]);
+        }
+      }
+  }
   [[nodiscard]] std::size_t morph_count() const;
   [[nodiscard]] std::vector<double> roi_intensities() const;  // intensity-mask voxels, storage order
 };

@@ -10,29 +10,20 @@ namespace {
 TexMat ngtdm_matrix(const RoiImage& roi, int slice) {
   TexMat t;
   t.m = Eigen::MatrixXd::Zero(roi.ng, 2);
-  // interior voxels only (the masks never touch the box's faces): every neighbour is in the box
-  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
-  const std::vector<std::ptrdiff_t> nb = roi.neighbour_offsets(slice < 0);
+  const std::vector<std::ptrdiff_t> nb = roi.neighbour_offsets(slice < 0);  // all in the box (interior voxels)
   const int* lv = roi.levels.data();
-  for (int k = k0; k < k1; ++k)
-    for (int j = 1; j < roi.dims[1] - 1; ++j) {
-      const std::size_t row = roi.idx(0, j, k);
-      for (int i = 1; i < roi.dims[0] - 1; ++i) {
-        const std::size_t n = row + static_cast<std::size_t>(i);
-        const int a = lv[n];
-        if (a == 0) continue;
-        int sum = 0, cnt = 0;  // integers: exact whatever the order
-        for (const std::ptrdiff_t o : nb) {
-          const int l = lv[n + o];
-          sum += l;
-          cnt += l != 0;
-        }
-        if (cnt == 0) continue;
-        t.m(a - 1, 0) += 1;
-        t.m(a - 1, 1) += std::abs(a - static_cast<double>(sum) / cnt);
-        t.nv += 1;
-      }
+  roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
+    int sum = 0, cnt = 0;  // integers: exact whatever the order
+    for (const std::ptrdiff_t o : nb) {
+      const int l = lv[n + o];
+      sum += l;
+      cnt += l != 0;
     }
+    if (cnt == 0) return;
+    t.m(a - 1, 0) += 1;
+    t.m(a - 1, 1) += std::abs(a - static_cast<double>(sum) / cnt);
+    t.nv += 1;
+  });
   return t;
 }
 

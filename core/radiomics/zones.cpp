@@ -8,36 +8,28 @@ namespace gliolens::radiomics {
 std::vector<Zone> find_zones(const RoiImage& roi, int slice, const std::vector<int>* distance) {
   std::vector<Zone> zones;
   std::vector<char> seen(roi.size(), 0);
-  // interior voxels only (the masks never touch the box's faces): every neighbour is in the box
-  const int k0 = slice < 0 ? 1 : slice, k1 = slice < 0 ? roi.dims[2] - 1 : slice + 1;
-  const std::vector<std::ptrdiff_t> nb = roi.neighbour_offsets(slice < 0);
+  const std::vector<std::ptrdiff_t> nb = roi.neighbour_offsets(slice < 0);  // all in the box (interior voxels)
   const int* lv = roi.levels.data();
   std::vector<std::size_t> stack;
-  for (int k = k0; k < k1; ++k)
-    for (int j = 1; j < roi.dims[1] - 1; ++j) {
-      const std::size_t row = roi.idx(0, j, k);
-      for (int i = 1; i < roi.dims[0] - 1; ++i) {
-        const std::size_t n = row + static_cast<std::size_t>(i);
-        const int a = lv[n];
-        if (a == 0 || seen[n]) continue;
-        Zone z{a, 0, INT_MAX};
-        seen[n] = 1;
-        stack.assign(1, n);
-        while (!stack.empty()) {
-          const std::size_t v = stack.back();
-          stack.pop_back();
-          ++z.size;
-          if (distance) z.distance = std::min(z.distance, (*distance)[v]);
-          for (const std::ptrdiff_t o : nb) {
-            const std::size_t m = v + o;
-            if (seen[m] || lv[m] != a) continue;
-            seen[m] = 1;
-            stack.push_back(m);
-          }
-        }
-        zones.push_back(z);
+  roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
+    if (seen[n]) return;
+    Zone z{a, 0, INT_MAX};
+    seen[n] = 1;
+    stack.assign(1, n);
+    while (!stack.empty()) {
+      const std::size_t v = stack.back();
+      stack.pop_back();
+      ++z.size;
+      if (distance) z.distance = std::min(z.distance, (*distance)[v]);
+      for (const std::ptrdiff_t o : nb) {
+        const std::size_t m = v + o;
+        if (seen[m] || lv[m] != a) continue;
+        seen[m] = 1;
+        stack.push_back(m);
       }
     }
+    zones.push_back(z);
+  });
   return zones;
 }
 
