@@ -66,10 +66,15 @@ def predict(model, x, tta=False):
     return p[0].numpy()
 
 
-def remove_small_components(lab, min_voxels):
-    """The core's `min_component_voxels`: clear tumour (label > 0) components under min_voxels (26-connected)."""
+def tumour_components(lab):
+    """26-connected components of the tumour (label > 0): the component map and each id's size (id 0 = background)."""
     cc, _ = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
-    sizes = np.bincount(cc.ravel())
+    return cc, np.bincount(cc.ravel())
+
+
+def remove_small_components(lab, min_voxels):
+    """The core's `min_component_voxels`: clear tumour components under min_voxels."""
+    cc, sizes = tumour_components(lab)
     small = sizes < min_voxels
     small[0] = False
     lab[small[cc]] = 0
@@ -86,9 +91,8 @@ def postprocess(lab, largest=False, min_component=0, min_enhancing=0):
     """In place, in the core's order: tumour components (largest only, or those of >= min_component voxels),
     then the enhancing-tumour rule."""
     if largest and lab.any():
-        cc, _ = ndimage.label(lab > 0, structure=np.ones((3, 3, 3)))
-        sizes = np.bincount(cc.ravel())[1:]
-        lab[cc != 1 + int(np.argmax(sizes))] = 0
+        cc, sizes = tumour_components(lab)
+        lab[cc != 1 + int(np.argmax(sizes[1:]))] = 0
     if min_component:
         remove_small_components(lab, min_component)
     if min_enhancing:
