@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TYPES = {
+// Content types by extension, also for the vite dev server's own files (web/vite.config.js).
+export const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -15,6 +16,7 @@ const TYPES = {
   '.onnx': 'application/octet-stream',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.md': 'text/markdown; charset=utf-8',
 };
 
 export const distDir = fileURLToPath(new URL('../web/dist/', import.meta.url));

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 import { defineConfig, defaultClientConditions } from 'vite';
 
+import { TYPES } from '../scripts/serve.mjs';
+
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs'));
 // The build of ORT's module that `onnxruntime-web/webgpu` loads (WebGPU EP + WASM, threaded, asyncify).
@@ -58,10 +60,8 @@ function modelFiles() {
   };
 }
 
-const CONTENT_TYPES = { '.wasm': 'application/wasm', '.mjs': 'text/javascript', '.json': 'application/json', '.md': 'text/markdown' };
-
 function sendFile(res, path) {
-  res.setHeader('Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
+  res.setHeader('Content-Type', TYPES[extname(path)] ?? 'application/octet-stream');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   createReadStream(path).pipe(res);
