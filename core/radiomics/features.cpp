@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <numeric>
 #include <stdexcept>
 
 namespace gliolens::radiomics {
@@ -29,6 +30,44 @@ double percentile_sorted(std::span<const double> sorted, double q) {
   const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
   const double f = pos - static_cast<double>(lo);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * f;
+}
+
+SampleStatistics describe_sorted(std::span<const double> sorted) {
+  SampleStatistics st{};
+  const double n = static_cast<double>(sorted.size());
+  st.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / n;
+  double m2 = 0, m3 = 0, m4 = 0, mad = 0;
+  for (double v : sorted) {
+    const double d = v - st.mean;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+    mad += std::abs(d);
+  }
+  st.variance = m2 / n;
+  st.m3 = m3 / n;
+  st.m4 = m4 / n;
+  st.mean_absolute_deviation = mad / n;
+  st.median = percentile_sorted(sorted, 50);
+  st.p10 = percentile_sorted(sorted, 10);
+  st.p25 = percentile_sorted(sorted, 25);
+  st.p75 = percentile_sorted(sorted, 75);
+  st.p90 = percentile_sorted(sorted, 90);
+  double robust_sum = 0, robust_count = 0;
+  for (double v : sorted)
+    if (v >= st.p10 && v <= st.p90) {
+      robust_sum += v;
+      robust_count += 1;
+    }
+  const double robust_mean = robust_sum / robust_count;
+  double robust_mad = 0, median_ad = 0;
+  for (double v : sorted) {
+    if (v >= st.p10 && v <= st.p90) robust_mad += std::abs(v - robust_mean);
+    median_ad += std::abs(v - st.median);
+  }
+  st.robust_mean_absolute_deviation = robust_mad / robust_count;
+  st.median_absolute_deviation = median_ad / n;
+  return st;
 }
 
 namespace {

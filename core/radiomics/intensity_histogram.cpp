@@ -3,7 +3,6 @@
 #include "core/radiomics/internal.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 namespace gliolens::radiomics {
 
@@ -29,27 +28,7 @@ void intensity_histogram_features(const RoiImage& roi, const Settings& s, Featur
     return;
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double mean = std::accumulate(x.begin(), x.end(), 0.0) / n;
-  double m2 = 0, m3 = 0, m4 = 0, mad = 0;
-  for (double v : x) {
-    const double d = v - mean;
-    m2 += d * d; m3 += d * d * d; m4 += d * d * d * d; mad += std::abs(d);
-  }
-  m2 /= n; m3 /= n; m4 /= n; mad /= n;
-  const double median = percentile_sorted(x, 50);
-  const double p10 = percentile_sorted(x, 10), p90 = percentile_sorted(x, 90);
-  const double p25 = percentile_sorted(x, 25), p75 = percentile_sorted(x, 75);
-  double rsum = 0, rcnt = 0;
-  for (double v : x)
-    if (v >= p10 && v <= p90) { rsum += v; rcnt += 1; }
-  const double rmean = rsum / rcnt;
-  double rmad = 0, medad = 0;
-  for (double v : x) {
-    if (v >= p10 && v <= p90) rmad += std::abs(v - rmean);
-    medad += std::abs(v - median);
-  }
-  rmad /= rcnt;
-  medad /= n;
+  const SampleStatistics st = describe_sorted(x);
   int mode = 1;
   for (int i = 1; i <= ng; ++i)
     if (h[i] > h[mode]) mode = i;
@@ -67,23 +46,23 @@ void intensity_histogram_features(const RoiImage& roi, const Settings& s, Featur
     if (grad[i] < grad[gmin]) gmin = i;
   }
   const char* flat = "undefined for constant intensities";
-  out.add("Mean", "X6K6", "", mean);                                  // mean discretised intensity
-  out.add("Variance", "CH89", "", m2);                                // 1/N sum (i - mu)^2
-  out.add("Skewness", "88K1", "", m2 > 0 ? m3 / std::pow(m2, 1.5) : nan, flat);  // m3 / m2^1.5
-  out.add("Kurtosis", "C3I7", "", m2 > 0 ? m4 / (m2 * m2) - 3 : nan, flat);      // m4 / m2^2 - 3
-  out.add("Median", "WIFQ", "", median);                              // median level
+  out.add("Mean", "X6K6", "", st.mean);                                  // mean discretised intensity
+  out.add("Variance", "CH89", "", st.variance);                                // 1/N sum (i - mu)^2
+  out.add("Skewness", "88K1", "", st.variance > 0 ? st.m3 / std::pow(st.variance, 1.5) : nan, flat);  // m3 / m2^1.5
+  out.add("Kurtosis", "C3I7", "", st.variance > 0 ? st.m4 / sq(st.variance) - 3 : nan, flat);      // m4 / m2^2 - 3
+  out.add("Median", "WIFQ", "", st.median);                              // median level
   out.add("Minimum", "1PR8", "", x.front());                          // min level
-  out.add("10Percentile", "GPMT", "", p10);                           // P10
-  out.add("90Percentile", "OZ0C", "", p90);                           // P90
+  out.add("10Percentile", "GPMT", "", st.p10);                           // P10
+  out.add("90Percentile", "OZ0C", "", st.p90);                           // P90
   out.add("Maximum", "3NCY", "", x.back());                           // max level
   out.add("Mode", "AMMC", "", mode);                                  // most frequent level
-  out.add("InterquartileRange", "WR0O", "", p75 - p25);               // P75 - P25
+  out.add("InterquartileRange", "WR0O", "", st.p75 - st.p25);               // P75 - P25
   out.add("Range", "5Z3W", "", x.back() - x.front());                 // max - min
-  out.add("MeanAbsoluteDeviation", "D2ZX", "", mad);                  // 1/N sum |i - mu|
-  out.add("RobustMeanAbsoluteDeviation", "WRZB", "", rmad);           // MAD within P10..P90
-  out.add("MedianAbsoluteDeviation", "4RNL", "", medad);              // 1/N sum |i - median|
-  out.add("CoefficientOfVariation", "CWYJ", "", std::sqrt(m2) / mean);  // sigma / mu
-  out.add("QuartileCoefficientOfDispersion", "SLWD", "", (p75 - p25) / (p75 + p25));  // (P75-P25)/(P75+P25)
+  out.add("MeanAbsoluteDeviation", "D2ZX", "", st.mean_absolute_deviation);                  // 1/N sum |i - mu|
+  out.add("RobustMeanAbsoluteDeviation", "WRZB", "", st.robust_mean_absolute_deviation);           // MAD within P10..P90
+  out.add("MedianAbsoluteDeviation", "4RNL", "", st.median_absolute_deviation);              // 1/N sum |i - median|
+  out.add("CoefficientOfVariation", "CWYJ", "", std::sqrt(st.variance) / st.mean);  // sigma / mu
+  out.add("QuartileCoefficientOfDispersion", "SLWD", "", (st.p75 - st.p25) / (st.p75 + st.p25));  // (P75-P25)/(P75+P25)
   out.add("Entropy", "TLU2", "", entropy);                            // -sum p log2 p
   out.add("Uniformity", "BJ5W", "", uniformity);                      // sum p^2
   out.add("MaximumGradient", "12CE", "", grad[gmax]);                 // max H'(i)

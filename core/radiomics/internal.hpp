@@ -99,6 +99,16 @@ inline double sq(double x) { return x * x; }
 inline double log2_safe(double p) { return p > 0 ? std::log2(p) : 0.0; }
 // numpy.percentile (linear interpolation) of sorted values, q in [0, 100].
 double percentile_sorted(std::span<const double> sorted, double q);
+// The moments, percentiles and deviations that the intensity-statistics and intensity-histogram families
+// both report (on intensities and on discretised levels respectively).
+struct SampleStatistics {
+  double mean, variance, m3, m4;      // central moments m2 (= variance), m3, m4
+  double mean_absolute_deviation;     // 1/N sum |x - mean|
+  double median, p10, p25, p75, p90;  // numpy.percentile, linear interpolation
+  double robust_mean_absolute_deviation;  // mean absolute deviation of P10 <= x <= P90 from their mean
+  double median_absolute_deviation;   // 1/N sum |x - median|
+};
+SampleStatistics describe_sorted(std::span<const double> sorted);
 
 // --- families (one file each) ---
 // `cache` (may be null) keeps the mask-only geometry and kernel spectra for the next modality of the region.
