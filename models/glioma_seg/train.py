@@ -33,6 +33,10 @@ ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--init", default="", help="continue from this state_dict (warm start)")
 ap.add_argument("--fg_frac", type=float, default=0.7, help="fraction of patches centred near tumour")
 ap.add_argument("--warmup", type=int, default=20, help="linear lr warm-up, iterations")
+ap.add_argument("--aug", choices=["light", "heavy"], default="light",
+                help="light: v1-v3's (rotation 10 deg, scale 0.9-1.1, intensity scale/shift 0.1, flips); heavy: "
+                     "nnU-Net-style ranges for small data (rotation 20 deg, scale 0.8-1.25, gamma, contrast, noise, "
+                     "low resolution)")
 a = ap.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -73,7 +77,10 @@ def sample(x, y, size, full):
     else:
         c = rng.uniform(size / 2 - 8, dims - size / 2 + 8)
     A = np.eye(3)
-    if rng.random() < 0.5:
+    if a.aug == "heavy":
+        if rng.random() < 0.7:
+            A = rot_matrix(20) * rng.uniform(0.8, 1.25)
+    elif rng.random() < 0.5:
         A = rot_matrix(10) * rng.uniform(0.9, 1.1)
     o = [np.arange(n) - (n - 1) / 2 for n in size]
     g = np.stack(np.meshgrid(*o, indexing="ij"), -1)  # (D,H,W,3) offsets in (d,h,w)
@@ -86,10 +93,42 @@ def sample(x, y, size, full):
         if rng.random() < 0.5:
             xs = xs.flip(ax); ys = ys.flip(ax)
     brain = (xs != 0).any(0, keepdim=True)
+    if a.aug == "heavy":
+        xs = torch.where(brain, heavy_intensity(xs, brain[0]), xs)
+        return xs, ys
     sc = torch.from_numpy(rng.uniform(0.9, 1.1, (4, 1, 1, 1))).float()
     sh = torch.from_numpy(rng.uniform(-0.1, 0.1, (4, 1, 1, 1))).float()
     xs = torch.where(brain, xs * sc + sh, xs)
     return xs, ys
+
+
+def heavy_intensity(xs, brain):
+    """Per channel, inside the brain: gamma (on the channel's range), contrast about the mean, scale and shift,
+    Gaussian noise; then, for the whole sample, a low-resolution copy (scanners with thicker slices or other
+    sites' contrast are what the held-out cases differ by)."""
+    out = xs.clone()
+    for c in range(xs.shape[0]):
+        v = out[c][brain]
+        if v.numel() < 2:
+            continue
+        if rng.random() < 0.3:
+            lo, hi = float(v.min()), float(v.max())
+            if hi > lo:
+                g = rng.uniform(0.7, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 1.5)
+                v = ((v - lo) / (hi - lo)).clamp(0, 1) ** g * (hi - lo) + lo
+        if rng.random() < 0.3:
+            m = float(v.mean())
+            v = (v - m) * rng.uniform(0.75, 1.25) + m
+        v = v * rng.uniform(0.8, 1.2) + rng.uniform(-0.2, 0.2)
+        if rng.random() < 0.15:
+            v = v + torch.randn_like(v) * rng.uniform(0.0, 0.1)
+        out[c][brain] = v
+    if rng.random() < 0.15:
+        size = out.shape[1:]
+        f = rng.uniform(1.0, 2.0)
+        low = F.interpolate(out[None], size=[max(4, int(round(n / f))) for n in size], mode="nearest")
+        out = F.interpolate(low, size=size, mode="trilinear", align_corners=False)[0]
+    return out
 
 
 def loss_fn(logit, y):
