@@ -47,6 +47,53 @@ std::map<std::string, double> by_name(const std::vector<Feature>& fs) {
 // |a - ref| <= 1e-6 * max(|ref|, floor)
 bool close(double a, double ref, double floor) { return std::abs(a - ref) <= 1e-6 * std::max(std::abs(ref), floor); }
 
+struct Agreement {
+  int checked = 0, bad = 0;
+  double worst = 0;  // largest |ours - ref| / max(|ref|, floor)
+};
+
+// Every row of a per-voxel reference CSV (reference value in column `ref_column`) against `ours(row)`, with the
+// absolute floor 1 (filtered values here are O(1-10)); the first mismatches are reported with their row.
+template <class Ours>
+Agreement compare_voxels(const std::vector<std::vector<std::string>>& rows, std::size_t ref_column, Ours ours_of) {
+  Agreement a;
+  for (const auto& r : rows) {
+    const double ref = std::stod(r[ref_column]);
+    const double ours = ours_of(r);
+    ++a.checked;
+    a.worst = std::max(a.worst, std::abs(ours - ref) / std::max(std::abs(ref), 1.0));
+    if (!close(ours, ref, 1.0)) {
+      ++a.bad;
+      if (a.bad < 10) FAIL_CHECK(r[0] << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
+    }
+  }
+  return a;
+}
+
+// First-order features of filtered images (rows: full feature name, reference value) against ours. Floors: 1 for
+// the dimensionless skewness and kurtosis, none for energy, else the image type's RootMeanSquared in the reference.
+Agreement compare_first_order(const std::map<std::string, double>& ours,
+                              const std::vector<std::vector<std::string>>& rows) {
+  const auto image_type = [](const std::string& name) { return name.substr(0, name.find("_firstorder")); };
+  std::map<std::string, double> rms;
+  for (const auto& r : rows)
+    if (r[0].find("RootMeanSquared") != std::string::npos) rms[image_type(r[0])] = std::stod(r[1]);
+  Agreement a;
+  for (const auto& r : rows) {
+    INFO(r[0]);
+    REQUIRE(ours.count(r[0]));
+    const double ref = std::stod(r[1]), value = ours.at(r[0]);
+    const bool dimensionless = r[0].find("Skewness") != std::string::npos || r[0].find("Kurtosis") != std::string::npos;
+    const double floor = dimensionless                              ? 1.0
+                         : r[0].find("Energy") != std::string::npos ? 0.0
+                                                                    : rms.at(image_type(r[0]));
+    a.worst = std::max(a.worst, std::abs(value - ref) / std::max(std::abs(ref), floor));
+    CHECK(close(value, ref, floor));
+    ++a.checked;
+  }
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("wavelet: every voxel of the eight coif1 sub-bands equals PyWavelets (5x4x3, odd axes padded)",
@@ -58,21 +105,12 @@ TEST_CASE("wavelet: every voxel of the eight coif1 sub-bands equals PyWavelets (
   CHECK(names == std::vector<std::string>{"LLH", "LHL", "LHH", "HLL", "HLH", "HHL", "HHH", "LLL"});
   std::map<std::string, const gliolens::Volume*> vol;
   for (const auto& [name, v] : bands) vol[name] = &v;
-  int checked = 0, bad = 0;
-  double worst = 0;
-  for (const auto& r : read_csv_rows(kRef / "wavelet_tiny.csv")) {
-    const double ref = std::stod(r[4]);
-    const double ours = vol.at(r[0])->at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
-    ++checked;
-    worst = std::max(worst, std::abs(ours - ref) / std::max(std::abs(ref), 1.0));
-    if (!close(ours, ref, 1.0)) {  // values are O(10): floor 1
-      ++bad;
-      if (bad < 10) FAIL_CHECK(r[0] << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
-    }
-  }
-  INFO("worst relative difference " << worst);
-  CHECK(checked == 480);
-  CHECK(bad == 0);
+  const auto a = compare_voxels(read_csv_rows(kRef / "wavelet_tiny.csv"), 4, [&](const auto& r) {
+    return vol.at(r[0])->at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
+  });
+  INFO("worst relative difference " << a.worst);
+  CHECK(a.checked == 480);
+  CHECK(a.bad == 0);
 }
 
 TEST_CASE("wavelet: ROIs at the image border through the pipeline equal PyWavelets (wrap padding, periodic)",
@@ -115,72 +153,40 @@ TEST_CASE("wavelet: brain1 first-order features of the eight sub-bands equal PyW
   const Volume& mask = brain1->mask;
   const Params p = parse_params("imageType:\n  Wavelet: {}\nfeatureClass:\n  firstorder:\n");
   const auto f = by_name(extract_with_params(image, mask, 1, p));
-  std::map<std::string, double> rms;  // per band, the floor of the absolute tolerance
-  const auto rows = read_csv_rows(kRef / "wavelet_brain1.csv");
-  for (const auto& r : rows)
-    if (r[0].find("RootMeanSquared") != std::string::npos) rms[r[0].substr(0, 11)] = std::stod(r[1]);
-  int checked = 0;
-  double worst = 0;
-  for (const auto& r : rows) {
-    INFO(r[0]);
-    REQUIRE(f.count(r[0]));
-    const double ref = std::stod(r[1]), ours = f.at(r[0]);
-    const bool dimensionless = r[0].find("Skewness") != std::string::npos || r[0].find("Kurtosis") != std::string::npos;
-    const double floor = dimensionless ? 1.0 : r[0].find("Energy") != std::string::npos ? 0.0 : rms.at(r[0].substr(0, 11));
-    worst = std::max(worst, std::abs(ours - ref) / std::max(std::abs(ref), floor));
-    CHECK(close(ours, ref, floor));
-    ++checked;
-  }
-  INFO("worst relative difference " << worst);
-  CHECK(checked == 8 * 15);
-  WARN("brain1 wavelet first-order: " << checked << " values, worst relative difference " << worst);
+  const auto a = compare_first_order(f, read_csv_rows(kRef / "wavelet_brain1.csv"));
+  CHECK(a.checked == 8 * 15);
+  WARN("brain1 wavelet first-order: " << a.checked << " values, worst relative difference " << a.worst);
 }
 
 TEST_CASE("LoG, PyRadiomics mode: every voxel equals ITK's LaplacianRecursiveGaussianImageFilter (7x6x5, anisotropic)",
           "[radiomics][filters][log]") {
   const auto img = synthetic({7, 6, 5}, {1.0, 0.8, 1.5});
   std::map<double, gliolens::Volume> out;
-  int checked = 0, bad = 0;
-  double worst = 0;
-  for (const auto& r : read_csv_rows(kRef / "log_itk_tiny.csv")) {
+  const auto a = compare_voxels(read_csv_rows(kRef / "log_itk_tiny.csv"), 4, [&](const auto& r) {
     const double sigma = std::stod(r[0]);
     if (!out.count(sigma)) out[sigma] = laplacian_of_gaussian_recursive(img, sigma);
-    const double ref = std::stod(r[4]);
-    const double ours = out[sigma].at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
-    worst = std::max(worst, std::abs(ours - ref) / std::max(std::abs(ref), 1.0));
-    ++checked;
-    if (!close(ours, ref, 1.0)) {  // values are O(1-10): floor 1
-      ++bad;
-      if (bad < 10) FAIL_CHECK("sigma " << sigma << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
-    }
-  }
-  INFO("worst relative difference " << worst);
-  CHECK(checked == 3 * 210);
-  CHECK(bad == 0);
+    return out[sigma].at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
+  });
+  INFO("worst relative difference " << a.worst);
+  CHECK(a.checked == 3 * 210);
+  CHECK(a.bad == 0);
 }
 
 TEST_CASE("LoG, IBSI mode: every voxel of the sampled-kernel LoG equals scipy.ndimage with the same kernels",
           "[radiomics][filters][log]") {
   const auto img = synthetic({7, 6, 5}, {1.0, 0.8, 1.5});
   std::map<double, gliolens::Volume> out;
-  int checked = 0, bad = 0;
-  double worst = 0, plain = 0;
-  for (const auto& r : read_csv_rows(kRef / "log_sampled_tiny.csv")) {
+  double plain = 0;
+  const auto a = compare_voxels(read_csv_rows(kRef / "log_sampled_tiny.csv"), 4, [&](const auto& r) {
     const double sigma = std::stod(r[0]);
     if (!out.count(sigma)) out[sigma] = laplacian_of_gaussian(img, sigma);
-    const double ref = std::stod(r[4]);
     const double ours = out[sigma].at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
-    worst = std::max(worst, std::abs(ours - ref) / std::max(std::abs(ref), 1.0));
     if (sigma >= 1.0) plain = std::max(plain, std::abs(ours - std::stod(r[5])));
-    ++checked;
-    if (!close(ours, ref, 1.0)) {
-      ++bad;
-      if (bad < 10) FAIL_CHECK("sigma " << sigma << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
-    }
-  }
-  INFO("worst relative difference " << worst);
-  CHECK(checked == 3 * 210);
-  CHECK(bad == 0);
+    return ours;
+  });
+  INFO("worst relative difference " << a.worst);
+  CHECK(a.checked == 3 * 210);
+  CHECK(a.bad == 0);
   // scipy's own (unnormalised) sampled derivative differs from our zero-sum, second-moment-2 kernel: recorded, and
   // bounded so that a change of either kernel is noticed (values here are up to ~7).
   CHECK(plain < 0.3);
@@ -195,44 +201,19 @@ TEST_CASE("LoG, PyRadiomics mode: brain1 first-order features equal ITK's recurs
   // sigma 0.5 mm is smaller than the voxels (0.78 x 0.78 x 6.5 mm): PyRadiomics computes it all the same.
   const Params p = parse_params("imageType:\n  LoG: {sigma: [0.5, 1.0, 3.0, 5.0]}\nfeatureClass:\n  firstorder:\n");
   const auto f = by_name(extract_with_params(image, mask, 1, p));
-  const auto rows = read_csv_rows(kRef / "log_itk_brain1.csv");
-  std::map<std::string, double> rms;
-  for (const auto& r : rows)
-    if (r[0].find("RootMeanSquared") != std::string::npos) rms[r[0].substr(0, r[0].find("_firstorder"))] = std::stod(r[1]);
-  int checked = 0;
-  double worst = 0;
-  for (const auto& r : rows) {
-    INFO(r[0]);
-    REQUIRE(f.count(r[0]));
-    const double ref = std::stod(r[1]), ours = f.at(r[0]);
-    const bool dimensionless = r[0].find("Skewness") != std::string::npos || r[0].find("Kurtosis") != std::string::npos;
-    const double floor = dimensionless ? 1.0
-                         : r[0].find("Energy") != std::string::npos ? 0.0
-                                                                    : rms.at(r[0].substr(0, r[0].find("_firstorder")));
-    worst = std::max(worst, std::abs(ours - ref) / std::max(std::abs(ref), floor));
-    CHECK(close(ours, ref, floor));
-    ++checked;
-  }
-  CHECK(checked == 4 * 15);
-  WARN("brain1 LoG first-order vs ITK: " << checked << " values, worst relative difference " << worst);
+  const auto a = compare_first_order(f, read_csv_rows(kRef / "log_itk_brain1.csv"));
+  CHECK(a.checked == 4 * 15);
+  WARN("brain1 LoG first-order vs ITK: " << a.checked << " values, worst relative difference " << a.worst);
 }
 
 TEST_CASE("wavelet: a single slice (z axis of length 1) equals PyWavelets", "[radiomics][filters][wavelet]") {
   const auto img = synthetic({6, 5, 1});
   std::map<std::string, gliolens::Volume> vol;
   for (auto& [name, v] : wavelet_coif1(img)) vol[name] = std::move(v);
-  int checked = 0, bad = 0;
-  for (const auto& r : read_csv_rows(kRef / "wavelet_slice.csv")) {
-    const double ref = std::stod(r[4]);
-    const double ours = vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), 0);
-    ++checked;
-    if (!close(ours, ref, 1.0)) {
-      ++bad;
-      if (bad < 10) FAIL_CHECK(r[0] << " (" << r[1] << "," << r[2] << "): " << ours << " vs " << ref);
-    }
-  }
-  CHECK(checked == 240);
-  CHECK(bad == 0);
+  const auto a = compare_voxels(read_csv_rows(kRef / "wavelet_slice.csv"), 4,
+                                [&](const auto& r) { return vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), 0); });
+  CHECK(a.checked == 240);
+  CHECK(a.bad == 0);
 }
 
 TEST_CASE("filters on bad input: tiny ROIs, ROIs at the border, sigma small or large, small images",
@@ -369,18 +350,11 @@ TEST_CASE("wavelet with force2D: x and y only, four sub-bands named as PyRadiomi
     vol[name] = std::move(v);
   }
   CHECK(names == std::vector<std::string>{"LH", "HL", "HH", "LL"});
-  int checked = 0, bad = 0;
-  for (const auto& r : read_csv_rows(kRef / "wavelet_tiny2d.csv")) {
-    const double ref = std::stod(r[4]);
-    const double ours = vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
-    ++checked;
-    if (!close(ours, ref, 1.0)) {
-      ++bad;
-      if (bad < 10) FAIL_CHECK(r[0] << " (" << r[1] << "," << r[2] << "," << r[3] << "): " << ours << " vs " << ref);
-    }
-  }
-  CHECK(checked == 240);
-  CHECK(bad == 0);
+  const auto a = compare_voxels(read_csv_rows(kRef / "wavelet_tiny2d.csv"), 4, [&](const auto& r) {
+    return vol.at(r[0]).at(std::stoll(r[1]), std::stoll(r[2]), std::stoll(r[3]));
+  });
+  CHECK(a.checked == 240);
+  CHECK(a.bad == 0);
   // Through the pipeline: force2D names the image types wavelet-LH ... wavelet-LL.
   const auto big = synthetic({9, 8, 7});
   auto mask = make_volume({9, 8, 7}, {1, 1, 1});
