@@ -3,14 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include "core/io/nifti.hpp"
+#include "core/radiomics/radiomics.hpp"
 #include "core/volume.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <iomanip>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -89,6 +94,48 @@ inline std::optional<Brain1> load_brain1() {
   }
   return Brain1{dir, read_nifti((dir / "brain1_image.nii.gz").string()).volume,
                 read_nifti((dir / "brain1_label.nii.gz").string()).volume};
+}
+
+struct BaselineAgreement {
+  int matched = 0, total = 0, gaps = 0;
+  std::string report;  // one line per feature that did not match
+};
+
+// Our features against column `column` of PyRadiomics' baseline_<class>.csv files in `dir`: relative 1e-6, absolute
+// 1e-12 for PyRadiomics' -eps log2(1 + eps) "zeros" of a flat region. A mismatch fails a CHECK unless its feature is
+// in `known_gaps` (counted and reported only).
+inline BaselineAgreement compare_to_pyradiomics_baseline(const std::vector<Feature>& features,
+                                                         const std::filesystem::path& dir, const std::string& column,
+                                                         const std::set<std::string>& known_gaps = {}) {
+  std::map<std::string, const Feature*> by_name;
+  for (const auto& f : features) by_name[f.name] = &f;
+  BaselineAgreement a;
+  std::ostringstream report;
+  for (const std::string cls : {"shape", "firstorder", "glcm", "glrlm", "glszm", "ngtdm", "gldm"}) {
+    for (const auto& [name, ref] : pyradiomics_baseline(dir / ("baseline_" + cls + ".csv"), column)) {
+      ++a.total;
+      const auto it = by_name.find(name);
+      const bool has = it != by_name.end() && it->second->value;
+      const double v = has ? *it->second->value : std::nan("");
+      const bool ok = has && std::abs(v - ref) <= std::max(1e-6 * std::abs(ref), 1e-12);
+      if (ok) {
+        ++a.matched;
+        continue;
+      }
+      const bool gap = known_gaps.count(name) > 0;
+      report << "  " << (gap ? "(known gap) " : "") << name << " reference " << std::setprecision(15) << ref
+             << ", got " << (has ? std::to_string(v) : (it == by_name.end() ? "no such feature" : it->second->reason))
+             << " (relative error " << (has ? std::abs(v - ref) / std::abs(ref) : 0.0) << ")\n";
+      if (gap) {
+        ++a.gaps;
+        continue;
+      }
+      INFO(column << " " << name << ": reference " << std::setprecision(15) << ref << ", got " << v);
+      CHECK(ok);
+    }
+  }
+  a.report = report.str();
+  return a;
 }
 
 }  // namespace gliolens::radiomics::testing
