@@ -14,14 +14,19 @@ const x = f32(ref.input.file);
 const want = f32(ref.output.file);
 const sig = (v) => 1 / (1 + Math.exp(-v));
 
+// Optional float64 logits of the same network (fp32_error.py): each backend's error against exact arithmetic.
+const exact = process.env.REF64 ? (() => { const b = fs.readFileSync(process.env.REF64); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); })() : null;
+
 function compare(name, got, ms) {
-  let dl = 0, dp = 0;
+  let dl = 0, dp = 0, d64 = 0;
   for (let i = 0; i < want.length; i++) {
     dl = Math.max(dl, Math.abs(got[i] - want[i]));
     dp = Math.max(dp, Math.abs(sig(got[i]) - sig(want[i])));
+    if (exact) d64 = Math.max(d64, Math.abs(got[i] - exact[i]));
   }
   const ok = dl <= ref.tolerance.logits_max_abs && dp <= ref.tolerance.sigmoid_max_abs;
-  console.log(JSON.stringify({ backend: name, logits_max_abs_diff: dl, sigmoid_max_abs_diff: dp, ms: Math.round(ms), ok }));
+  const vsExact = exact ? { logits_max_abs_diff_vs_fp64: d64 } : {};
+  console.log(JSON.stringify({ backend: name, logits_max_abs_diff: dl, sigmoid_max_abs_diff: dp, ...vsExact, ms: Math.round(ms), ok }));
   return ok;
 }
 

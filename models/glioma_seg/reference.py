@@ -40,7 +40,8 @@ def torch_from_onnx(path, base):
     sd = model.state_dict()
     missing = [k for k in sd if k not in w]
     assert not missing, missing
-    model.load_state_dict({k: w[k] for k in sd})
+    # reshape: exports write the instance norms' scale and bias as [1, C, 1, 1, 1] (export.stage_instance_norm)
+    model.load_state_dict({k: w[k].reshape(sd[k].shape) for k in sd})
     return model.eval()
 
 
@@ -74,9 +75,12 @@ def main():
                    "channels": ["WT", "TC", "ET"], "sha256": sha(yo),
                    "min": float(y.min()), "max": float(y.max()), "mean": float(y.mean()),
                    "sigmoid_gt_0.5_voxels": [int((p[0, c] > 0.5).sum()) for c in range(3)]},
-        "tolerance": {"logits_max_abs": 1e-3, "sigmoid_max_abs": 2.5e-4,
-                      "note": "fp32 CPU/WASM; sigmoid tolerance = 0.25 (the sigmoid's largest slope) x the logits "
-                              "tolerance; WebGPU may need logits_max_abs 5e-3"},
+        "tolerance": {"logits_max_abs": 1e-4, "sigmoid_max_abs": 2.5e-5,
+                      "note": "every backend (ONNX Runtime CPU, WASM, WebGPU); about 5-10x PyTorch fp32's own error "
+                              "against float64 (fp32_error.py: 1.2e-5 for v2, 1.9e-5 for v3), which ONNX Runtime "
+                              "reaches with the staged instance norm of export.py (the fused op was 8.6e-4 for v2, "
+                              "3.9e-3 for v3, on WASM); sigmoid tolerance = 0.25 (the sigmoid's largest slope) x the "
+                              "logits tolerance"},
     }
     json.dump(ref, open(os.path.join(a.out, "reference.json"), "w"), indent=1)
     print(json.dumps(ref["output"], indent=1))

@@ -59,7 +59,7 @@ test('WebGPU and WebAssembly backends agree with PyTorch on the parity reference
     `(wasm ${results.wasm.seconds.toFixed(2)} s on ${results.wasm.threads} threads, webgpu ${results.webgpu.seconds.toFixed(2)} s on SwiftShader)`);
   assert.equal(results.wasm.output.length, expected.length);
   assert.ok(wasm < reference.tolerance.logits_max_abs, `WASM max difference ${wasm}`);
-  assert.ok(webgpu < 5e-3, `WebGPU max difference ${webgpu}`);
+  assert.ok(webgpu < reference.tolerance.logits_max_abs, `WebGPU max difference ${webgpu}`);
   assert.deepEqual(problems.pageErrors, []);
   assert.deepEqual(problems.foreignRequests, []);
   await page.close();
