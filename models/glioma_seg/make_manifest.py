@@ -32,6 +32,16 @@ m = onnx.load(a.onnx)
 ops = sorted({n.op_type for n in m.graph.node})
 
 
+AUGMENTATION = {  # train.py --aug
+    "light": "random rotation (+-10 deg per axis) and scaling (0.9-1.1) with p 0.5, flips on all three axes, "
+             "per-channel intensity scale (0.9-1.1) and shift (+-0.1) inside the brain",
+    "heavy": "random rotation (+-20 deg per axis) and scaling (0.8-1.25) with p 0.7, flips on all three axes; per channel "
+             "inside the brain: gamma 0.7-1.5 on the channel's range (p 0.3), contrast 0.75-1.25 about the mean (p 0.3), "
+             "scale 0.8-1.2 and shift +-0.2, Gaussian noise sd up to 0.1 (p 0.15); low-resolution copy (nearest down by "
+             "1-2x, trilinear up; p 0.15)",
+}
+
+
 def metrics(e):
     return {"per_case": {c: {r: {"dice": round(v["dice"], 4), "hd95_mm": None if v["hd95"] is None else round(v["hd95"], 2)}
                              for r, v in rs.items()} for c, rs in e["cases"].items()},
@@ -48,8 +58,8 @@ man = {
     "model": {"file": os.path.basename(a.onnx), "sha256": hashlib.sha256(open(a.onnx, "rb").read()).hexdigest(),
               "bytes": os.path.getsize(a.onnx), "opset": m.opset_import[0].version, "precision": "fp32",
               "ops": ops, "architecture": "3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) "
-              "per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, 1x1x1 Conv head",
-              "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in m.graph.initializer)},
+              "(instance norm written as staged ReduceMean ops, see export.py) per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, 1x1x1 Conv head",
+              "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in m.graph.initializer if len(i.dims))},
     "input": {
         "name": "input", "dtype": "float32", "shape": [1, 4, 80, 96, 80],
         "layout": "[N, C, k, j, i]: the last axis is the NIfTI first voxel index i (fastest in a NIfTI buffer), then j, then k",
@@ -97,8 +107,7 @@ man = {
         "iterations": ti["iterations"], "wall_minutes": round(ti["minutes"], 1),
         "hyperparameters": ti["args"],
         "loss": "binary cross-entropy + soft Dice (per region), soft 2 mm targets (2x2x2 block mean of the 1 mm region masks)",
-        "augmentation": "random rotation (+-10 deg per axis) and scaling (0.9-1.1) with p 0.5, flips on all three axes, "
-                        "per-channel intensity scale (0.9-1.1) and shift (+-0.1) inside the brain",
+        "augmentation": AUGMENTATION[ti["args"].get("aug", "light")],
         "hardware": a.hardware,
     },
     "validation": {
