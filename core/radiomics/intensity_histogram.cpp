@@ -46,21 +46,21 @@ void intensity_histogram_features(const RoiImage& roi, const Settings& s, Featur
     if (grad[i] < grad[gmin]) gmin = i;
   }
   const char* flat = "undefined for constant intensities";
-  out.add("Mean", "X6K6", "", st.mean);                                  // mean discretised intensity
-  out.add("Variance", "CH89", "", st.variance);                                // 1/N sum (i - mu)^2
+  out.add("Mean", "X6K6", "", st.mean);                               // mean discretised intensity
+  out.add("Variance", "CH89", "", st.variance);                       // 1/N sum (i - mu)^2
   out.add("Skewness", "88K1", "", st.variance > 0 ? st.m3 / std::pow(st.variance, 1.5) : nan, flat);  // m3 / m2^1.5
-  out.add("Kurtosis", "C3I7", "", st.variance > 0 ? st.m4 / sq(st.variance) - 3 : nan, flat);      // m4 / m2^2 - 3
-  out.add("Median", "WIFQ", "", st.median);                              // median level
+  out.add("Kurtosis", "C3I7", "", st.variance > 0 ? st.m4 / sq(st.variance) - 3 : nan, flat);  // m4 / m2^2 - 3
+  out.add("Median", "WIFQ", "", st.median);                           // median level
   out.add("Minimum", "1PR8", "", x.front());                          // min level
-  out.add("10Percentile", "GPMT", "", st.p10);                           // P10
-  out.add("90Percentile", "OZ0C", "", st.p90);                           // P90
+  out.add("10Percentile", "GPMT", "", st.p10);                        // P10
+  out.add("90Percentile", "OZ0C", "", st.p90);                        // P90
   out.add("Maximum", "3NCY", "", x.back());                           // max level
   out.add("Mode", "AMMC", "", mode);                                  // most frequent level
-  out.add("InterquartileRange", "WR0O", "", st.p75 - st.p25);               // P75 - P25
+  out.add("InterquartileRange", "WR0O", "", st.p75 - st.p25);         // P75 - P25
   out.add("Range", "5Z3W", "", x.back() - x.front());                 // max - min
-  out.add("MeanAbsoluteDeviation", "D2ZX", "", st.mean_absolute_deviation);                  // 1/N sum |i - mu|
-  out.add("RobustMeanAbsoluteDeviation", "WRZB", "", st.robust_mean_absolute_deviation);           // MAD within P10..P90
-  out.add("MedianAbsoluteDeviation", "4RNL", "", st.median_absolute_deviation);              // 1/N sum |i - median|
+  out.add("MeanAbsoluteDeviation", "D2ZX", "", st.mean_absolute_deviation);  // 1/N sum |i - mu|
+  out.add("RobustMeanAbsoluteDeviation", "WRZB", "", st.robust_mean_absolute_deviation);  // MAD within P10..P90
+  out.add("MedianAbsoluteDeviation", "4RNL", "", st.median_absolute_deviation);  // 1/N sum |i - median|
   out.add("CoefficientOfVariation", "CWYJ", "", std::sqrt(st.variance) / st.mean);  // sigma / mu
   out.add("QuartileCoefficientOfDispersion", "SLWD", "", (st.p75 - st.p25) / (st.p75 + st.p25));  // (P75-P25)/(P75+P25)
   out.add("Entropy", "TLU2", "", entropy);                            // -sum p log2 p
