@@ -13,9 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <set>
-#include <sstream>
 
 namespace {
 namespace fs = std::filesystem;

@@ -9,12 +9,8 @@
 #include "core/io/nifti.hpp"
 #include "core/radiomics/radiomics.hpp"
 
-#include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <map>
 #include <set>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace gliolens::radiomics::testing;
