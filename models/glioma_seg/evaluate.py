@@ -1,6 +1,6 @@
-"""Evaluate a checkpoint on held-out BraTS cases at the original 1 mm grid.
+"""Evaluate a checkpoint (or an ensemble: several, comma-separated) on held-out BraTS cases at the original 1 mm grid.
 
-  /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt \
+  /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
       [--min_component N] [--min_enhancing N]
 
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import UNet3D
+from model import from_checkpoints
 from preprocess import load_case, prepare_case, probs_to_labels
 
 REGIONS = {"WT": (1, 2, 4), "TC": (1, 4), "ET": (4,)}
@@ -112,7 +112,7 @@ def mean_scores(res):
 def case_arguments():
     """The options every scoring script takes: checkpoint, data, cases, output, mirroring, threads."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt", required=True, help="a train.py checkpoint, or several, comma-separated: their ensemble")
     ap.add_argument("--base", type=int, default=16)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
     ap.add_argument("--cases", required=True)
@@ -124,9 +124,7 @@ def case_arguments():
 
 def load_model(a):
     torch.set_num_threads(a.threads)
-    model = UNet3D(base=a.base)
-    model.load_state_dict(torch.load(a.ckpt, map_location="cpu"))
-    return model.eval()
+    return from_checkpoints(a.ckpt, a.base)
 
 
 def main():

@@ -2,6 +2,7 @@
 WebGPU backends run on 5-D tensors, with explicit Conv attributes and symmetric pads.
 
   /usr/bin/python3 models/glioma_seg/export.py --ckpt /tmp/gseg/run/ckpt.pt --onnx models/glioma_seg/<name>.onnx
+  /usr/bin/python3 models/glioma_seg/export.py --ckpt a/ckpt.pt,b/ckpt.pt --onnx <name>.onnx   (ensemble: mean logits)
   /usr/bin/python3 models/glioma_seg/export.py --weights_from <earlier>.onnx --onnx <name>.onnx   (same weights)
 
 Instance norms are written as staged means (see stage_instance_norm) so that ONNX Runtime's fp32 sums match
@@ -13,10 +14,11 @@ import onnx
 from onnx import helper, numpy_helper
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import UNet3D
+from model import Ensemble, from_checkpoints
 from reference import torch_from_onnx
 
 # InstanceNormalization is written out as staged means (stage_instance_norm), so it is not in the set.
+# An ensemble adds only Add and Mul (model.Ensemble).
 ALLOWED = {"Conv", "LeakyRelu", "Resize", "Concat", "Constant", "ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div"}
 
 
@@ -114,17 +116,13 @@ def inline_identities(m):
 def main():
     ap = argparse.ArgumentParser()
     weights = ap.add_mutually_exclusive_group(required=True)
-    weights.add_argument("--ckpt", help="a train.py checkpoint")
+    weights.add_argument("--ckpt", help="a train.py checkpoint, or several, comma-separated (their ensemble)")
     weights.add_argument("--weights_from", help="an earlier export: re-export its weights with this export's graph")
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--base", type=int, default=16)
     a = ap.parse_args()
-    if a.ckpt:
-        model = UNet3D(base=a.base)
-        model.load_state_dict(torch.load(a.ckpt, map_location="cpu"))
-    else:
-        model = torch_from_onnx(a.weights_from, a.base)
-    model.eval()
+    model = from_checkpoints(a.ckpt, a.base) if a.ckpt else torch_from_onnx(a.weights_from, a.base)
+    members = len(model.members) if isinstance(model, Ensemble) else 1
     x = torch.zeros(1, 4, 80, 96, 80)
     tmp = a.onnx + ".tmp"
     torch.onnx.export(model, x, tmp, opset_version=17, input_names=["input"], output_names=["logits"],
@@ -135,7 +133,7 @@ def main():
     add_missing_conv_attrs(m)
     stage_instance_norm(m)
     m.producer_name = "gliolens-models"
-    m.doc_string = ("Gliolens glioma_seg: 3D U-Net, input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at 2 mm "
+    m.doc_string = ("Gliolens glioma_seg: " + (f"mean logits of {members} 3D U-Nets" if members > 1 else "3D U-Net") + ", input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at 2 mm "
                     "(D,H,W multiples of 8; trained on 80x96x80), output [1,3,D,H,W] logits WT,TC,ET. "
                     "Research/teaching only. See manifest.json and MODEL_CARD.md.")
     onnx.save(m, a.onnx)

@@ -4,6 +4,9 @@
       --train_info /tmp/gseg/run/train_info.json --postprocess /tmp/gseg/postprocess.json \
       --eval /tmp/gseg/eval.json [--eval_raw ...] [--eval_tta ...] --version 3.0.0 [--hardware ...]
 
+For an ensemble (export.py --ckpt a,b,...), --train_info takes each member's train_info.json, comma-separated,
+in the same order; the members must share their training and held-out cases.
+
 --postprocess is choose_postprocess.py's output (chosen on the training cases); --eval must then be the
 held-out evaluation with those settings (evaluate.py --min_component/--min_enhancing), since the app and
 the CLI apply them by default. --eval_raw: the same without post-processing; --eval_tta: with mirroring.
@@ -13,7 +16,7 @@ import onnx
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--onnx", required=True)
-ap.add_argument("--train_info", required=True)
+ap.add_argument("--train_info", required=True, help="train_info.json; an ensemble's: one per member, comma-separated")
 ap.add_argument("--eval", required=True)
 ap.add_argument("--eval_tta")
 ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
@@ -23,13 +26,19 @@ ap.add_argument("--version", default="1.0.0")
 ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
 a = ap.parse_args()
 
-ti = json.load(open(a.train_info))
+infos = [json.load(open(path)) for path in a.train_info.split(",")]
+ti = infos[0]
+if any((i["train_cases"], i["holdout"]) != (ti["train_cases"], ti["holdout"]) for i in infos):
+    raise SystemExit("the ensemble's members were trained on different cases: no common held-out set")
 ev = json.load(open(a.eval))
 chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
 if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
     raise SystemExit("--eval was not run with the post-processing this manifest ships")
 m = onnx.load(a.onnx)
 ops = sorted({n.op_type for n in m.graph.node})
+UNET = ("3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) (instance norm written as "
+        "staged ReduceMean ops, see export.py) per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, "
+        "1x1x1 Conv head")
 
 
 AUGMENTATION = {  # train.py --aug
@@ -40,6 +49,11 @@ AUGMENTATION = {  # train.py --aug
              "scale 0.8-1.2 and shift +-0.2, Gaussian noise sd up to 0.1 (p 0.15); low-resolution copy (nearest down by "
              "1-2x, trilinear up; p 0.15)",
 }
+
+
+def member_record(info):
+    return {"iterations": info["iterations"], "wall_minutes": round(info["minutes"], 1), "hyperparameters": info["args"],
+            "augmentation": AUGMENTATION[info["args"].get("aug", "light")]}
 
 
 def metrics(e):
@@ -57,8 +71,8 @@ man = {
     "intended_use": "research and teaching only; not a medical device; not for diagnosis or treatment decisions",
     "model": {"file": os.path.basename(a.onnx), "sha256": hashlib.sha256(open(a.onnx, "rb").read()).hexdigest(),
               "bytes": os.path.getsize(a.onnx), "opset": m.opset_import[0].version, "precision": "fp32",
-              "ops": ops, "architecture": "3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) "
-              "(instance norm written as staged ReduceMean ops, see export.py) per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, 1x1x1 Conv head",
+              "ops": ops, "architecture": UNET if len(infos) == 1 else
+              f"ensemble: the mean of the logits of {len(infos)} networks (Add, then Mul by 1/{len(infos)}), each a {UNET}",
               "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in m.graph.initializer if len(i.dims))},
     "input": {
         "name": "input", "dtype": "float32", "shape": [1, 4, 80, 96, 80],
@@ -104,10 +118,8 @@ man = {
     "training": {
         "data": "BraTS 2018 training cases in ../shared/data/brats2018 (14 cases; research/teaching use under the BraTS terms)",
         "train_cases": ti["train_cases"], "held_out_cases": ti["holdout"],
-        "iterations": ti["iterations"], "wall_minutes": round(ti["minutes"], 1),
-        "hyperparameters": ti["args"],
+        **(member_record(ti) if len(infos) == 1 else {"members": [member_record(i) for i in infos]}),
         "loss": "binary cross-entropy + soft Dice (per region), soft 2 mm targets (2x2x2 block mean of the 1 mm region masks)",
-        "augmentation": AUGMENTATION[ti["args"].get("aug", "light")],
         "hardware": a.hardware,
     },
     "validation": {

@@ -1,6 +1,6 @@
-"""Small 3D U-Net for Gliolens. Only ops that ORT Web's WebGPU backends run on 5-D tensors:
-Conv (explicit kernel 3 or 1, symmetric pads, stride 1 or 2, dilation 1), InstanceNormalization,
-LeakyRelu, Resize (linear, x2), Concat."""
+"""Small 3D U-Net for Gliolens, and an ensemble of several. Only ops that ORT Web's WebGPU backends run on
+5-D tensors: Conv (explicit kernel 3 or 1, symmetric pads, stride 1 or 2, dilation 1), InstanceNormalization,
+LeakyRelu, Resize (linear, x2), Concat; the ensemble adds Add and Mul."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -42,3 +42,29 @@ class UNet3D(nn.Module):
             x = F.interpolate(x, scale_factor=2.0, mode="trilinear", align_corners=False)
             x = d(torch.cat([x, s], dim=1))
         return self.head(x)
+
+
+class Ensemble(nn.Module):
+    """Several U-Nets on the same input, their logits averaged. Written as a running sum times 1/n (Add, Mul)
+    rather than a stack and mean, so that the export keeps to the WebGPU-safe op set."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x):
+        total = self.members[0](x)
+        for member in self.members[1:]:
+            total = total + member(x)
+        return total * (1.0 / len(self.members))
+
+
+def from_checkpoints(paths, base=16):
+    """One train.py checkpoint -> a UNet3D; several (comma-separated) -> their Ensemble."""
+    members = []
+    for path in paths.split(","):
+        member = UNet3D(base=base)
+        member.load_state_dict(torch.load(path, map_location="cpu"))
+        members.append(member)
+    model = members[0] if len(members) == 1 else Ensemble(members)
+    return model.eval()

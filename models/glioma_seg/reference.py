@@ -15,7 +15,7 @@ import onnx
 from onnx import numpy_helper
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import UNet3D
+from model import Ensemble, UNet3D
 
 SHAPE = (1, 4, 32, 32, 32)
 
@@ -34,9 +34,12 @@ def synthetic_input():
 
 
 def torch_from_onnx(path, base):
+    """The PyTorch network (a UNet3D, or an Ensemble when the initializers are named members.<n>.*) with the
+    ONNX file's weights."""
     m = onnx.load(path)
     w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-    model = UNet3D(base=base)
+    n_members = len({k.split(".")[1] for k in w if k.startswith("members.")})
+    model = Ensemble([UNet3D(base=base) for _ in range(n_members)]) if n_members else UNet3D(base=base)
     sd = model.state_dict()
     missing = [k for k in sd if k not in w]
     assert not missing, missing
