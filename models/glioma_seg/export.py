@@ -133,7 +133,8 @@ def main():
     add_missing_conv_attrs(m)
     stage_instance_norm(m)
     m.producer_name = "gliolens-models"
-    m.doc_string = ("Gliolens glioma_seg: " + (f"mean logits of {members} 3D U-Nets" if members > 1 else "3D U-Net") + ", input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at 2 mm "
+    network = f"mean logits of {members} 3D U-Nets" if members > 1 else "3D U-Net"
+    m.doc_string = (f"Gliolens glioma_seg: {network}, input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at 2 mm "
                     "(D,H,W multiples of 8; trained on 80x96x80), output [1,3,D,H,W] logits WT,TC,ET. "
                     "Research/teaching only. See manifest.json and MODEL_CARD.md.")
     onnx.save(m, a.onnx)
