@@ -41,6 +41,9 @@ ap.add_argument("--aug", choices=["light", "heavy"], default="light",
                 help="light: v1-v3's (rotation 10 deg, scale 0.9-1.1, intensity scale/shift 0.1, flips); heavy: "
                      "nnU-Net-style ranges for small data (rotation 20 deg, scale 0.8-1.25, gamma, contrast, noise, "
                      "low resolution)")
+ap.add_argument("--random_windows", action="store_true",
+                help="whole-window phase on random sub-windows (each axis a multiple of 8 from 48 to the full size, placed "
+                     "anywhere inside the window), so that the instance norms also see the statistics of sliding windows")
 a = ap.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -73,7 +76,9 @@ def sample(x, y, size, full):
     """One augmented sample of spatial size `size` (D,H,W) from x (4,D0,H0,W0), y (3,D0,H0,W0)."""
     dims = np.array(x.shape[1:], dtype=np.float64)
     size = np.array(size)
-    if full:
+    if full and a.random_windows:
+        c = np.array([rng.uniform(n / 2, d - n / 2) for n, d in zip(size, dims)]) - 0.5
+    elif full:
         c = (dims - 1) / 2 + rng.uniform(-4, 4, 3)
     elif rng.random() < a.fg_frac:
         fg = torch.nonzero(y[0] > 0.5)
@@ -135,6 +140,12 @@ def heavy_intensity(xs, brain):
     return out
 
 
+def window_size(full_size):
+    if not a.random_windows:
+        return tuple(full_size)
+    return tuple(int(rng.choice(np.arange(48, n + 1, 8))) for n in full_size)
+
+
 def loss_fn(logit, y):
     bce = F.binary_cross_entropy_with_logits(logit, y)
     p = torch.sigmoid(logit)
@@ -166,7 +177,7 @@ while True:
     xs, ys = [], []
     for _ in range(bs):
         x, y = data[rng.integers(len(data))]
-        xx, yy = sample(x, y, x.shape[1:] if full else (a.patch,) * 3, full)
+        xx, yy = sample(x, y, window_size(x.shape[1:]) if full else (a.patch,) * 3, full)
         xs.append(xx); ys.append(yy)
     xb, yb = torch.stack(xs), torch.stack(ys)
     model.train()
