@@ -57,11 +57,13 @@ Components connected_components(std::span<const std::uint8_t> mask, const Index3
   return out;
 }
 
-std::size_t remove_small_components(std::span<std::uint8_t> mask, const Index3& dims, std::size_t min_voxels, int connectivity) {
+std::size_t remove_small_satellites(std::span<std::uint8_t> mask, const Index3& dims, std::size_t min_voxels, int connectivity) {
   const Components c = connected_components(mask, dims, connectivity);
+  if (c.sizes.empty()) return 0;
+  const auto largest = static_cast<std::int32_t>(std::max_element(c.sizes.begin(), c.sizes.end()) - c.sizes.begin() + 1);
   std::size_t removed = 0;
   for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (c.labels[i] && c.sizes[c.labels[i] - 1] < min_voxels) {
+    if (c.labels[i] && c.labels[i] != largest && c.sizes[c.labels[i] - 1] < min_voxels) {
       mask[i] = 0;
       ++removed;
     }

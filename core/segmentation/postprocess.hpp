@@ -16,8 +16,9 @@ struct Components {
 // Connected components of the non-zero voxels (connectivity 6 or 26).
 [[nodiscard]] Components connected_components(std::span<const std::uint8_t> mask, const Index3& dims, int connectivity = 26);
 
-// Clears components smaller than `min_voxels`; returns how many voxels were removed.
-std::size_t remove_small_components(std::span<std::uint8_t> mask, const Index3& dims, std::size_t min_voxels,
+// Clears components smaller than `min_voxels` except the largest, so that a small tumour is never erased
+// whole, only its satellites; returns how many voxels were removed.
+std::size_t remove_small_satellites(std::span<std::uint8_t> mask, const Index3& dims, std::size_t min_voxels,
                                     int connectivity = 26);
 
 // Nested region probabilities (whole tumour, tumour core, enhancing tumour; each [volume]) to BraTS

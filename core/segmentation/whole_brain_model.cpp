@@ -165,7 +165,7 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
   if (spec.min_component_voxels > 0) {
     std::vector<std::uint8_t> tumour(label_bytes.size());
     std::transform(label_bytes.begin(), label_bytes.end(), tumour.begin(), [](std::uint8_t l) { return l ? 1 : 0; });
-    remove_small_components(tumour, g.dims, spec.min_component_voxels);
+    remove_small_satellites(tumour, g.dims, spec.min_component_voxels);
     for (std::size_t i = 0; i < tumour.size(); ++i) if (!tumour[i]) label_bytes[i] = 0;
   }
   if (spec.min_enhancing_voxels > 0) apply_enhancing_rule(label_bytes, spec.min_enhancing_voxels);

@@ -17,7 +17,7 @@ struct WholeBrainSpec {
   int block = 2;                         // block-mean downsampling factor to the network grid
   double source_spacing_mm = 1.0;        // the grid the network expects its inputs on
   std::array<float, 3> thresholds{0.5f, 0.5f, 0.5f};  // WT, TC, ET on sigmoid probabilities
-  std::size_t min_component_voxels = 0;  // post-processing: drop smaller tumour components (0 = off)
+  std::size_t min_component_voxels = 0;  // post-processing: drop smaller tumour components but the largest (0 = off)
   std::size_t min_enhancing_voxels = 0;  // post-processing: BraTS ET rule (0 = off)
 };
 

@@ -72,11 +72,13 @@ def tumour_components(lab):
     return cc, np.bincount(cc.ravel())
 
 
-def remove_small_components(lab, min_voxels):
-    """The core's `min_component_voxels`: clear tumour components under min_voxels."""
+def remove_small_satellites(lab, min_voxels):
+    """The core's `min_component_voxels`: clear tumour components under min_voxels except the largest."""
     cc, sizes = tumour_components(lab)
     small = sizes < min_voxels
     small[0] = False
+    if len(sizes) > 1:
+        small[1 + int(np.argmax(sizes[1:]))] = False
     lab[small[cc]] = 0
 
 
@@ -88,13 +90,13 @@ def apply_enhancing_rule(lab, min_voxels):
 
 
 def postprocess(lab, largest=False, min_component=0, min_enhancing=0):
-    """In place, in the core's order: tumour components (largest only, or those of >= min_component voxels),
+    """In place, in the core's order: tumour components (largest only, or the largest and those of >= min_component voxels),
     then the enhancing-tumour rule."""
     if largest and lab.any():
         cc, sizes = tumour_components(lab)
         lab[cc != 1 + int(np.argmax(sizes[1:]))] = 0
     if min_component:
-        remove_small_components(lab, min_component)
+        remove_small_satellites(lab, min_component)
     if min_enhancing:
         apply_enhancing_rule(lab, min_enhancing)
     return lab

@@ -66,8 +66,16 @@ TEST_CASE("connected components, small-component removal, labels from regions, E
   at(7, 7, 7) = 1;  // diagonal pair: one component with 26-, two with 6-connectivity
   CHECK(connected_components(mask, d, 26).sizes == std::vector<std::size_t>{27, 2});
   CHECK(connected_components(mask, d, 6).sizes.size() == 3);
-  CHECK(remove_small_components(mask, d, 5) == 2);
+  CHECK(remove_small_satellites(mask, d, 5) == 2);
   CHECK(std::count(mask.begin(), mask.end(), 1) == 27);
+  // The largest component stays even under the threshold: a small tumour is not erased whole.
+  CHECK(remove_small_satellites(mask, d, 1000) == 0);
+  CHECK(std::count(mask.begin(), mask.end(), 1) == 27);
+  at(9, 0, 9) = 1;
+  CHECK(remove_small_satellites(mask, d, 1000) == 1);
+  CHECK(std::count(mask.begin(), mask.end(), 1) == 27);
+  std::vector<std::uint8_t> empty(1000, 0);
+  CHECK(remove_small_satellites(empty, d, 5) == 0);
 
   const std::vector<float> wt{0.9f, 0.9f, 0.9f, 0.1f}, tc{0.1f, 0.8f, 0.8f, 0.0f}, et{0.0f, 0.2f, 0.7f, 0.0f};
   auto labels = regions_to_labels(wt, tc, et);
