@@ -79,7 +79,10 @@ man = {
         "layout": "[N, C, k, j, i]: the last axis is the NIfTI first voxel index i (fastest in a NIfTI buffer), then j, then k",
         "channels": ["T1", "T1c", "T2", "FLAIR"], "channel_files": ["t1", "t1ce", "t2", "flair"],
         "spatial_dims_dynamic": True, "spatial_multiple": 8,
-        "note": "trained and validated on exactly [1,4,80,96,80]; other sizes (multiples of 8) run but are not validated",
+        "note": ("last trained on random sub-windows (multiples of 8, 48 up to 80x96x80) and validated on exactly [1,4,80,96,80]; "
+                 "smaller windows (sliding-window inference) run but are not validated"
+                 if any(i["args"].get("random_windows") for i in infos) else
+                 "trained and validated on exactly [1,4,80,96,80]; other sizes (multiples of 8) run but are not validated"),
     },
     "preprocessing": {
         "expects": "four co-registered, skull-stripped volumes on one 1 mm isotropic grid (BraTS convention, SRI24); "
@@ -134,7 +137,8 @@ man = {
 man["postprocess"] = {
     "min_component_voxels": chosen["min_component_voxels"],
     "min_enhancing_voxels": chosen["min_enhancing_voxels"],
-    "meaning": "after the label map: clear 26-connected tumour components (label > 0) under min_component_voxels; "
+    "meaning": "after the label map: clear 26-connected tumour components (label > 0) under min_component_voxels, "
+               "except the largest (a small tumour is never erased whole); "
                "then, when the whole map has fewer than min_enhancing_voxels ET voxels, relabel them 1 (0 = off)",
     "chosen_on": "the training cases only (choose_postprocess.py: best mean Dice over WT/TC/ET on a grid), never the held-out cases",
 }

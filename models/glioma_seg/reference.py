@@ -1,6 +1,6 @@
 """Write the PyTorch parity reference for the exported ONNX model.
 
-  /usr/bin/python3 models/glioma_seg/reference.py --onnx models/glioma_seg/glioma_seg_2mm_v4.onnx
+  /usr/bin/python3 models/glioma_seg/reference.py --onnx models/glioma_seg/glioma_seg_2mm_v5.onnx
 
 Rebuilds the PyTorch network from the ONNX file's own weights (initializer names are the PyTorch
 parameter names), runs it in PyTorch (fp32, CPU) on a deterministic synthetic input of shape

@@ -3,14 +3,18 @@
 One command (after `cache.py` has filled the cache):
   nice -n 15 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/gseg/run --minutes 70 \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1,Brats18_TCIA02_370_1
-v2 (warm start from v1's weights; the command that made the shipped file, see MODEL_CARD.md):
+v2 (warm start from v1's weights):
   nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h1seg/run_v2 --minutes 87 --init v1_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --patch 48 --batch 2 --lr 2e-3 \
       --warmup 30 --fg_frac 0.5 --full_frac 0.2 --threads 1 --seed 2
-v4 (the shipped file: warm start from v2's weights with heavy augmentation):
+v4 (warm start from v2's weights with heavy augmentation):
   nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h4seg/run_v4 --minutes 92 --init v2_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --aug heavy --patch 48 --batch 2 \
       --lr 1.5e-3 --warmup 30 --fg_frac 0.6 --full_frac 0.15 --threads 2 --seed 4
+v5 (the shipped file: v4's weights fine-tuned on random sub-windows only):
+  nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h5seg/run_rw --minutes 30 --init v4_ckpt.pt \
+      --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --aug heavy --random_windows --patch 48 \
+      --batch 2 --lr 5e-4 --warmup 20 --fg_frac 0.6 --full_frac 1.0 --threads 2 --seed 7
 Training is bounded by wall time (--minutes): the learning rate follows a poly schedule over elapsed
 time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
 for the rest (so that instance-norm statistics match whole-window inference).
