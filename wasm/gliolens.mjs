@@ -151,7 +151,9 @@ export class Gliolens {
   // input and its three mirror images (test-time augmentation). A manifest whose
   // `inference.patch_voxels_ijk` is smaller than the prepared grid runs the network on overlapping
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
-  async segment(ids, { manifest, runNetwork, mirror = false, onProgress = () => {}, isCancelled = () => false }) {
+  // `keepSmallComponents` skips the manifest's small-component clean-up (a real second lesion under its
+  // threshold would otherwise go).
+  async segment(ids, { manifest, runNetwork, mirror = false, keepSmallComponents = false, onProgress = () => {}, isCancelled = () => false }) {
     const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
     const patch = this.#windowSize(prepared, manifest);
     const stopIfCancelled = () => {
@@ -174,7 +176,8 @@ export class Gliolens {
     }
     if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
     stopIfCancelled();
-    const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, manifest);
+    const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
+    const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, finishing);
     return { id, labels: this.labelVolumes(id), passes: flips.length, windows };
   }
 

@@ -5,11 +5,14 @@ import { UsageError } from '../main.mjs';
 import { readModelDir } from '../model-dir.mjs';
 import { loadNodeNetwork } from '../onnx-node.mjs';
 
-export const help = `usage: gliolens segment --t1 A --t1ce B --t2 C --flair D --out seg.nii.gz [--model DIR] [--mirror] [--threads N]
-  labels 1 necrotic/non-enhancing core, 2 edema, 4 enhancing tumour; prints the label volumes and timings`;
+export const help = `usage: gliolens segment --t1 A --t1ce B --t2 C --flair D --out seg.nii.gz [--model DIR] [--mirror]
+       [--keep-small-components] [--threads N]
+  labels 1 necrotic/non-enhancing core, 2 edema, 4 enhancing tumour; prints the label volumes and timings;
+  --keep-small-components skips the model's clean-up of tumour components under its postprocess.min_component_voxels`;
 export const options = {
   t1: { type: 'string' }, t1ce: { type: 'string' }, t2: { type: 'string' }, flair: { type: 'string' },
-  out: { type: 'string' }, model: { type: 'string' }, mirror: { type: 'boolean' }, threads: { type: 'string' },
+  out: { type: 'string' }, model: { type: 'string' }, mirror: { type: 'boolean' },
+  'keep-small-components': { type: 'boolean' }, threads: { type: 'string' },
 };
 
 export async function run({ core, values }) {
@@ -23,6 +26,7 @@ export async function run({ core, values }) {
   const result = await core.segment(ids, {
     manifest,
     mirror: Boolean(values.mirror),
+    keepSmallComponents: Boolean(values['keep-small-components']),
     runNetwork: async (tensor, dims) => {
       const t = performance.now();
       const out = await network.run(tensor, dims);

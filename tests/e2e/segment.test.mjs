@@ -121,6 +121,19 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     const floor = diceFloor('Brats18_2013_3_1');
     console.log(`# in-browser WT Dice on Brats18_2013_3_1: ${dice.toFixed(3)}`);
     assert.ok(dice >= floor, `WT Dice ${dice.toFixed(3)} >= ${floor}`);
+
+    // Again with "Keep small components": the clean-up is skipped, so no fewer tumour voxels.
+    const tumourVoxels = async () => (await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => Number(r.dataset.voxels))))
+      .reduce((a, b) => a + b, 0);
+    const cleaned = await tumourVoxels();
+    await page.check('#segment-keep-small');
+    await page.click('#segment-run');
+    // The click sets "Preparing…" at once; the run button comes back once the new mask (and legend) is in.
+    await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent)
+      && !document.querySelector('#segment-run').disabled, null, { timeout: 300_000 });
+    const kept = await tumourVoxels();
+    console.log(`# in-browser tumour voxels: ${cleaned} cleaned up, ${kept} with every component`);
+    assert.ok(kept >= cleaned, `${kept} >= ${cleaned}`);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.foreignRequests, []);
     await page.close();

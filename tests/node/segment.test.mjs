@@ -74,6 +74,15 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     console.log(`# CLI WT Dice on ${heldOut}: ${wt.dice.toFixed(4)} (validation ${validated})`);
     assert.ok(wt.dice >= validated - 0.05, `WT Dice ${wt.dice.toFixed(3)} >= ${validated} - 0.05`);
   });
+
+  test('--keep-small-components keeps what the clean-up clears', () => {
+    const kept = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
+      '--flair', brats.files.flair, '--out', join(scratch, 'kept.nii.gz'), '--keep-small-components');
+    assert.equal(kept.status, 0, kept.stderr);
+    const voxels = (run) => run.json.labels.reduce((n, l) => n + l.voxels, 0);
+    console.log(`# tumour voxels on ${heldOut}: ${voxels(segmented)} cleaned up, ${voxels(kept)} with every component`);
+    assert.ok(voxels(kept) >= voxels(segmented));
+  });
 });
 
 describe('gliolens dice', { skip: skipWithoutSharedData(bratsCase().files.seg) }, () => {
@@ -149,6 +158,9 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
     assert.ok(largestOnly > 0.99 * total(plain), `${largestOnly} of ${total(plain)} voxels kept`);
     assert.equal(largestOnly, total(await withPost({ min_component_voxels: 2 })));
     assert.equal(total(await withPost({ min_component_voxels: 1 })), total(plain));
+    const keptAll = await core.segment(ids, { manifest: { ...manifest, postprocess: { min_component_voxels: total(plain) + 1 } },
+      runNetwork: voxelwise, keepSmallComponents: true });
+    assert.equal(total(keptAll), total(plain), 'keepSmallComponents skips the clean-up');
   });
 
   test('a bad window size in the manifest is refused clearly', async () => {

@@ -105,6 +105,7 @@ export class SegmentPanel {
         modelBytes: model.bytes,
         backend: this.#el('#segment-backend').value,
         mirror: this.#el('#segment-mirror').checked,
+        keepSmallComponents: this.#el('#segment-keep-small').checked,
         name,
       }, ({ step }) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
       this.refresh();

@@ -35,7 +35,8 @@ async function fetchOk(url) {
   return response;
 }
 
-// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, name, threads?}
+// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, keepSmallComponents,
+//           name, threads?}
 async function segment(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
@@ -44,6 +45,7 @@ async function segment(core, payload, requestId) {
   const result = await core.segment(payload.ids, {
     manifest: payload.manifest,
     mirror: payload.mirror,
+    keepSmallComponents: payload.keepSmallComponents,
     runNetwork: (tensor, dims) => net.run(tensor, dims),
     onProgress: ({ pass, passes, window, windows }) => progress(requestId, {
       step: `running the network (${backend}), pass ${pass} of ${passes}${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
