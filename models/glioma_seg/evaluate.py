@@ -90,8 +90,8 @@ def apply_enhancing_rule(lab, min_voxels):
 
 
 def postprocess(lab, largest=False, min_component=0, min_enhancing=0):
-    """In place, in the core's order: tumour components (largest only, or the largest and those of >= min_component voxels),
-    then the enhancing-tumour rule."""
+    """In place, in the core's order: tumour components (largest only, or the largest and those of >= min_component
+    voxels), then the enhancing-tumour rule."""
     if largest and lab.any():
         cc, sizes = tumour_components(lab)
         lab[cc != 1 + int(np.argmax(sizes[1:]))] = 0
