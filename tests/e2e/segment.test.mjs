@@ -91,6 +91,12 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
   test('labels over the images, Dice above the validation floor, mask downloadable in the input space', async () => {
     const brats = bratsCase('Brats18_2013_3_1');
     const { page, problems } = await app.open();
+    // The panel names the bundled model, its version and held-out Dice, and links its card.
+    await page.waitForFunction((v) => document.querySelector('#segment-model').textContent.includes(v), manifest.version);
+    const described = await page.$eval('#segment-model', (s) => s.textContent);
+    assert.match(described, new RegExp(`held-out Dice WT ${manifest.validation.held_out.mean.WT.dice.toFixed(2)}`), described);
+    const card = await page.evaluate(async () => (await fetch(document.querySelector('#segment-card').href)).text());
+    assert.match(card, /^# Model card: glioma_seg_2mm/);
     await page.setInputFiles('#file-input', ['t1', 't1ce', 't2', 'flair'].map((s) => brats.files[s]));
     await page.waitForFunction(() => document.querySelectorAll('#file-list tbody tr').length === 4, null, { timeout: 120_000 });
     await page.selectOption('#segment-backend', 'wasm');
@@ -125,15 +131,30 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     // Again with "Keep small components": the clean-up is skipped, so no fewer tumour voxels.
     const tumourVoxels = async () => (await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => Number(r.dataset.voxels))))
       .reduce((a, b) => a + b, 0);
+    const segmentAgain = async () => {
+      await page.click('#segment-run');
+      // The click sets "Preparing…" at once; the run button comes back once the new mask (and legend) is in.
+      await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent)
+        && !document.querySelector('#segment-run').disabled, null, { timeout: 300_000 });
+      return tumourVoxels();
+    };
     const cleaned = await tumourVoxels();
     await page.check('#segment-keep-small');
-    await page.click('#segment-run');
-    // The click sets "Preparing…" at once; the run button comes back once the new mask (and legend) is in.
-    await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent)
-      && !document.querySelector('#segment-run').disabled, null, { timeout: 300_000 });
-    const kept = await tumourVoxels();
+    const kept = await segmentAgain();
     console.log(`# in-browser tumour voxels: ${cleaned} cleaned up, ${kept} with every component`);
     assert.ok(kept >= cleaned, `${kept} >= ${cleaned}`);
+
+    // "Use your own model": the same network with a manifest of the user's that turns the clean-up off gives
+    // every component without the box, so the page ran the user's manifest, not the bundled one.
+    await page.uncheck('#segment-keep-small');
+    const own = { ...manifest, name: 'my_glioma_model', postprocess: { ...manifest.postprocess, min_component_voxels: 0 } };
+    await page.setInputFiles('#segment-model-files', [
+      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)) },
+      { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) },
+    ]);
+    await page.waitForFunction(() => /yours$/.test(document.querySelector('#segment-model').textContent));
+    assert.match(await page.$eval('#segment-model', (s) => s.textContent), /^mine\.onnx: my_glioma_model /);
+    assert.equal(await segmentAgain(), kept);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.foreignRequests, []);
     await page.close();

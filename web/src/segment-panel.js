@@ -14,6 +14,13 @@ function download(name, bytes, type = 'application/gzip') {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// "glioma_seg_2mm 5.0.0 (held-out Dice WT 0.83, TC 0.68, ET 0.51)": what the model is and how good, from its manifest.
+export function modelSummary(manifest) {
+  const mean = manifest.validation?.held_out?.mean;
+  const dice = mean ? ` (held-out Dice ${['WT', 'TC', 'ET'].map((r) => `${r} ${mean[r].dice.toFixed(2)}`).join(', ')})` : '';
+  return `${manifest.name} ${manifest.version}${dice}`;
+}
+
 // "WebGPU" or "WASM, 4 threads": the backend and the WebAssembly threads ORT actually runs with.
 export function backendLine({ backend, threads }) {
   if (backend === 'webgpu') return 'WebGPU';
@@ -29,6 +36,7 @@ export class SegmentPanel {
   #running = null;
   #result = null;
   #customModel = null;  // {name, bytes, manifest} from the user's own files
+  #bundledManifest = null;
 
   constructor(root, core, { getFiles, addSegmentation, message }) {
     this.#root = root;
@@ -41,6 +49,9 @@ export class SegmentPanel {
     this.#el('#segment-download').addEventListener('click', () => this.#result && download(this.#result.name, this.#result.bytes));
     this.#el('#segment-model-files').addEventListener('change', (e) => this.#useOwnModel([...e.target.files]));
     this.refresh();
+    this.#bundledModelManifest().then(
+      (manifest) => { if (!this.#customModel) this.#el('#segment-model').textContent = `${modelSummary(manifest)}, bundled`; },
+      () => {});  // reported when "Segment" needs it
   }
 
   #el(selector) {
@@ -71,19 +82,27 @@ export class SegmentPanel {
         throw new Error(`${manifestFile.name}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
       }
       this.#customModel = { name: onnx.name, bytes: new Uint8Array(await onnx.arrayBuffer()), manifest };
-      this.#el('#segment-model').textContent = `${onnx.name} (yours)`;
+      this.#el('#segment-model').textContent = `${onnx.name}: ${modelSummary(manifest)}, yours`;
+      this.#el('#segment-card').hidden = true;
     } catch (error) {
       this.#message('error', `own model: ${error.message}`);
     }
   }
 
+  async #bundledModelManifest() {
+    if (!this.#bundledManifest) {
+      const response = await fetch(new URL('manifest.json', new URL(DEFAULT_MODEL, location.href)));
+      if (!response.ok) throw new Error(`the bundled model's manifest is missing (${response.status})`);
+      this.#bundledManifest = await response.json();
+    }
+    return this.#bundledManifest;
+  }
+
   async #model() {
     if (this.#customModel) return { ...this.#customModel, url: `user:${this.#customModel.name}` };
-    const base = new URL(DEFAULT_MODEL, location.href);
-    const response = await fetch(new URL('manifest.json', base));
-    if (!response.ok) throw new Error(`the bundled model's manifest is missing (${response.status})`);
-    const manifest = await response.json();
-    return { name: manifest.model.file, manifest, url: new URL(manifest.model.file, base).href, bytes: null };
+    const manifest = await this.#bundledModelManifest();
+    const url = new URL(manifest.model.file, new URL(DEFAULT_MODEL, location.href)).href;
+    return { name: manifest.model.file, manifest, url, bytes: null };
   }
 
   async run() {
