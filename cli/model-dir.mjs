@@ -8,7 +8,12 @@ export const bundledModelDir = fileURLToPath(new URL('../models/glioma_seg/', im
 export function readModelDir(dir = bundledModelDir) {
   const manifestPath = join(resolve(dir), 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: no model manifest (train or choose a model folder with --model)`);
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${manifestPath}: not valid JSON (${error.message})`);
+  }
   if (manifest.format !== 'gliolens-segmentation-manifest/1') {
     throw new Error(`${manifestPath}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
   }

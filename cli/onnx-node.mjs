@@ -5,12 +5,24 @@ import { readFileSync } from 'node:fs';
 export async function loadNodeNetwork(modelPath, { threads = 1 } = {}) {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = threads;
-  const session = await ort.InferenceSession.create(readFileSync(modelPath), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  ort.env.logLevel = 'fatal';  // its errors come back as exceptions, reworded below with the model's path
+  let session;
+  try {
+    session = await ort.InferenceSession.create(readFileSync(modelPath), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  } catch (error) {
+    throw new Error(`${modelPath}: ONNX Runtime cannot load this model (${error.message})`);
+  }
   const [inputName] = session.inputNames;
   const [outputName] = session.outputNames;
   return {
     backend: `onnxruntime-web wasm (Node, ${threads} thread${threads === 1 ? '' : 's'})`,
-    run: async (tensor, dims) => (await session.run({ [inputName]: new ort.Tensor('float32', tensor, dims) }))[outputName].data,
+    run: async (tensor, dims) => {
+      try {
+        return (await session.run({ [inputName]: new ort.Tensor('float32', tensor, dims) }))[outputName].data;
+      } catch (error) {
+        throw new Error(`${modelPath}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+      }
+    },
     release: () => session.release(),
   };
 }

@@ -211,7 +211,14 @@ export class Gliolens {
     if (!Array.isArray(patch) || patch.length !== 3 || !patch.every((p) => Number.isInteger(p) && p > 0)) {
       throw new Error(`manifest: inference.patch_voxels_ijk must be three positive whole numbers, not ${JSON.stringify(patch)}`);
     }
-    return patch.map((p, a) => Math.min(p, prepared.grid[a]));
+    // A U-Net halves each axis at every level: its windows must divide down evenly (input.spatial_multiple).
+    const multiple = manifest.input?.spatial_multiple ?? 1;
+    const window = patch.map((p, a) => Math.min(p, prepared.grid[a]));
+    if (window.some((p) => p % multiple !== 0)) {
+      throw new Error(`manifest: inference.patch_voxels_ijk ${JSON.stringify(window)} (within the ${prepared.grid.join('x')} grid) `
+        + `must be multiples of input.spatial_multiple (${multiple})`);
+    }
+    return window;
   }
 
   // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.

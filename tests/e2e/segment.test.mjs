@@ -155,6 +155,24 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     await page.waitForFunction(() => /yours$/.test(document.querySelector('#segment-model').textContent));
     assert.match(await page.$eval('#segment-model', (s) => s.textContent), /^mine\.onnx: my_glioma_model /);
     assert.equal(await segmentAgain(), kept);
+
+    // Broken own models: named in the error, and the page goes on.
+    const errors = () => page.$$eval('#messages li.error', (items) => items.map((i) => i.textContent));
+    await page.setInputFiles('#segment-model-files', [
+      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) },
+      { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": ') },
+    ]);
+    await page.waitForFunction(() => document.querySelectorAll('#messages li.error').length === 1);
+    assert.match((await errors())[0], /^own model: broken\.json: not valid JSON/);
+    await page.setInputFiles('#segment-model-files', [
+      { name: 'truncated.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)).subarray(0, 100_000) },
+      { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
+    ]);
+    await page.waitForFunction(() => /^truncated\.onnx: /.test(document.querySelector('#segment-model').textContent));
+    await page.click('#segment-run');
+    await page.waitForFunction(() => document.querySelectorAll('#messages li.error').length === 2, null, { timeout: 120_000 });
+    assert.match((await errors())[0], /^segmentation: truncated\.onnx: ONNX Runtime cannot load this model/);
+    await page.waitForFunction(() => !document.querySelector('#segment-run').disabled);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.foreignRequests, []);
     await page.close();

@@ -2,7 +2,7 @@
 // BraTS scores, on a real case the bundled model did not train on.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -82,6 +82,35 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     const voxels = (run) => run.json.labels.reduce((n, l) => n + l.voxels, 0);
     console.log(`# tumour voxels on ${heldOut}: ${voxels(segmented)} cleaned up, ${voxels(kept)} with every component`);
     assert.ok(voxels(kept) >= voxels(segmented));
+  });
+});
+
+describe('a broken model folder is refused by name', () => {
+  const demo = Object.fromEntries(gliolens('demo', join(scratch, 'demo-inputs')).json.files.map((f) => [f.role, f.path]));
+  const segmentWith = (dir) => gliolens('segment', '--t1', demo.t1, '--t1ce', demo.t1c, '--t2', demo.t2, '--flair', demo.flair,
+    '--out', join(dir, 'out.nii.gz'), '--model', dir);
+  const folder = (name, manifestText, modelBytes) => {
+    const dir = join(scratch, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), manifestText);
+    writeFileSync(join(dir, manifest.model.file), modelBytes);
+    return dir;
+  };
+  const modelBytes = readFileSync(join(modelDir, manifest.model.file));
+
+  test('a manifest that is not JSON', () => {
+    const dir = folder('bad-json', '{"format": "gliolens-segmentation-manifest/1",', modelBytes);
+    const run = segmentWith(dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, new RegExp(`${join(dir, 'manifest.json')}: not valid JSON`));
+  });
+
+  test('a truncated ONNX file', () => {
+    const dir = folder('truncated', JSON.stringify(manifest), modelBytes.subarray(0, 100_000));
+    const run = segmentWith(dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, new RegExp(`${join(dir, manifest.model.file)}: ONNX Runtime cannot load this model`));
+    assert.doesNotMatch(run.stderr, /\x1b\[/, 'no raw ONNX Runtime log lines');
   });
 });
 
@@ -166,6 +195,7 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
   test('a bad window size in the manifest is refused clearly', async () => {
     await assert.rejects(run({ patch_voxels_ijk: [40, 48] }), /inference\.patch_voxels_ijk must be three positive whole numbers/);
     await assert.rejects(run({ patch_voxels_ijk: [40, 48, 40], overlap: 1 }), /window overlap must be in \[0, 1\)/);
+    await assert.rejects(run({ patch_voxels_ijk: [44, 48, 40] }), /\[44,48,40\] .* must be multiples of input\.spatial_multiple \(8\)/);
   });
 
   test('the shipped model on two windows of a real case', { skip: heldOut ? skipWithoutSharedData(bratsCase(heldOut).files.seg) : 'no held-out case' }, async () => {

@@ -77,7 +77,12 @@ export class SegmentPanel {
       const onnx = files.find((f) => f.name.endsWith('.onnx'));
       const manifestFile = files.find((f) => f.name.endsWith('.json'));
       if (!onnx || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
-      const manifest = JSON.parse(await manifestFile.text());
+      let manifest;
+      try {
+        manifest = JSON.parse(await manifestFile.text());
+      } catch (error) {
+        throw new Error(`${manifestFile.name}: not valid JSON (${error.message})`);
+      }
       if (manifest.format !== 'gliolens-segmentation-manifest/1') {
         throw new Error(`${manifestFile.name}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
       }

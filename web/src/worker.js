@@ -25,8 +25,13 @@ async function network(modelUrl, modelBytes, backend, threads) {
     return await networks.get(key);
   } catch (error) {
     networks.delete(key);
-    throw error;
+    throw new Error(`${modelName(modelUrl)}: ONNX Runtime cannot load this model (${error.message})`);
   }
+}
+
+// "mine.onnx" for the user's model (user:mine.onnx), the file name of a served one.
+function modelName(modelUrl) {
+  return modelUrl.startsWith('user:') ? modelUrl.slice(5) : new URL(modelUrl).pathname.split('/').pop();
 }
 
 async function fetchOk(url) {
@@ -46,7 +51,9 @@ async function segment(core, payload, requestId) {
     manifest: payload.manifest,
     mirror: payload.mirror,
     keepSmallComponents: payload.keepSmallComponents,
-    runNetwork: (tensor, dims) => net.run(tensor, dims),
+    runNetwork: (tensor, dims) => net.run(tensor, dims).catch((error) => {
+      throw new Error(`${modelName(payload.modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+    }),
     onProgress: ({ pass, passes, window, windows }) => progress(requestId, {
       step: `running the network (${backend}), pass ${pass} of ${passes}${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
     }),
