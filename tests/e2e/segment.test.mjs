@@ -87,6 +87,28 @@ test('without cross-origin isolation the WASM backend runs on 1 thread and says 
   }
 });
 
+test('Cancel stops a segmentation: nothing added, no error, the panel ready again', async () => {
+  const { page, problems } = await app.open();
+  await page.click('#demo-button');
+  await page.waitForFunction(() => document.querySelectorAll('#file-list tbody tr').length === 5, null, { timeout: 120_000 });
+  const legendBefore = await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => r.dataset.voxels));
+  await page.selectOption('#segment-backend', 'wasm');
+  await page.click('#segment-run');
+  await page.waitForFunction(() => /^Running the network/.test(document.querySelector('#segment-status').textContent), null, { timeout: 120_000 });
+  assert.equal(await page.$eval('#segment-cancel', (b) => b.hidden), false, 'Cancel shows while it runs');
+  await page.click('#segment-cancel');
+  assert.match(await page.$eval('#segment-status', (s) => s.textContent), /^Cancelling/);
+  await page.waitForFunction(() => document.querySelector('#segment-status').textContent === 'Cancelled.', null, { timeout: 120_000 });
+  await page.waitForFunction(() => !document.querySelector('#segment-run').disabled);
+  assert.equal(await page.$eval('#segment-cancel', (b) => b.hidden), true);
+  assert.equal(await page.$eval('#segment-download', (b) => b.disabled), true, 'no mask to download');
+  assert.equal(await page.$$eval('#file-list tbody tr', (rows) => rows.length), 5, 'no segmentation added');
+  assert.deepEqual(await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => r.dataset.voxels)), legendBefore);
+  assert.deepEqual(await page.$$eval('#messages li.error', (items) => items.map((i) => i.textContent)), []);
+  assert.deepEqual(problems.pageErrors, []);
+  await page.close();
+});
+
 describe('a real case segmented in the page', { skip: skipWithoutSharedData(bratsCase('Brats18_2013_3_1').files.seg) }, () => {
   test('labels over the images, Dice above the validation floor, mask downloadable in the input space', async () => {
     const brats = bratsCase('Brats18_2013_3_1');

@@ -45,7 +45,12 @@ export class SegmentPanel {
     this.#addSegmentation = addSegmentation;
     this.#message = message;
     this.#el('#segment-run').addEventListener('click', () => this.run());
-    this.#el('#segment-cancel').addEventListener('click', () => this.#running?.cancel());
+    this.#el('#segment-cancel').addEventListener('click', () => {
+      if (!this.#running) return;
+      // ORT cannot stop inside a run: the request ends once the current window is through the network.
+      this.#el('#segment-status').textContent = 'Cancelling after the current window…';
+      this.#running.cancel();
+    });
     this.#el('#segment-download').addEventListener('click', () => this.#result && download(this.#result.name, this.#result.bytes));
     this.#el('#segment-model-files').addEventListener('change', (e) => this.#useOwnModel([...e.target.files]));
     this.refresh();

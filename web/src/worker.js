@@ -51,9 +51,17 @@ async function segment(core, payload, requestId) {
     manifest: payload.manifest,
     mirror: payload.mirror,
     keepSmallComponents: payload.keepSmallComponents,
-    runNetwork: (tensor, dims) => net.run(tensor, dims).catch((error) => {
-      throw new Error(`${modelName(payload.modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
-    }),
+    runNetwork: async (tensor, dims) => {
+      let output;
+      try {
+        output = await net.run(tensor, dims);
+      } catch (error) {
+        throw new Error(`${modelName(payload.modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+      }
+      // A Cancel sent while ORT ran is still queued: let it in before the core asks isCancelled().
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return output;
+    },
     onProgress: ({ pass, passes, window, windows }) => progress(requestId, {
       step: `running the network (${backend}), pass ${pass} of ${passes}${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
     }),
