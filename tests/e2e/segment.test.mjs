@@ -186,14 +186,15 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     ]);
     await page.waitForFunction(() => document.querySelectorAll('#messages li.error').length === 1);
     assert.match((await errors())[0], /^own model: broken\.json: not valid JSON/);
+    // Truncated, and under the name of the good model run above: the page must not reuse that network.
     await page.setInputFiles('#segment-model-files', [
-      { name: 'truncated.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)).subarray(0, 100_000) },
+      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)).subarray(0, 100_000) },
       { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
     ]);
-    await page.waitForFunction(() => /^truncated\.onnx: /.test(document.querySelector('#segment-model').textContent));
+    await page.waitForFunction(() => /^mine\.onnx: glioma_seg_2mm /.test(document.querySelector('#segment-model').textContent));
     await page.click('#segment-run');
     await page.waitForFunction(() => document.querySelectorAll('#messages li.error').length === 2, null, { timeout: 120_000 });
-    assert.match((await errors())[0], /^segmentation: truncated\.onnx: ONNX Runtime cannot load this model/);
+    assert.match((await errors())[0], /^segmentation: mine\.onnx: ONNX Runtime cannot load this model/);
     await page.waitForFunction(() => !document.querySelector('#segment-run').disabled);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.foreignRequests, []);

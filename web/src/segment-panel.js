@@ -35,7 +35,8 @@ export class SegmentPanel {
   #message;
   #running = null;
   #result = null;
-  #customModel = null;  // {name, bytes, manifest} from the user's own files
+  #customModel = null;  // {name, bytes, manifest, url} from the user's own files
+  #customModelsChosen = 0;
   #bundledManifest = null;
 
   constructor(root, core, { getFiles, addSegmentation, message }) {
@@ -91,7 +92,10 @@ export class SegmentPanel {
       if (manifest.format !== 'gliolens-segmentation-manifest/1') {
         throw new Error(`${manifestFile.name}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
       }
-      this.#customModel = { name: onnx.name, bytes: new Uint8Array(await onnx.arrayBuffer()), manifest };
+      // Each choice gets its own URL: the worker keeps loaded networks by URL, and a file chosen again under the
+      // same name may have changed.
+      const url = `user:${onnx.name}#${++this.#customModelsChosen}`;
+      this.#customModel = { name: onnx.name, bytes: new Uint8Array(await onnx.arrayBuffer()), manifest, url };
       this.#el('#segment-model').textContent = `${onnx.name}: ${modelSummary(manifest)}, yours`;
       this.#el('#segment-card').hidden = true;
     } catch (error) {
@@ -109,7 +113,7 @@ export class SegmentPanel {
   }
 
   async #model() {
-    if (this.#customModel) return { ...this.#customModel, url: `user:${this.#customModel.name}` };
+    if (this.#customModel) return this.#customModel;
     const manifest = await this.#bundledModelManifest();
     const url = new URL(manifest.model.file, new URL(DEFAULT_MODEL, location.href)).href;
     return { name: manifest.model.file, manifest, url, bytes: null };

@@ -29,9 +29,9 @@ async function network(modelUrl, modelBytes, backend, threads) {
   }
 }
 
-// "mine.onnx" for the user's model (user:mine.onnx), the file name of a served one.
+// "mine.onnx" for the user's model (user:mine.onnx#2), the file name of a served one.
 function modelName(modelUrl) {
-  return modelUrl.startsWith('user:') ? modelUrl.slice(5) : new URL(modelUrl).pathname.split('/').pop();
+  return modelUrl.startsWith('user:') ? modelUrl.slice(5).replace(/#\d+$/, '') : new URL(modelUrl).pathname.split('/').pop();
 }
 
 async function fetchOk(url) {
