@@ -105,6 +105,10 @@ test('Cancel stops a segmentation: nothing added, no error, the panel ready agai
   assert.equal(await page.$$eval('#file-list tbody tr', (rows) => rows.length), 5, 'no segmentation added');
   assert.deepEqual(await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => r.dataset.voxels)), legendBefore);
   assert.deepEqual(await page.$$eval('#messages li.error', (items) => items.map((i) => i.textContent)), []);
+  // And the next run goes through.
+  await page.click('#segment-run');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent), null, { timeout: 300_000 });
+  assert.equal(await page.$eval('#segment-download', (b) => b.disabled), false);
   assert.deepEqual(problems.pageErrors, []);
   await page.close();
 });
