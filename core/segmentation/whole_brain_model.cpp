@@ -1,5 +1,6 @@
 #include "core/segmentation/whole_brain_model.hpp"
 
+#include "core/common/number_text.hpp"
 #include "core/errors.hpp"
 #include "core/segmentation/postprocess.hpp"
 
@@ -23,8 +24,9 @@ void check_grids(std::span<const Volume* const> modalities, double spacing_mm) {
   }
   for (double s : reference.spacing()) {
     if (std::abs(s - spacing_mm) > 0.05 * spacing_mm) {
-      throw InvalidInputError(modalities[0]->name + ": voxel size " + std::to_string(s) + " mm; the model expects " +
-                              std::to_string(spacing_mm) + " mm voxels: resample first");
+      const auto mm = [](double v) { return format_double(std::round(v * 1000) / 1000); };
+      throw InvalidInputError(modalities[0]->name + ": voxel size " + mm(s) + " mm; the model expects " + mm(spacing_mm) +
+                              " mm voxels: resample first");
     }
   }
 }

@@ -99,6 +99,19 @@ TEST_CASE("modalities on different grids or empty brains are refused by name", "
   CHECK_THROWS_WITH(prepare_whole_brain_input(empties, {}), Catch::Contains("empty"));
 }
 
+TEST_CASE("three modalities, other voxel sizes and flat images are refused by name", "[segmentation][model]") {
+  Volume flat = constant_volume({4, 4, 4}, 1.0f, "flat_t1.nii.gz");
+  const std::vector<const Volume*> three{&flat, &flat, &flat};
+  CHECK_THROWS_WITH(prepare_whole_brain_input(three, {}), Catch::Contains("four modalities"));
+  const std::vector<const Volume*> flats{&flat, &flat, &flat, &flat};
+  CHECK_THROWS_WITH(prepare_whole_brain_input(flats, {}), Catch::Contains("flat_t1.nii.gz") && Catch::Contains("constant intensity"));
+  Volume coarse = constant_volume({4, 4, 4}, 1.0f, "coarse_t1.nii.gz");
+  coarse.grid.affine(2, 2) = 3.0;  // 1 x 1 x 3 mm voxels, as in many clinical scans
+  const std::vector<const Volume*> coarses{&coarse, &coarse, &coarse, &coarse};
+  CHECK_THROWS_WITH(prepare_whole_brain_input(coarses, {}),
+                    Catch::Contains("coarse_t1.nii.gz") && Catch::Contains("voxel size 3 mm; the model expects 1 mm voxels: resample first"));
+}
+
 TEST_CASE("mirroring twice is the identity", "[segmentation][model]") {
   std::vector<float> t(2 * 3 * 4 * 5);
   for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<float>(i);
