@@ -80,10 +80,12 @@ val finish_segmentation(Session& session, int reference_id, val logits, val prep
     input.channels = prepared["channels"].as<int>();
     input.grid = index3(prepared["grid"]);
     input.window_start = index3(prepared["windowStart"]);
-    input.source_grid = reference.grid;
+    const WholeBrainSpec spec = spec_from(manifest);
+    input.source_grid = segmentation::working_grid(reference.grid, spec);
+    input.output_grid = reference.grid;
     input.source_name = reference.name;
     const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-    Volume labels = segmentation::labels_from_region_logits(values, input, spec_from(manifest));
+    Volume labels = segmentation::labels_from_region_logits(values, input, spec);
     val out = val::object();
     out.set("id", session.add(std::move(labels)));
     return out;

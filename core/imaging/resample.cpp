@@ -133,6 +133,10 @@ double sample(const Volume& volume, const std::array<double, 3>& ijk, Interpolat
   });
 }
 
+Grid resampled_grid(const Grid& grid, const std::array<double, 3>& spacing) {
+  return new_grid(grid, plan_grid(grid, spacing));
+}
+
 Volume resample(const Volume& volume, const std::array<double, 3>& spacing, Interpolator interpolator) {
   if (volume.grid.voxel_count() == 0 || volume.voxels.size() != volume.grid.voxel_count())
     throw InvalidInputError("resample: the volume '" + volume.name + "' is empty or inconsistent");

@@ -20,6 +20,9 @@ enum class Interpolator { nearest, linear, bspline };  // bspline: cubic B-splin
 [[nodiscard]] Volume resample_mask(const Volume& mask, int label, const std::array<double, 3>& spacing,
                                    Interpolator interpolator, double threshold = 0.5);
 
+// The grid resample() produces for `grid` at `spacing`, without touching any voxel.
+[[nodiscard]] Grid resampled_grid(const Grid& grid, const std::array<double, 3>& spacing);
+
 // Samples `volume` at continuous voxel-index coordinates (x fastest), edge-clamped.
 [[nodiscard]] double sample(const Volume& volume, const std::array<double, 3>& ijk, Interpolator interpolator);
 

@@ -1,7 +1,9 @@
 #include "core/segmentation/whole_brain_model.hpp"
 
-#include "core/common/number_text.hpp"
 #include "core/errors.hpp"
+#include "core/imaging/regrid.hpp"
+#include "core/imaging/resample.hpp"
+#include "core/imaging/same_grid.hpp"
 #include "core/segmentation/postprocess.hpp"
 
 #include <algorithm>
@@ -13,20 +15,13 @@ namespace {
 
 std::size_t count(const Index3& d) { return static_cast<std::size_t>(d[0] * d[1] * d[2]); }
 
-void check_grids(std::span<const Volume* const> modalities, double spacing_mm) {
+void check_grids(std::span<const Volume* const> modalities) {
   if (modalities.size() != 4) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
   const Grid& reference = modalities[0]->grid;
   for (const Volume* m : modalities) {
     if (m->grid.dims != reference.dims || !m->grid.affine.isApprox(reference.affine, 1e-3)) {
       throw InvalidInputError(m->name + " is not on the same voxel grid as " + modalities[0]->name +
                               ": co-register and resample the modalities onto one grid first");
-    }
-  }
-  for (double s : reference.spacing()) {
-    if (std::abs(s - spacing_mm) > 0.05 * spacing_mm) {
-      const auto mm = [](double v) { return format_double(std::round(v * 1000) / 1000); };
-      throw InvalidInputError(modalities[0]->name + ": voxel size " + mm(s) + " mm; the model expects " + mm(spacing_mm) +
-                              " mm voxels: resample first");
     }
   }
 }
@@ -71,10 +66,25 @@ std::vector<Tap> upsampling_taps(std::int64_t in, int factor) {
 
 }  // namespace
 
-NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec) {
-  check_grids(modalities, spec.source_spacing_mm);
+Grid working_grid(const Grid& grid, const WholeBrainSpec& spec) {
+  const double s = spec.source_spacing_mm;
+  const auto spacing = grid.spacing();
+  if (std::all_of(spacing.begin(), spacing.end(), [&](double v) { return std::abs(v - s) <= 0.05 * s; })) return grid;
+  return resampled_grid(grid, {s, s, s});
+}
+
+NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
+  check_grids(given);
   for (int a = 0; a < 3; ++a) {
     if (spec.block < 1 || spec.window_voxels[a] % spec.block != 0) throw InvalidInputError("model window is not a multiple of its block size");
+  }
+  const Grid work = working_grid(given[0]->grid, spec);
+  std::vector<Volume> resampled;
+  std::vector<const Volume*> modalities(given.begin(), given.end());
+  if (!same_grid(work, given[0]->grid)) {
+    const double s = spec.source_spacing_mm;
+    for (const Volume* m : given) resampled.push_back(resample(*m, {s, s, s}, Interpolator::linear));
+    for (std::size_t c = 0; c < given.size(); ++c) modalities[c] = &resampled[c];
   }
   const Grid& g = modalities[0]->grid;
   const std::size_t n = g.voxel_count();
@@ -97,6 +107,7 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities
   NetworkInput input;
   input.channels = static_cast<int>(modalities.size());
   input.source_grid = g;
+  input.output_grid = given[0]->grid;
   input.source_name = modalities[0]->name;
   for (int a = 0; a < 3; ++a) {
     input.window_start[a] = (lo[a] + hi[a]) / 2 - spec.window_voxels[a] / 2;
@@ -172,7 +183,11 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
   }
   if (spec.min_enhancing_voxels > 0) apply_enhancing_rule(label_bytes, spec.min_enhancing_voxels);
   std::transform(label_bytes.begin(), label_bytes.end(), labels.voxels.begin(), [](std::uint8_t l) { return static_cast<float>(l); });
-  return labels;
+  const Grid& out = input.output_grid.voxel_count() ? input.output_grid : g;
+  if (same_grid(out, g)) return labels;
+  Volume on_input_grid = resample_to_grid(labels, out, Interpolator::nearest);
+  on_input_grid.source_datatype = "UINT8";
+  return on_input_grid;
 }
 
 void mirror(std::span<float> tensor, int channels, const Index3& grid, int axis) {

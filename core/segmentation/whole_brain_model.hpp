@@ -26,15 +26,22 @@ struct NetworkInput {
   int channels = 0;
   Index3 grid{};              // network grid (i, j, k)
   Index3 window_start{};      // first source voxel of the window (may be negative)
-  Grid source_grid;           // the modalities' grid: the output goes back onto it
+  Grid source_grid;           // the grid the window lies on: the modalities', or theirs resampled to the model's spacing
+  Grid output_grid;           // the modalities' own grid: the labels go back onto it
   std::string source_name;
 };
 
-// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid at the expected spacing, then builds
-// the network input. Throws InvalidInputError naming the files when they do not fit.
+// The grid the model works on for modalities on `grid`: `grid` itself when its voxels are the model's size
+// (within 5 %), else `grid` resampled to that size (IBSI centre-aligned, same orientation).
+[[nodiscard]] Grid working_grid(const Grid& grid, const WholeBrainSpec& spec);
+
+// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
+// spacing when theirs differs, then builds the network input. Throws InvalidInputError naming the files
+// when they do not fit.
 [[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 
-// Region logits on the network grid [3][grid] -> BraTS label volume on the source grid.
+// Region logits on the network grid [3][grid] -> BraTS label volume on the working grid, post-processed
+// there (so component sizes keep their meaning in mm^3), then on the modalities' own grid (nearest).
 [[nodiscard]] Volume labels_from_region_logits(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec);
 
 // Mirrors a channel-first tensor along one spatial axis (0 = i, 1 = j, 2 = k), for test-time mirroring.

@@ -86,7 +86,8 @@ man = {
     },
     "preprocessing": {
         "expects": "four co-registered, skull-stripped volumes on one 1 mm isotropic grid (BraTS convention, SRI24); "
-                   "resample to 1 mm first otherwise",
+                   "Gliolens resamples other voxel sizes to 1 mm (linear, IBSI centre-aligned grid) and maps the labels back "
+                   "onto the input grid (nearest)",
         "steps": [
             "read each modality as float32 (value * scl_slope + scl_inter when scl_slope is set and non-zero)",
             "brain mask M = voxels where any of the four modalities is non-zero",

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -99,17 +100,34 @@ TEST_CASE("modalities on different grids or empty brains are refused by name", "
   CHECK_THROWS_WITH(prepare_whole_brain_input(empties, {}), Catch::Contains("empty"));
 }
 
-TEST_CASE("three modalities, other voxel sizes and flat images are refused by name", "[segmentation][model]") {
+TEST_CASE("three modalities and flat images are refused by name", "[segmentation][model]") {
   Volume flat = constant_volume({4, 4, 4}, 1.0f, "flat_t1.nii.gz");
   const std::vector<const Volume*> three{&flat, &flat, &flat};
   CHECK_THROWS_WITH(prepare_whole_brain_input(three, {}), Catch::Contains("four modalities"));
   const std::vector<const Volume*> flats{&flat, &flat, &flat, &flat};
   CHECK_THROWS_WITH(prepare_whole_brain_input(flats, {}), Catch::Contains("flat_t1.nii.gz") && Catch::Contains("constant intensity"));
-  Volume coarse = constant_volume({4, 4, 4}, 1.0f, "coarse_t1.nii.gz");
+}
+
+TEST_CASE("modalities with other voxel sizes are resampled to the model's, and the labels come back on their grid", "[segmentation][model]") {
+  Volume coarse = constant_volume({6, 6, 4}, 0.0f, "coarse_t1.nii.gz");
   coarse.grid.affine(2, 2) = 3.0;  // 1 x 1 x 3 mm voxels, as in many clinical scans
+  coarse.grid.affine(0, 3) = -40.0;
+  for (std::size_t i = 0; i < coarse.voxels.size(); ++i) coarse.voxels[i] = static_cast<float>(1 + i % 7);
   const std::vector<const Volume*> coarses{&coarse, &coarse, &coarse, &coarse};
-  CHECK_THROWS_WITH(prepare_whole_brain_input(coarses, {}),
-                    Catch::Contains("coarse_t1.nii.gz") && Catch::Contains("voxel size 3 mm; the model expects 1 mm voxels: resample first"));
+  const WholeBrainSpec spec;
+  const NetworkInput input = prepare_whole_brain_input(coarses, spec);
+  CHECK(input.source_grid.dims == std::array<std::int64_t, 3>{6, 6, 12});
+  CHECK(input.source_grid.spacing()[2] == Approx(1.0));
+  CHECK(input.output_grid.affine.isApprox(coarse.grid.affine));
+  CHECK(working_grid(coarse.grid, spec).affine.isApprox(input.source_grid.affine));  // what finish_segmentation rebuilds
+  // Every network voxel says tumour core: every brain voxel of the input grid comes back labelled 1.
+  const std::size_t n = static_cast<std::size_t>(input.grid[0] * input.grid[1] * input.grid[2]);
+  std::vector<float> logits(3 * n, 5.0f);
+  std::fill(logits.begin() + static_cast<std::ptrdiff_t>(2 * n), logits.end(), -5.0f);
+  const Volume labels = labels_from_region_logits(logits, input, spec);
+  CHECK(labels.grid.dims == coarse.grid.dims);
+  CHECK(labels.grid.affine.isApprox(coarse.grid.affine));
+  CHECK(std::all_of(labels.voxels.begin(), labels.voxels.end(), [](float v) { return v == 1.0f; }));
 }
 
 TEST_CASE("mirroring twice is the identity", "[segmentation][model]") {
