@@ -183,9 +183,8 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
   }
   if (spec.min_enhancing_voxels > 0) apply_enhancing_rule(label_bytes, spec.min_enhancing_voxels);
   std::transform(label_bytes.begin(), label_bytes.end(), labels.voxels.begin(), [](std::uint8_t l) { return static_cast<float>(l); });
-  const Grid& out = input.output_grid.voxel_count() ? input.output_grid : g;
-  if (same_grid(out, g)) return labels;
-  Volume on_input_grid = resample_to_grid(labels, out, Interpolator::nearest);
+  if (same_grid(input.output_grid, g)) return labels;
+  Volume on_input_grid = resample_to_grid(labels, input.output_grid, Interpolator::nearest);
   on_input_grid.source_datatype = "UINT8";
   return on_input_grid;
 }

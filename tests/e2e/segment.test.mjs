@@ -174,8 +174,9 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     // every component without the box, so the page ran the user's manifest, not the bundled one.
     await page.uncheck('#segment-keep-small');
     const own = { ...manifest, name: 'my_glioma_model', postprocess: { ...manifest.postprocess, min_component_voxels: 0 } };
+    const modelBytes = readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file));
     await page.setInputFiles('#segment-model-files', [
-      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)) },
+      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: modelBytes },
       { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) },
     ]);
     await page.waitForFunction(() => /yours$/.test(document.querySelector('#segment-model').textContent));
@@ -192,7 +193,7 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     assert.match((await errors())[0], /^own model: broken\.json: not valid JSON/);
     // Truncated, and under the name of the good model run above: the page must not reuse that network.
     await page.setInputFiles('#segment-model-files', [
-      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file)).subarray(0, 100_000) },
+      { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: modelBytes.subarray(0, 100_000) },
       { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
     ]);
     await page.waitForFunction(() => /^mine\.onnx: glioma_seg_2mm /.test(document.querySelector('#segment-model').textContent));
