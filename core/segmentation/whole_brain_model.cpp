@@ -64,13 +64,18 @@ std::vector<Tap> upsampling_taps(std::int64_t in, int factor) {
   return taps;
 }
 
+// Voxels within 5 % of the model's size are used as they are.
+bool at_model_spacing(const Grid& grid, const WholeBrainSpec& spec) {
+  const double s = spec.source_spacing_mm;
+  const auto spacing = grid.spacing();
+  return std::all_of(spacing.begin(), spacing.end(), [&](double v) { return std::abs(v - s) <= 0.05 * s; });
+}
+
 }  // namespace
 
 Grid working_grid(const Grid& grid, const WholeBrainSpec& spec) {
   const double s = spec.source_spacing_mm;
-  const auto spacing = grid.spacing();
-  if (std::all_of(spacing.begin(), spacing.end(), [&](double v) { return std::abs(v - s) <= 0.05 * s; })) return grid;
-  return resampled_grid(grid, {s, s, s});
+  return at_model_spacing(grid, spec) ? grid : resampled_grid(grid, {s, s, s});
 }
 
 NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
@@ -78,10 +83,9 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, con
   for (int a = 0; a < 3; ++a) {
     if (spec.block < 1 || spec.window_voxels[a] % spec.block != 0) throw InvalidInputError("model window is not a multiple of its block size");
   }
-  const Grid work = working_grid(given[0]->grid, spec);
   std::vector<Volume> resampled;
   std::vector<const Volume*> modalities(given.begin(), given.end());
-  if (!same_grid(work, given[0]->grid)) {
+  if (!at_model_spacing(given[0]->grid, spec)) {
     const double s = spec.source_spacing_mm;
     for (const Volume* m : given) resampled.push_back(resample(*m, {s, s, s}, Interpolator::linear));
     for (std::size_t c = 0; c < given.size(); ++c) modalities[c] = &resampled[c];
