@@ -2,6 +2,20 @@
 // Worker (files arrive as bytes and pass through the in-memory file system) and by the Node CLI
 // (files are read from their real paths).
 
+// A segmentation model's manifest from its text; `source` (its file) names it in the errors.
+export function parseSegmentationManifest(text, source) {
+  let manifest;
+  try {
+    manifest = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not valid JSON (${error.message})`);
+  }
+  if (manifest?.format !== 'gliolens-segmentation-manifest/1') {
+    throw new Error(`${source}: not a Gliolens segmentation manifest (format "${manifest?.format ?? 'missing'}")`);
+  }
+  return manifest;
+}
+
 export class Gliolens {
   #module;
   #session;

@@ -125,6 +125,13 @@ describe('a broken model folder is refused by name', () => {
     assert.match(run.stderr, new RegExp(`${join(dir, 'manifest.json')}: not valid JSON`));
   });
 
+  test('JSON that is not a segmentation manifest', () => {
+    const dir = folder('not-a-manifest', JSON.stringify({ format: 'something-else/2' }), modelBytes);
+    const run = segmentWith(dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, new RegExp(`${join(dir, 'manifest.json')}: not a Gliolens segmentation manifest \\(format "something-else/2"\\)`));
+  });
+
   test('a truncated ONNX file', () => {
     const dir = folder('truncated', JSON.stringify(manifest), modelBytes.subarray(0, 100_000));
     const run = segmentWith(dir);

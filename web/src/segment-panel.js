@@ -2,6 +2,8 @@
 // progress, cancel, the backend used and the time taken; the result joins the file list as the
 // segmentation and can be downloaded as NIfTI in the input's own space.
 
+import { parseSegmentationManifest } from '../../wasm/gliolens.mjs';
+
 const DEFAULT_MODEL = 'models/glioma_seg/';
 const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
 
@@ -83,15 +85,7 @@ export class SegmentPanel {
       const onnx = files.find((f) => f.name.endsWith('.onnx'));
       const manifestFile = files.find((f) => f.name.endsWith('.json'));
       if (!onnx || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
-      let manifest;
-      try {
-        manifest = JSON.parse(await manifestFile.text());
-      } catch (error) {
-        throw new Error(`${manifestFile.name}: not valid JSON (${error.message})`);
-      }
-      if (manifest.format !== 'gliolens-segmentation-manifest/1') {
-        throw new Error(`${manifestFile.name}: not a Gliolens segmentation manifest (format "${manifest.format ?? 'missing'}")`);
-      }
+      const manifest = parseSegmentationManifest(await manifestFile.text(), manifestFile.name);
       // Each choice gets its own URL: the worker keeps loaded networks by URL, and a file chosen again under the
       // same name may have changed.
       const url = `user:${onnx.name}#${++this.#customModelsChosen}`;
