@@ -8,13 +8,11 @@ A thick slice is the mean of T consecutive 1 mm slices along k (partial volume, 
 slab), not a point sample; the expert mask is taken at each slab's centre slice. The affine keeps world positions:
 slice k' lies at the centre of original slices T*k' .. T*k' + T - 1.
 """
-import argparse, json, os, subprocess
+import argparse, json, os
 import numpy as np
 import nibabel as nib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLI = os.path.join(HERE, "../../bin/gliolens.mjs")
-MODALITIES = ("t1", "t1ce", "t2", "flair")
+from score_cases import HERE, MODALITIES, cli
 
 
 def thick(img, mm, is_mask):
@@ -29,10 +27,6 @@ def thick(img, mm, is_mask):
     result.set_qform(affine, 1)
     result.set_sform(affine, 1)
     return result
-
-
-def cli(*args):
-    return json.loads(subprocess.run(["node", CLI, *args], check=True, capture_output=True, text=True).stdout)
 
 
 def main():
