@@ -14,16 +14,15 @@ void check_box(const Box& box, const Grid& grid, const std::string& name) {
   if (!ok) throw InvalidInputError(name + ": crop box is empty or outside the image");
 }
 
-}  // namespace
-
-Box bounding_box(const Volume& mask, std::int64_t margin) {
-  const auto& d = mask.grid.dims;
+template <class IsSet>
+Box box_around(const std::array<std::int64_t, 3>& d, IsSet is_set, std::int64_t margin) {
   std::array<std::int64_t, 3> lo{d[0], d[1], d[2]};
   std::array<std::int64_t, 3> hi{-1, -1, -1};
+  std::size_t index = 0;
   for (std::int64_t k = 0; k < d[2]; ++k)
     for (std::int64_t j = 0; j < d[1]; ++j)
-      for (std::int64_t i = 0; i < d[0]; ++i) {
-        if (mask.voxels[mask.grid.index(i, j, k)] == 0.0f) continue;
+      for (std::int64_t i = 0; i < d[0]; ++i, ++index) {
+        if (!is_set(index)) continue;
         const std::array<std::int64_t, 3> p{i, j, k};
         for (int a = 0; a < 3; ++a) {
           lo[a] = std::min(lo[a], p[a]);
@@ -37,6 +36,16 @@ Box bounding_box(const Volume& mask, std::int64_t margin) {
     box.hi[a] = std::min<std::int64_t>(d[a], hi[a] + 1 + margin);
   }
   return box;
+}
+
+}  // namespace
+
+Box bounding_box(const Volume& mask, std::int64_t margin) {
+  return box_around(mask.grid.dims, [&](std::size_t i) { return mask.voxels[i] != 0.0f; }, margin);
+}
+
+Box bounding_box(std::span<const std::uint8_t> mask, const std::array<std::int64_t, 3>& dims, std::int64_t margin) {
+  return box_around(dims, [&](std::size_t i) { return mask[i] != 0; }, margin);
 }
 
 Volume crop(const Volume& volume, const Box& box) {

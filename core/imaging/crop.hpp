@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 namespace gliolens {
 
@@ -20,6 +21,8 @@ struct Box {
 // The smallest box holding every non-zero voxel of `mask`, grown by `margin` voxels per side and
 // clipped to the grid. An all-zero mask gives an empty box.
 [[nodiscard]] Box bounding_box(const Volume& mask, std::int64_t margin = 0);
+// The same for a byte mask on a grid of `dims` (x fastest).
+[[nodiscard]] Box bounding_box(std::span<const std::uint8_t> mask, const std::array<std::int64_t, 3>& dims, std::int64_t margin = 0);
 
 // The part of `volume` inside `box`; the affine (and qform/sform) move so that world positions hold.
 // Throws InvalidInputError if the box is empty or leaves the grid.

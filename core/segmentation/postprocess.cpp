@@ -71,6 +71,13 @@ std::size_t remove_small_satellites(std::span<std::uint8_t> mask, const Index3& 
   return removed;
 }
 
+std::uint8_t nested_label(const std::array<float, 3>& probabilities, const std::array<float, 3>& thresholds) {
+  if (probabilities[2] > thresholds[2]) return 4;
+  if (probabilities[1] > thresholds[1]) return 1;
+  if (probabilities[0] > thresholds[0]) return 2;
+  return 0;
+}
+
 std::vector<std::uint8_t> regions_to_labels(std::span<const float> whole_tumour, std::span<const float> tumour_core,
                                             std::span<const float> enhancing, float threshold) {
   if (whole_tumour.size() != tumour_core.size() || whole_tumour.size() != enhancing.size()) {
@@ -78,9 +85,7 @@ std::vector<std::uint8_t> regions_to_labels(std::span<const float> whole_tumour,
   }
   std::vector<std::uint8_t> labels(whole_tumour.size(), 0);
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    if (enhancing[i] > threshold) labels[i] = 4;
-    else if (tumour_core[i] > threshold) labels[i] = 1;
-    else if (whole_tumour[i] > threshold) labels[i] = 2;
+    labels[i] = nested_label({whole_tumour[i], tumour_core[i], enhancing[i]}, {threshold, threshold, threshold});
   }
   return labels;
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include "core/segmentation/sliding_window.hpp"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -20,6 +21,10 @@ struct Components {
 // whole, only its satellites; returns how many voxels were removed.
 std::size_t remove_small_satellites(std::span<std::uint8_t> mask, const Index3& dims, std::size_t min_voxels,
                                     int connectivity = 26);
+
+// One voxel's BraTS label from its nested region probabilities (WT, TC, ET), each against its own threshold:
+// ET -> 4, else TC -> 1, else WT -> 2, else 0.
+[[nodiscard]] std::uint8_t nested_label(const std::array<float, 3>& probabilities, const std::array<float, 3>& thresholds);
 
 // Nested region probabilities (whole tumour, tumour core, enhancing tumour; each [volume]) to BraTS
 // labels: WT only -> 2 (edema), TC without ET -> 1 (necrotic/non-enhancing core), ET -> 4.

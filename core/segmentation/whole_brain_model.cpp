@@ -1,6 +1,7 @@
 #include "core/segmentation/whole_brain_model.hpp"
 
 #include "core/errors.hpp"
+#include "core/imaging/crop.hpp"
 #include "core/imaging/regrid.hpp"
 #include "core/imaging/resample.hpp"
 #include "core/imaging/same_grid.hpp"
@@ -26,30 +27,6 @@ void check_grids(std::span<const Volume* const> modalities) {
   }
 }
 
-// Per-modality z-score within the brain mask (population SD, accumulated in double), 0 outside.
-std::vector<float> zscore_in_mask(const Volume& v, const std::vector<std::uint8_t>& mask) {
-  double sum = 0, sum_sq = 0;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (!mask[i]) continue;
-    sum += v.voxels[i];
-    ++n;
-  }
-  const double mean = n ? sum / static_cast<double>(n) : 0.0;
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (!mask[i]) continue;
-    const double d = v.voxels[i] - mean;
-    sum_sq += d * d;
-  }
-  const double sd = n ? std::sqrt(sum_sq / static_cast<double>(n)) : 0.0;
-  if (!(sd > 0)) throw InvalidInputError(v.name + ": constant intensity inside the brain; cannot normalise");
-  std::vector<float> out(mask.size(), 0.0f);
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (mask[i]) out[i] = static_cast<float>((v.voxels[i] - mean) / sd);
-  }
-  return out;
-}
-
 // Linear interpolation weights of an x2 (or xN) upsampling with half-pixel centres, edge-clamped
 // (PyTorch's align_corners=False, ONNX Resize half_pixel).
 struct Tap { std::int64_t lo, hi; float w; };
@@ -73,55 +50,75 @@ bool at_model_spacing(const Grid& grid, const WholeBrainSpec& spec) {
 
 }  // namespace
 
+// Per-modality z-score within the brain mask (population SD, accumulated in double), 0 outside.
+std::vector<float> zscore_in_mask(const Volume& v, std::span<const std::uint8_t> mask) {
+  double sum = 0, sum_sq = 0;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (!mask[i]) continue;
+    sum += v.voxels[i];
+    ++n;
+  }
+  const double mean = n ? sum / static_cast<double>(n) : 0.0;
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (!mask[i]) continue;
+    const double d = v.voxels[i] - mean;
+    sum_sq += d * d;
+  }
+  const double sd = n ? std::sqrt(sum_sq / static_cast<double>(n)) : 0.0;
+  if (!(sd > 0)) throw InvalidInputError(v.name + ": constant intensity inside the brain; cannot normalise");
+  std::vector<float> out(mask.size(), 0.0f);
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i]) out[i] = static_cast<float>((v.voxels[i] - mean) / sd);
+  }
+  return out;
+}
+
 Grid working_grid(const Grid& grid, const WholeBrainSpec& spec) {
   const double s = spec.source_spacing_mm;
   return at_model_spacing(grid, spec) ? grid : resampled_grid(grid, {s, s, s});
 }
 
-NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
+WorkingModalities modalities_on_working_grid(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
   check_grids(given);
+  WorkingModalities working;
+  working.given.assign(given.begin(), given.end());
+  if (!at_model_spacing(given[0]->grid, spec)) {
+    const double s = spec.source_spacing_mm;
+    for (const Volume* m : given) working.resampled.push_back(resample(*m, {s, s, s}, Interpolator::linear));
+  }
+  const std::size_t n = working.grid().voxel_count();
+  working.brain.assign(n, 0);
+  for (std::size_t c = 0; c < given.size(); ++c)
+    for (std::size_t i = 0; i < n; ++i) working.brain[i] |= working.modality(c).voxels[i] != 0.0f;
+  return working;
+}
+
+NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
   for (int a = 0; a < 3; ++a) {
     if (spec.block < 1 || spec.window_voxels[a] % spec.block != 0) throw InvalidInputError("model window is not a multiple of its block size");
   }
-  std::vector<Volume> resampled;
-  std::vector<const Volume*> modalities(given.begin(), given.end());
-  if (!at_model_spacing(given[0]->grid, spec)) {
-    const double s = spec.source_spacing_mm;
-    for (const Volume* m : given) resampled.push_back(resample(*m, {s, s, s}, Interpolator::linear));
-    for (std::size_t c = 0; c < given.size(); ++c) modalities[c] = &resampled[c];
-  }
-  const Grid& g = modalities[0]->grid;
-  const std::size_t n = g.voxel_count();
-  std::vector<std::uint8_t> mask(n, 0);
-  for (const Volume* m : modalities)
-    for (std::size_t i = 0; i < n; ++i) mask[i] |= m->voxels[i] != 0.0f;
+  const WorkingModalities working = modalities_on_working_grid(given, spec);
+  const auto& mask = working.brain;
+  const Grid& g = working.grid();
 
-  Index3 lo{g.dims[0], g.dims[1], g.dims[2]}, hi{0, 0, 0};
-  bool any = false;
-  for (std::int64_t k = 0; k < g.dims[2]; ++k)
-    for (std::int64_t j = 0; j < g.dims[1]; ++j)
-      for (std::int64_t i = 0; i < g.dims[0]; ++i) {
-        if (!mask[g.index(i, j, k)]) continue;
-        any = true;
-        const Index3 p{i, j, k};
-        for (int a = 0; a < 3; ++a) { lo[a] = std::min(lo[a], p[a]); hi[a] = std::max(hi[a], p[a] + 1); }
-      }
-  if (!any) throw InvalidInputError(modalities[0]->name + ": all four modalities are empty (no brain voxels)");
+  const Box brain = bounding_box(mask, g.dims);
+  if (brain.empty()) throw InvalidInputError(working.modality(0).name + ": all four modalities are empty (no brain voxels)");
 
   NetworkInput input;
-  input.channels = static_cast<int>(modalities.size());
+  input.channels = static_cast<int>(given.size());
   input.source_grid = g;
   input.output_grid = given[0]->grid;
-  input.source_name = modalities[0]->name;
+  input.source_name = working.modality(0).name;
   for (int a = 0; a < 3; ++a) {
-    input.window_start[a] = (lo[a] + hi[a]) / 2 - spec.window_voxels[a] / 2;
+    input.window_start[a] = (brain.lo[a] + brain.hi[a]) / 2 - spec.window_voxels[a] / 2;
     input.grid[a] = spec.window_voxels[a] / spec.block;
   }
   const std::size_t grid_voxels = count(input.grid);
   input.tensor.assign(grid_voxels * static_cast<std::size_t>(input.channels), 0.0f);
   const float block_volume = static_cast<float>(spec.block * spec.block * spec.block);
   for (int c = 0; c < input.channels; ++c) {
-    const std::vector<float> z = zscore_in_mask(*modalities[c], mask);
+    const std::vector<float> z = zscore_in_mask(working.modality(static_cast<std::size_t>(c)), mask);
     float* out = input.tensor.data() + static_cast<std::size_t>(c) * grid_voxels;
     for (std::int64_t w = 0; w < input.grid[2]; ++w)
       for (std::int64_t v = 0; v < input.grid[1]; ++v)
@@ -142,7 +139,7 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, con
   return input;
 }
 
-Volume labels_from_region_logits(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec) {
+std::vector<std::uint8_t> whole_brain_labels(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec) {
   const std::size_t grid_voxels = count(input.grid);
   if (logits.size() != 3 * grid_voxels) {
     throw InvalidInputError("network output has " + std::to_string(logits.size()) + " values, expected 3 x " +
@@ -152,11 +149,6 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
   std::array<std::vector<Tap>, 3> taps;
   for (int a = 0; a < 3; ++a) taps[a] = upsampling_taps(input.grid[a], spec.block);
 
-  Volume labels;
-  labels.grid = g;
-  labels.name = input.source_name + " (segmentation)";
-  labels.source_datatype = "UINT8";
-  labels.voxels.assign(g.voxel_count(), 0.0f);
   std::vector<std::uint8_t> label_bytes(g.voxel_count(), 0);
   const auto probability = [&](int region, std::int64_t u, std::int64_t v, std::int64_t w) {
     const float logit = logits[static_cast<std::size_t>(region) * grid_voxels + static_cast<std::size_t>(u + input.grid[0] * (v + input.grid[1] * w))];
@@ -168,29 +160,44 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
         const Tap& ti = taps[0][i - input.window_start[0]];
         const Tap& tj = taps[1][j - input.window_start[1]];
         const Tap& tk = taps[2][k - input.window_start[2]];
-        std::uint8_t label = 0;
+        std::array<float, 3> p{0, 0, 0};
         for (int region = 0; region < 3; ++region) {
-          float p = 0;
           for (int c = 0; c < 8; ++c) {
             const float wi = (c & 1) ? ti.w : 1 - ti.w, wj = (c & 2) ? tj.w : 1 - tj.w, wk = (c & 4) ? tk.w : 1 - tk.w;
-            p += wi * wj * wk * probability(region, (c & 1) ? ti.hi : ti.lo, (c & 2) ? tj.hi : tj.lo, (c & 4) ? tk.hi : tk.lo);
+            p[region] += wi * wj * wk * probability(region, (c & 1) ? ti.hi : ti.lo, (c & 2) ? tj.hi : tj.lo, (c & 4) ? tk.hi : tk.lo);
           }
-          if (p > spec.thresholds[region]) label = region == 0 ? 2 : region == 1 ? 1 : 4;
         }
-        label_bytes[g.index(i, j, k)] = label;
+        label_bytes[g.index(i, j, k)] = nested_label(p, spec.thresholds);
       }
+  postprocess_labels(label_bytes, g.dims, spec);
+  return label_bytes;
+}
+
+void postprocess_labels(std::span<std::uint8_t> labels, const Index3& dims, const WholeBrainSpec& spec) {
   if (spec.min_component_voxels > 0) {
-    std::vector<std::uint8_t> tumour(label_bytes.size());
-    std::transform(label_bytes.begin(), label_bytes.end(), tumour.begin(), [](std::uint8_t l) { return l ? 1 : 0; });
-    remove_small_satellites(tumour, g.dims, spec.min_component_voxels);
-    for (std::size_t i = 0; i < tumour.size(); ++i) if (!tumour[i]) label_bytes[i] = 0;
+    std::vector<std::uint8_t> tumour(labels.size());
+    std::transform(labels.begin(), labels.end(), tumour.begin(), [](std::uint8_t l) { return l ? 1 : 0; });
+    remove_small_satellites(tumour, dims, spec.min_component_voxels);
+    for (std::size_t i = 0; i < tumour.size(); ++i) if (!tumour[i]) labels[i] = 0;
   }
-  if (spec.min_enhancing_voxels > 0) apply_enhancing_rule(label_bytes, spec.min_enhancing_voxels);
-  std::transform(label_bytes.begin(), label_bytes.end(), labels.voxels.begin(), [](std::uint8_t l) { return static_cast<float>(l); });
-  if (same_grid(input.output_grid, g)) return labels;
-  Volume on_input_grid = resample_to_grid(labels, input.output_grid, Interpolator::nearest);
+  if (spec.min_enhancing_voxels > 0) apply_enhancing_rule(labels, spec.min_enhancing_voxels);
+}
+
+Volume labels_on_output_grid(std::span<const std::uint8_t> labels, const NetworkInput& input) {
+  Volume volume;
+  volume.grid = input.source_grid;
+  volume.name = input.source_name + " (segmentation)";
+  volume.source_datatype = "UINT8";
+  volume.voxels.resize(labels.size());
+  std::transform(labels.begin(), labels.end(), volume.voxels.begin(), [](std::uint8_t l) { return static_cast<float>(l); });
+  if (same_grid(input.output_grid, volume.grid)) return volume;
+  Volume on_input_grid = resample_to_grid(volume, input.output_grid, Interpolator::nearest);
   on_input_grid.source_datatype = "UINT8";
   return on_input_grid;
+}
+
+Volume labels_from_region_logits(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec) {
+  return labels_on_output_grid(whole_brain_labels(logits, input, spec), input);
 }
 
 void mirror(std::span<float> tensor, int channels, const Index3& grid, int axis) {

@@ -7,6 +7,7 @@
 #include "core/volume.hpp"
 
 #include <array>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -35,13 +36,39 @@ struct NetworkInput {
 // (within 5 %), else `grid` resampled to that size (IBSI centre-aligned, same orientation).
 [[nodiscard]] Grid working_grid(const Grid& grid, const WholeBrainSpec& spec);
 
+// The four modalities on the model's working grid, and their brain mask (voxels where any is non-zero).
+struct WorkingModalities {
+  std::vector<const Volume*> given;
+  std::vector<Volume> resampled;        // empty when the given grid is the working grid
+  std::vector<std::uint8_t> brain;
+  [[nodiscard]] const Volume& modality(std::size_t c) const { return resampled.empty() ? *given[c] : resampled[c]; }
+  [[nodiscard]] const Grid& grid() const { return modality(0).grid; }
+};
+
+// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid and resamples them (linear) to the model's
+// spacing when theirs differs. Throws InvalidInputError naming the files when they do not fit.
+[[nodiscard]] WorkingModalities modalities_on_working_grid(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
+
+// One modality z-scored within the brain mask (population SD, accumulated in double), 0 outside.
+[[nodiscard]] std::vector<float> zscore_in_mask(const Volume& modality, std::span<const std::uint8_t> brain);
+
 // Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
 // spacing when theirs differs, then builds the network input. Throws InvalidInputError naming the files
 // when they do not fit.
 [[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 
-// Region logits on the network grid [3][grid] -> BraTS label volume on the working grid, post-processed
-// there (so component sizes keep their meaning in mm^3), then on the modalities' own grid (nearest).
+// Region logits on the network grid [3][grid] -> BraTS labels on the working grid (input.source_grid),
+// post-processed there (so component sizes keep their meaning in mm^3).
+[[nodiscard]] std::vector<std::uint8_t> whole_brain_labels(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec);
+
+// The manifest's post-processing, in place: tumour components under min_component_voxels cleared (the largest
+// kept), then the BraTS enhancing-tumour rule.
+void postprocess_labels(std::span<std::uint8_t> labels, const Index3& dims, const WholeBrainSpec& spec);
+
+// Labels on the working grid -> a label volume on the modalities' own grid (nearest neighbour).
+[[nodiscard]] Volume labels_on_output_grid(std::span<const std::uint8_t> labels, const NetworkInput& input);
+
+// whole_brain_labels, then labels_on_output_grid.
 [[nodiscard]] Volume labels_from_region_logits(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec);
 
 // Mirrors a channel-first tensor along one spatial axis (0 = i, 1 = j, 2 = k), for test-time mirroring.
