@@ -1,4 +1,4 @@
-// Finds a segmentation model folder (manifest.json + its .onnx): the bundled one by default.
+// Finds a segmentation model folder (manifest.json + its .onnx, and a cascade's refine .onnx): the bundled one by default.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,10 @@ export function readModelDir(dir = bundledModelDir) {
   const manifestPath = join(resolve(dir), 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: no model manifest (train or choose a model folder with --model)`);
   const manifest = parseSegmentationManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
-  const modelPath = join(resolve(dir), manifest.model.file);
-  if (!existsSync(modelPath)) throw new Error(`${modelPath}: model file named by the manifest is missing`);
-  return { manifest, modelPath };
+  const modelFile = (file) => {
+    const path = join(resolve(dir), file);
+    if (!existsSync(path)) throw new Error(`${path}: model file named by the manifest is missing`);
+    return path;
+  };
+  return { manifest, modelPath: modelFile(manifest.model.file), refineModelPath: manifest.refine ? modelFile(manifest.refine.model.file) : null };
 }

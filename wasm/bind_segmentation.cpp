@@ -2,6 +2,7 @@
 // network input and turns the network output into a label volume on the input's own grid.
 #include "core/io/nifti.hpp"
 #include "core/metrics/segmentation_scores.hpp"
+#include "core/segmentation/refine_stage.hpp"
 #include "core/segmentation/sliding_window.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "wasm/js_convert.hpp"
@@ -15,6 +16,7 @@ namespace gliolens::js {
 namespace {
 
 using segmentation::Index3;
+using segmentation::RefineSpec;
 using segmentation::WholeBrainSpec;
 
 bool has(const val& object, const char* key) {
@@ -49,45 +51,93 @@ WholeBrainSpec spec_from(const val& manifest) {
   return spec;
 }
 
+// The manifest's `refine` section: the second stage's box and thresholds.
+RefineSpec refine_spec_from(const val& manifest) {
+  RefineSpec refine;
+  const val section = manifest["refine"];
+  if (has(section, "box")) {
+    const val box = section["box"];
+    if (has(box, "margin_voxels")) refine.margin_voxels = std::llround(box["margin_voxels"].as<double>());
+    if (has(box, "multiple")) refine.multiple = std::llround(box["multiple"].as<double>());
+  }
+  if (has(section, "output") && has(section["output"], "thresholds")) {
+    const val t = section["output"]["thresholds"];
+    refine.thresholds = {t["WT"].as<float>(), t["TC"].as<float>(), t["ET"].as<float>()};
+  }
+  return refine;
+}
+
 val index3_to_js(const Index3& v) {
   val out = val::array();
   for (int a = 0; a < 3; ++a) out.set(a, static_cast<double>(v[a]));
   return out;
 }
 
-// ids: [T1, T1c, T2, FLAIR] volume ids. Returns {tensor: Float32Array [C][k][j][i], channels, grid
-// (i, j, k), windowStart}.
+// A prepared network input as JavaScript: {tensor: Float32Array [C][k][j][i], channels, grid (i, j, k), windowStart}.
+val network_input_to_js(const segmentation::NetworkInput& input) {
+  val out = val::object();
+  // A new Float32Array built from a view of the core's buffer copies it, so it outlives `input`.
+  out.set("tensor", val::global("Float32Array").new_(emscripten::typed_memory_view(input.tensor.size(), input.tensor.data())));
+  out.set("channels", input.channels);
+  out.set("grid", index3_to_js(input.grid));
+  out.set("windowStart", index3_to_js(input.window_start));
+  return out;
+}
+
+// A stage's network input as prepare_* made it, rebuilt from what JavaScript kept of it (tensor aside).
+segmentation::NetworkInput network_input_from(const val& prepared, const Volume& reference, const WholeBrainSpec& spec) {
+  segmentation::NetworkInput input;
+  input.channels = prepared["channels"].as<int>();
+  input.grid = index3(prepared["grid"]);
+  input.window_start = index3(prepared["windowStart"]);
+  input.source_grid = segmentation::working_grid(reference.grid, spec);
+  input.output_grid = reference.grid;
+  input.source_name = reference.name;
+  return input;
+}
+
+std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
+  std::vector<const Volume*> modalities;
+  for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&session.volume(ids[i].as<int>()));
+  return modalities;
+}
+
+// ids: [T1, T1c, T2, FLAIR] volume ids. Returns the first stage's network input (network_input_to_js).
 val prepare_segmentation(Session& session, val ids, val manifest) {
   return guarded([&] {
-    std::vector<const Volume*> modalities;
-    for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&session.volume(ids[i].as<int>()));
-    const auto input = segmentation::prepare_whole_brain_input(modalities, spec_from(manifest));
-    val out = val::object();
-    // A new Float32Array built from a view of the core's buffer copies it, so it outlives `input`.
-    out.set("tensor", val::global("Float32Array").new_(emscripten::typed_memory_view(input.tensor.size(), input.tensor.data())));
-    out.set("channels", input.channels);
-    out.set("grid", index3_to_js(input.grid));
-    out.set("windowStart", index3_to_js(input.window_start));
-    return out;
+    return network_input_to_js(segmentation::prepare_whole_brain_input(volumes_of(session, ids), spec_from(manifest)));
   });
 }
 
-// The network's region logits [3][grid] -> a new loaded label volume on the T1's grid: {id, labels}.
-val finish_segmentation(Session& session, int reference_id, val logits, val prepared, val manifest) {
+// The second stage's input (manifest `refine`): the first stage's tumour, from its logits, boxed at full
+// resolution. No tumour: grid [0, 0, 0] and an empty tensor.
+val prepare_refinement(Session& session, val ids, val logits, val prepared, val manifest) {
+  return guarded([&] {
+    const auto modalities = volumes_of(session, ids);
+    if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
+    const WholeBrainSpec spec = spec_from(manifest);
+    const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
+    const auto first_stage = segmentation::whole_brain_labels(values, network_input_from(prepared, *modalities[0], spec), spec);
+    return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine_spec_from(manifest)));
+  });
+}
+
+// The network's region logits [3][grid] -> a new loaded label volume on the T1's grid: {id}. With
+// `refinement` ({logits, grid, windowStart, channels} of the second stage), its labels replace the first
+// stage's inside its box.
+val finish_segmentation(Session& session, int reference_id, val logits, val prepared, val manifest, val refinement) {
   return guarded([&] {
     const Volume& reference = session.volume(reference_id);
-    segmentation::NetworkInput input;
-    input.channels = prepared["channels"].as<int>();
-    input.grid = index3(prepared["grid"]);
-    input.window_start = index3(prepared["windowStart"]);
     const WholeBrainSpec spec = spec_from(manifest);
-    input.source_grid = segmentation::working_grid(reference.grid, spec);
-    input.output_grid = reference.grid;
-    input.source_name = reference.name;
+    const segmentation::NetworkInput input = network_input_from(prepared, reference, spec);
     const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-    Volume labels = segmentation::labels_from_region_logits(values, input, spec);
+    std::vector<std::uint8_t> labels = segmentation::whole_brain_labels(values, input, spec);
+    if (!refinement.isUndefined() && !refinement.isNull()) {
+      const std::vector<float> refined = emscripten::convertJSArrayToNumberVector<float>(refinement["logits"]);
+      segmentation::apply_refinement(labels, refined, network_input_from(refinement, reference, spec), spec, refine_spec_from(manifest));
+    }
     val out = val::object();
-    out.set("id", session.add(std::move(labels)));
+    out.set("id", session.add(segmentation::labels_on_output_grid(labels, input)));
     return out;
   });
 }
@@ -212,6 +262,7 @@ private:
 
 EMSCRIPTEN_BINDINGS(gliolens_segmentation) {
   emscripten::function("prepareSegmentation", &gliolens::js::prepare_segmentation);
+  emscripten::function("prepareRefinement", &gliolens::js::prepare_refinement);
   emscripten::function("finishSegmentation", &gliolens::js::finish_segmentation);
   emscripten::function("mirrorTensor", &gliolens::js::mirror_tensor);
   emscripten::function("saveVolume", &gliolens::js::save_volume);

@@ -161,18 +161,45 @@ export class Gliolens {
   // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
   // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
   // logits for. The core prepares the input and builds the label volume on the T1's grid.
-  // Returns {id, labels: [{label, voxels, mL}], passes, windows}. `mirror` averages the network over the
+  // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine}. `mirror` averages the network over the
   // input and its three mirror images (test-time augmentation). A manifest whose
   // `inference.patch_voxels_ijk` is smaller than the prepared grid runs the network on overlapping
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
+  // A manifest with a `refine` section is a cascade: `runRefineNetwork(tensor, dims)` runs its second network on
+  // the box around the first stage's tumour at full resolution (its own `refine.inference` windows), and its
+  // labels replace the first stage's there; `refine` in the result is then {box: [i, j, k] voxels, windows}.
   // `keepSmallComponents` skips the manifest's small-component clean-up (a real second lesion under its
   // threshold would otherwise go).
-  async segment(ids, { manifest, runNetwork, mirror = false, keepSmallComponents = false, onProgress = () => {}, isCancelled = () => false }) {
-    const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
-    const patch = this.#windowSize(prepared, manifest);
+  async segment(ids, { manifest, runNetwork, runRefineNetwork, mirror = false, keepSmallComponents = false, onProgress = () => {}, isCancelled = () => false }) {
+    if (manifest?.refine && !runRefineNetwork) throw new Error(`${manifest.name ?? 'manifest'}: a two-stage model needs its refine network`);
     const stopIfCancelled = () => {
       if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
     };
+    const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
+    const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
+    const first = await this.#runPasses(prepared, manifest, '', runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
+    let refinement = null;
+    let refine = null;
+    if (manifest.refine) {
+      const boxed = this.#module.prepareRefinement(this.#session, ids, first.logits, prepared, finishing);
+      if (boxed.tensor.length > 0) {
+        const second = await this.#runPasses(boxed, manifest.refine, 'refine.', runRefineNetwork, mirror, (p) => onProgress({ stage: 2, ...p }), stopIfCancelled);
+        refinement = { ...boxed, tensor: undefined, logits: second.logits };
+        refine = { box: [...boxed.grid], windows: second.windows };
+      } else {
+        refine = { box: null, windows: 0 };
+      }
+    }
+    stopIfCancelled();
+    const { id } = this.#module.finishSegmentation(this.#session, ids[0], first.logits, prepared, finishing, refinement);
+    return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine };
+  }
+
+  // One stage's logits over its prepared grid: the network once, or on each mirror image too (flipped back and
+  // averaged). `section` is the manifest part that describes this stage's network (the manifest, or its `refine`),
+  // `where` its path in the manifest for messages ('' or 'refine.').
+  async #runPasses(prepared, section, where, runNetwork, mirror, onProgress, stopIfCancelled) {
+    const patch = this.#windowSize(prepared, section, where);
     const [gi, gj, gk] = prepared.grid;
     const flips = mirror ? [null, 0, 1, 2] : [null];
     let sum = null;
@@ -180,7 +207,7 @@ export class Gliolens {
     for (const [pass, axis] of flips.entries()) {
       stopIfCancelled();
       const input = axis === null ? prepared.tensor : this.#module.mirrorTensor(prepared.tensor, prepared.channels, prepared.grid, axis);
-      let logits = await this.#runOverGrid(input, prepared, patch, manifest, runNetwork, (window, count) => {
+      let logits = await this.#runOverGrid(input, prepared, patch, section, runNetwork, (window, count) => {
         windows = count;
         onProgress({ pass: pass + 1, passes: flips.length, window, windows: count });
       }, stopIfCancelled);
@@ -189,15 +216,12 @@ export class Gliolens {
       else for (let i = 0; i < sum.length; i++) sum[i] += logits[i];
     }
     if (flips.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= flips.length;
-    stopIfCancelled();
-    const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
-    const { id } = this.#module.finishSegmentation(this.#session, ids[0], sum, prepared, finishing);
-    return { id, labels: this.labelVolumes(id), passes: flips.length, windows };
+    return { logits: sum, passes: flips.length, windows };
   }
 
   // The network's output over the whole prepared grid: one run when the manifest's window covers the
   // grid, else one run per planned window, blended by the core.
-  async #runOverGrid(input, prepared, patch, manifest, runNetwork, onWindow, stopIfCancelled) {
+  async #runOverGrid(input, prepared, patch, section, runNetwork, onWindow, stopIfCancelled) {
     const dims = (p) => [1, prepared.channels, p[2], p[1], p[0]];
     if (patch.every((p, a) => p === prepared.grid[a])) {
       onWindow(1, 1);
@@ -205,7 +229,7 @@ export class Gliolens {
     }
     const windows = new this.#module.SlidingWindows();
     try {
-      const origins = windows.plan(input, prepared.grid, patch, manifest.inference.overlap ?? 0.5, prepared.channels);
+      const origins = windows.plan(input, prepared.grid, patch, section.inference.overlap ?? 0.5, prepared.channels);
       for (let n = 0; n < origins.length; n++) {
         stopIfCancelled();
         onWindow(n + 1, origins.length);
@@ -219,18 +243,18 @@ export class Gliolens {
 
   // The manifest's window (i, j, k), no larger than the grid along any axis (the networks are fully
   // convolutional); the whole grid when the manifest names none.
-  #windowSize(prepared, manifest) {
+  #windowSize(prepared, manifest, where = '') {
     const patch = manifest?.inference?.patch_voxels_ijk;
     if (!patch) return [...prepared.grid];
     if (!Array.isArray(patch) || patch.length !== 3 || !patch.every((p) => Number.isInteger(p) && p > 0)) {
-      throw new Error(`manifest: inference.patch_voxels_ijk must be three positive whole numbers, not ${JSON.stringify(patch)}`);
+      throw new Error(`manifest: ${where}inference.patch_voxels_ijk must be three positive whole numbers, not ${JSON.stringify(patch)}`);
     }
     // A U-Net halves each axis at every level: its windows must divide down evenly (input.spatial_multiple).
     const multiple = manifest.input?.spatial_multiple ?? 1;
     const window = patch.map((p, a) => Math.min(p, prepared.grid[a]));
     if (window.some((p) => p % multiple !== 0)) {
-      throw new Error(`manifest: inference.patch_voxels_ijk ${JSON.stringify(window)} (within the ${prepared.grid.join('x')} grid) `
-        + `must be multiples of input.spatial_multiple (${multiple})`);
+      throw new Error(`manifest: ${where}inference.patch_voxels_ijk ${JSON.stringify(window)} (within the ${prepared.grid.join('x')} grid) `
+        + `must be multiples of ${where}input.spatial_multiple (${multiple})`);
     }
     return window;
   }

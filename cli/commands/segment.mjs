@@ -17,31 +17,41 @@ export const options = {
 
 export async function run({ core, values }) {
   for (const key of ['t1', 't1ce', 't2', 'flair', 'out']) if (!values[key]) throw new UsageError(`--${key} is required`);
-  const { manifest, modelPath } = readModelDir(values.model);
+  const { manifest, modelPath, refineModelPath } = readModelDir(values.model);
   const started = performance.now();
   const ids = ['t1', 't1ce', 't2', 'flair'].map((key) => core.load(resolve(values[key]), values[key]).id);
   const loaded = performance.now();
-  const network = await loadNodeNetwork(modelPath, { threads: Number(values.threads ?? 1) });
+  const threads = Number(values.threads ?? 1);
+  const network = await loadNodeNetwork(modelPath, { threads });
+  const refineNetwork = refineModelPath ? await loadNodeNetwork(refineModelPath, { threads }) : null;
   let networkMs = 0;
-  const result = await core.segment(ids, {
-    manifest,
-    mirror: Boolean(values.mirror),
-    keepSmallComponents: Boolean(values['keep-small-components']),
-    runNetwork: async (tensor, dims) => {
-      const t = performance.now();
-      const out = await network.run(tensor, dims);
-      networkMs += performance.now() - t;
-      return out;
-    },
-  });
+  const timed = (net) => async (tensor, dims) => {
+    const t = performance.now();
+    const out = await net.run(tensor, dims);
+    networkMs += performance.now() - t;
+    return out;
+  };
+  let result;
+  try {
+    result = await core.segment(ids, {
+      manifest,
+      mirror: Boolean(values.mirror),
+      keepSmallComponents: Boolean(values['keep-small-components']),
+      runNetwork: timed(network),
+      runRefineNetwork: refineNetwork ? timed(refineNetwork) : undefined,
+    });
+  } finally {
+    network.release();
+    refineNetwork?.release();
+  }
   core.saveVolume(result.id, resolve(values.out), 'uint8');
-  network.release();
   return {
     output: resolve(values.out),
     model: { name: manifest.name, version: manifest.version },
     backend: network.backend,
     passes: result.passes,
     windows: result.windows,
+    ...(result.refine ? { refine: result.refine } : {}),
     labels: result.labels,
     seconds: { load: (loaded - started) / 1000, network: networkMs / 1000, total: (performance.now() - started) / 1000 },
   };
