@@ -167,7 +167,8 @@ export class Gliolens {
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
   // A manifest with a `refine` section is a cascade: `runRefineNetwork(tensor, dims)` runs its second network on
   // the box around the first stage's tumour at full resolution (its own `refine.inference` windows), and its
-  // labels replace the first stage's there; `refine` in the result is then {box: [i, j, k] voxels, windows}.
+  // labels replace the first stage's there; `refine` in the result is then {box: [i, j, k] voxels, boxStart: its first
+  // voxel on the working grid (may be negative), windows}; box null when the first stage found no tumour.
   // `keepSmallComponents` skips the manifest's small-component clean-up (a real second lesion under its
   // threshold would otherwise go).
   async segment(ids, { manifest, runNetwork, runRefineNetwork, mirror = false, keepSmallComponents = false, onProgress = () => {}, isCancelled = () => false }) {
@@ -185,9 +186,9 @@ export class Gliolens {
       if (boxed.tensor.length > 0) {
         const second = await this.#runPasses(boxed, manifest.refine, 'refine.', runRefineNetwork, mirror, (p) => onProgress({ stage: 2, ...p }), stopIfCancelled);
         refinement = { ...boxed, tensor: undefined, logits: second.logits };
-        refine = { box: [...boxed.grid], windows: second.windows };
+        refine = { box: [...boxed.grid], boxStart: [...boxed.windowStart], windows: second.windows };
       } else {
-        refine = { box: null, windows: 0 };
+        refine = { box: null, boxStart: null, windows: 0 };
       }
     }
     stopIfCancelled();

@@ -139,6 +139,19 @@ describe('a broken model folder is refused by name', () => {
     assert.match(run.stderr, new RegExp(`${join(dir, manifest.model.file)}: ONNX Runtime cannot load this model`));
     assert.doesNotMatch(run.stderr, /\x1b\[/, 'no raw ONNX Runtime log lines');
   });
+
+  test('a two-stage model: its refine network missing, then present', () => {
+    const twoStage = { ...manifest, refine: { model: { file: 'refine.onnx' }, input: { spatial_multiple: 8 }, box: { margin_voxels: 12, multiple: 8 } } };
+    const dir = folder('two-stage', JSON.stringify(twoStage), modelBytes);
+    const missing = segmentWith(dir);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, new RegExp(`${join(dir, 'refine.onnx')}: model file named by the manifest is missing`));
+    // The bundled network stands in for a refine network: this checks the plumbing, not the labels.
+    writeFileSync(join(dir, 'refine.onnx'), modelBytes);
+    const run = segmentWith(dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.json.refine.box.every((n) => n > 0 && n % 8 === 0), JSON.stringify(run.json.refine));
+  });
 });
 
 describe('gliolens dice', { skip: skipWithoutSharedData(bratsCase().files.seg) }, () => {
@@ -217,6 +230,48 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
     const keptAll = await core.segment(ids, { manifest: { ...manifest, postprocess: { min_component_voxels: total(plain) + 1 } },
       runNetwork: voxelwise, keepSmallComponents: true });
     assert.equal(total(keptAll), total(plain), 'keepSmallComponents skips the clean-up');
+  });
+
+  describe('a two-stage model (refine section): the second network on the box around the first stage\'s tumour', () => {
+    const cascade = { ...manifest, refine: { model: { file: 'refine.onnx' }, input: { spatial_multiple: 8 }, box: { margin_voxels: 12, multiple: 8 } } };
+    // The same voxel-wise network at full resolution over the whole window: what the second stage must give
+    // inside its box.
+    const fullResolution = { ...manifest, preprocessing: { ...manifest.preprocessing, resample: { ...manifest.preprocessing.resample, spacing_mm: [1, 1, 1] } } };
+    const same = (a, b) => core.scoreSegmentation(a.id, b.id).every((score) => score.dice === 1);
+
+    test('inside the box the labels are the second network\'s at full resolution', async () => {
+      const first = await run(null);
+      const fine = await core.segment(ids, { manifest: fullResolution, runNetwork: voxelwise });
+      const stages = [];
+      const refined = await core.segment(ids, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise, onProgress: (p) => stages.push(p.stage) });
+      assert.ok(!same(first, fine), 'the coarse and the fine labels differ (the test would prove nothing otherwise)');
+      assert.ok(same(refined, fine), 'the cascade gives the fine labels (the whole tumour lies inside the box)');
+      assert.deepEqual([...new Set(stages)], [1, 2]);
+      assert.equal(first.refine, null);
+      assert.ok(refined.refine.box.every((n) => n % 8 === 0 && n >= 2 * 12), `box ${refined.refine.box}`);
+      assert.equal(refined.refine.windows, 1);
+    });
+
+    test('mirrored and on windows, the second stage gives the same labels', async () => {
+      const fine = await core.segment(ids, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      const mirrored = await core.segment(ids, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise, mirror: true });
+      const tiled = await core.segment(ids, { manifest: { ...cascade, refine: { ...cascade.refine, inference: { patch_voxels_ijk: [32, 32, 32] } } },
+        runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      assert.equal(mirrored.passes, 4);
+      assert.ok(same(mirrored, fine));
+      assert.ok(tiled.refine.windows > 1, `${tiled.refine.windows} windows`);
+      assert.ok(same(tiled, fine));
+    });
+
+    test('no tumour found: nothing to refine; no refine network: a clear error', async () => {
+      const nothing = (tensor, dims) => new Float32Array(3 * dims[2] * dims[3] * dims[4]).fill(-5);
+      const empty = await core.segment(ids, { manifest: cascade, runNetwork: nothing, runRefineNetwork: voxelwise });
+      assert.deepEqual(empty.labels, []);
+      assert.equal(empty.refine.box, null);
+      await assert.rejects(core.segment(ids, { manifest: cascade, runNetwork: voxelwise }), /two-stage model needs its refine network/);
+      await assert.rejects(core.segment(ids, { manifest: { ...cascade, refine: { ...cascade.refine, inference: { patch_voxels_ijk: [30, 32, 32] } } },
+        runNetwork: voxelwise, runRefineNetwork: voxelwise }), /refine\.inference\.patch_voxels_ijk .* multiples of refine\.input\.spatial_multiple/);
+    });
   });
 
   test('a bad window size in the manifest is refused clearly', async () => {

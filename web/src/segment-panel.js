@@ -82,14 +82,23 @@ export class SegmentPanel {
 
   async #useOwnModel(files) {
     try {
-      const onnx = files.find((f) => f.name.endsWith('.onnx'));
       const manifestFile = files.find((f) => f.name.endsWith('.json'));
-      if (!onnx || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
+      const networks = files.filter((f) => f.name.endsWith('.onnx'));
+      if (!networks.length || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
       const manifest = parseSegmentationManifest(await manifestFile.text(), manifestFile.name);
+      // A one-network model may come under another file name; a cascade's two are told apart by their names.
+      const named = (file) => networks.find((f) => f.name === file);
+      const onnx = manifest.refine ? named(manifest.model?.file) : named(manifest.model?.file) ?? (networks.length === 1 ? networks[0] : null);
+      const refineOnnx = manifest.refine ? named(manifest.refine.model?.file) : null;
+      if (!onnx || (manifest.refine && !refineOnnx)) {
+        const wanted = [manifest.model?.file, manifest.refine?.model?.file].filter(Boolean).join(' and ');
+        throw new Error(`${manifestFile.name} names ${wanted}: choose ${manifest.refine ? 'them' : 'it'} with the manifest`);
+      }
       // Each choice gets its own URL: the worker keeps loaded networks by URL, and a file chosen again under the
       // same name may have changed.
-      const url = `user:${onnx.name}#${++this.#customModelsChosen}`;
-      this.#customModel = { name: onnx.name, bytes: new Uint8Array(await onnx.arrayBuffer()), manifest, url };
+      const chosen = ++this.#customModelsChosen;
+      const network = async (file) => ({ url: `user:${file.name}#${chosen}`, bytes: new Uint8Array(await file.arrayBuffer()) });
+      this.#customModel = { name: onnx.name, manifest, ...(await network(onnx)), refine: refineOnnx ? await network(refineOnnx) : null };
       this.#el('#segment-model').textContent = `${onnx.name}: ${modelSummary(manifest)}, yours`;
       this.#el('#segment-card').hidden = true;
     } catch (error) {
@@ -109,8 +118,8 @@ export class SegmentPanel {
   async #model() {
     if (this.#customModel) return this.#customModel;
     const manifest = await this.#bundledModelManifest();
-    const url = new URL(manifest.model.file, new URL(DEFAULT_MODEL, location.href)).href;
-    return { name: manifest.model.file, manifest, url, bytes: null };
+    const served = (file) => ({ url: new URL(file, new URL(DEFAULT_MODEL, location.href)).href, bytes: null });
+    return { name: manifest.model.file, manifest, ...served(manifest.model.file), refine: manifest.refine ? served(manifest.refine.model.file) : null };
   }
 
   async run() {
@@ -130,6 +139,8 @@ export class SegmentPanel {
         manifest: model.manifest,
         modelUrl: model.url,
         modelBytes: model.bytes,
+        refineModelUrl: model.refine?.url,
+        refineModelBytes: model.refine?.bytes,
         backend: this.#el('#segment-backend').value,
         mirror: this.#el('#segment-mirror').checked,
         keepSmallComponents: this.#el('#segment-keep-small').checked,

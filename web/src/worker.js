@@ -40,30 +40,35 @@ async function fetchOk(url) {
   return response;
 }
 
-// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, backend: auto|webgpu|wasm, mirror, keepSmallComponents,
-//           name, threads?}
+// payload: {ids: [t1, t1c, t2, flair], manifest, modelUrl, modelBytes?, refineModelUrl?, refineModelBytes? (a cascade's
+//           second network), backend: auto|webgpu|wasm, mirror, keepSmallComponents, name, threads?}
 async function segment(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
   progress(requestId, { step: `loading the model (${backend})` });
   const net = await network(payload.modelUrl, payload.modelBytes, backend, payload.threads);
+  const cascade = Boolean(payload.manifest?.refine);
+  const refineNet = cascade ? await network(payload.refineModelUrl, payload.refineModelBytes, backend, payload.threads) : null;
+  const runner = (loaded, modelUrl) => async (tensor, dims) => {
+    let output;
+    try {
+      output = await loaded.run(tensor, dims);
+    } catch (error) {
+      throw new Error(`${modelName(modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+    }
+    // A Cancel sent while ORT ran is still queued: let it in before the core asks isCancelled().
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return output;
+  };
   const result = await core.segment(payload.ids, {
     manifest: payload.manifest,
     mirror: payload.mirror,
     keepSmallComponents: payload.keepSmallComponents,
-    runNetwork: async (tensor, dims) => {
-      let output;
-      try {
-        output = await net.run(tensor, dims);
-      } catch (error) {
-        throw new Error(`${modelName(payload.modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
-      }
-      // A Cancel sent while ORT ran is still queued: let it in before the core asks isCancelled().
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      return output;
-    },
-    onProgress: ({ pass, passes, window, windows }) => progress(requestId, {
-      step: `running the network (${backend}), pass ${pass} of ${passes}${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
+    runNetwork: runner(net, payload.modelUrl),
+    runRefineNetwork: cascade ? runner(refineNet, payload.refineModelUrl) : undefined,
+    onProgress: ({ stage, pass, passes, window, windows }) => progress(requestId, {
+      step: `running the network (${backend})${cascade ? `, stage ${stage} of 2` : ''}, pass ${pass} of ${passes}`
+        + `${windows > 1 ? `, window ${window} of ${windows}` : ''}`,
     }),
     isCancelled: () => cancelled.has(requestId),
   });
