@@ -4,6 +4,10 @@
       --train_info /tmp/gseg/run/train_info.json --postprocess /tmp/gseg/postprocess.json \
       --eval /tmp/gseg/eval.json [--eval_raw ...] [--eval_tta ...] --version 3.0.0 [--hardware ...]
 
+A two-stage model (cascade): --refine_onnx (the refine network's export, in the same folder) and
+--refine_train_info (train_refine.py's train_info.json); --eval and its siblings must then be evaluate.py runs
+with --refine (the cascade is what the app and the CLI run).
+
 For an ensemble (export.py --ckpt a,b,...), --train_info takes each member's train_info.json, comma-separated,
 in the same order; the members must share their training and held-out cases.
 
@@ -21,6 +25,8 @@ ap.add_argument("--eval", required=True)
 ap.add_argument("--eval_tta")
 ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
 ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
+ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
+ap.add_argument("--refine_train_info", help="the refine network's train_info.json")
 ap.add_argument("--notes", default="")
 ap.add_argument("--version", default="1.0.0")
 ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
@@ -34,8 +40,13 @@ ev = json.load(open(a.eval))
 chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
 if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
     raise SystemExit("--eval was not run with the post-processing this manifest ships")
+if bool(a.refine_onnx) != bool(a.refine_train_info):
+    raise SystemExit("--refine_onnx and --refine_train_info go together")
+if bool(a.refine_onnx) != ("refine" in ev):
+    raise SystemExit("--eval must be the cascade's evaluation (evaluate.py --refine) exactly when the manifest has a refine stage")
+if a.refine_onnx and os.path.dirname(os.path.abspath(a.refine_onnx)) != os.path.dirname(os.path.abspath(a.onnx)):
+    raise SystemExit("the refine network must be in the model's folder")
 m = onnx.load(a.onnx)
-ops = sorted({n.op_type for n in m.graph.node})
 UNET = ("3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) (instance norm written as "
         "staged ReduceMean ops, see export.py) per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, "
         "1x1x1 Conv head")
@@ -49,6 +60,13 @@ AUGMENTATION = {  # train.py --aug
              "scale 0.8-1.2 and shift +-0.2, Gaussian noise sd up to 0.1 (p 0.15); low-resolution copy (nearest down by "
              "1-2x, trilinear up; p 0.15)",
 }
+
+
+def model_record(path, graph):
+    return {"file": os.path.basename(path), "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest(),
+            "bytes": os.path.getsize(path), "opset": graph.opset_import[0].version, "precision": "fp32",
+            "ops": sorted({n.op_type for n in graph.graph.node}),
+            "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in graph.graph.initializer if len(i.dims))}
 
 
 def member_record(info):
@@ -69,11 +87,8 @@ man = {
     "version": a.version,
     "task": "glioma sub-region segmentation (BraTS labels 1 NCR/NET, 2 ED, 4 ET)",
     "intended_use": "research and teaching only; not a medical device; not for diagnosis or treatment decisions",
-    "model": {"file": os.path.basename(a.onnx), "sha256": hashlib.sha256(open(a.onnx, "rb").read()).hexdigest(),
-              "bytes": os.path.getsize(a.onnx), "opset": m.opset_import[0].version, "precision": "fp32",
-              "ops": ops, "architecture": UNET if len(infos) == 1 else
-              f"ensemble: the mean of the logits of {len(infos)} networks (Add, then Mul by 1/{len(infos)}), each a {UNET}",
-              "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in m.graph.initializer if len(i.dims))},
+    "model": {**model_record(a.onnx, m), "architecture": UNET if len(infos) == 1 else
+              f"ensemble: the mean of the logits of {len(infos)} networks (Add, then Mul by 1/{len(infos)}), each a {UNET}"},
     "input": {
         "name": "input", "dtype": "float32", "shape": [1, 4, 80, 96, 80],
         "layout": "[N, C, k, j, i]: the last axis is the NIfTI first voxel index i (fastest in a NIfTI buffer), then j, then k",
@@ -149,6 +164,28 @@ if a.notes:
     man["training"]["notes"] = a.notes
 if a.eval_tta:
     man["validation"]["held_out_with_mirroring_tta"] = metrics(json.load(open(a.eval_tta)))
+if a.refine_onnx:
+    ri = json.load(open(a.refine_train_info))
+    if (ri["train_cases"], ri["holdout"]) != (ti["train_cases"], ti["holdout"]):
+        raise SystemExit("the refine network was trained on other cases than the whole-brain one")
+    man["refine"] = {
+        "what": "second stage of a cascade: the whole-brain labels (post-processed) give a box around the tumour, segmented "
+                "again at 1 mm by this network; its labels replace the first stage's inside the box, then `postprocess` again",
+        "model": {**model_record(a.refine_onnx, onnx.load(a.refine_onnx)), "architecture": UNET},
+        "input": {"name": "input", "dtype": "float32", "layout": "[N, C, k, j, i]", "channels": ["T1", "T1c", "T2", "FLAIR"],
+                  "spatial_dims_dynamic": True, "spatial_multiple": 8,
+                  "normalization": "the first stage's z-score (over the whole brain mask), at 1 mm, no downsampling"},
+        "box": {"margin_voxels": ev["margin"], "multiple": 8,
+                "rule": "bounding box of label > 0 grown by margin_voxels per side and clipped to the volume; each axis then "
+                        "grown to a multiple of `multiple`, floor(extra / 2) before and the rest after (may reach outside the "
+                        "volume: zeros there)"},
+        "output": {"name": "logits", "activation": "sigmoid (per channel, independent)", "channels": ["WT", "TC", "ET"],
+                   "thresholds": {"WT": 0.5, "TC": 0.5, "ET": 0.5},
+                   "label_map": "as the first stage's, at 1 mm (no upsampling)"},
+        "training": {**member_record(ri), "augmentation": AUGMENTATION["heavy"], "init": ri["args"]["init"],
+                     "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
+                                 f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets"},
+    }
 out = os.path.join(os.path.dirname(os.path.abspath(a.onnx)), "manifest.json")
 json.dump(man, open(out, "w"), indent=1)
 print("wrote", out)

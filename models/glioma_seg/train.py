@@ -19,11 +19,11 @@ Training is bounded by wall time (--minutes): the learning rate follows a poly s
 time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
 for the rest (so that instance-norm statistics match whole-window inference).
 """
-import argparse, glob, json, math, os, sys, time
+import argparse, glob, json, os, sys, time
 import numpy as np
 import torch
-import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from augment import heavy_intensity, random_flips, region_loss, resample_sample, rot_matrix
 from model import UNet3D
 
 ap = argparse.ArgumentParser()
@@ -67,15 +67,6 @@ for f in files:
 print("train cases", len(train_ids), train_ids, "holdout", sorted(hold), flush=True)
 
 
-def rot_matrix(max_deg):
-    ang = np.deg2rad(rng.uniform(-max_deg, max_deg, 3))
-    cx, cy, cz = np.cos(ang); sx, sy, sz = np.sin(ang)
-    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
-    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
-    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
-    return rx @ ry @ rz
-
-
 def sample(x, y, size, full):
     """One augmented sample of spatial size `size` (D,H,W) from x (4,D0,H0,W0), y (3,D0,H0,W0)."""
     dims = np.array(x.shape[1:], dtype=np.float64)
@@ -92,22 +83,14 @@ def sample(x, y, size, full):
     A = np.eye(3)
     if a.aug == "heavy":
         if rng.random() < 0.7:
-            A = rot_matrix(20) * rng.uniform(0.8, 1.25)
+            A = rot_matrix(rng, 20) * rng.uniform(0.8, 1.25)
     elif rng.random() < 0.5:
-        A = rot_matrix(10) * rng.uniform(0.9, 1.1)
-    o = [np.arange(n) - (n - 1) / 2 for n in size]
-    g = np.stack(np.meshgrid(*o, indexing="ij"), -1)  # (D,H,W,3) offsets in (d,h,w)
-    p = g @ A.T + c                                    # voxel coords in (d,h,w)
-    nrm = (2 * p + 1) / dims - 1                       # align_corners=False normalisation
-    grid = torch.from_numpy(nrm[..., ::-1].copy()).float()[None]  # (x,y,z) = (w,h,d)
-    xs = F.grid_sample(x[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
-    ys = F.grid_sample(y[None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[0]
-    for ax in (1, 2, 3):
-        if rng.random() < 0.5:
-            xs = xs.flip(ax); ys = ys.flip(ax)
+        A = rot_matrix(rng, 10) * rng.uniform(0.9, 1.1)
+    xs, ys = resample_sample(x, y, c, size, A)
+    xs, ys = random_flips(rng, xs, ys)
     brain = (xs != 0).any(0, keepdim=True)
     if a.aug == "heavy":
-        xs = torch.where(brain, heavy_intensity(xs, brain[0]), xs)
+        xs = torch.where(brain, heavy_intensity(rng, xs, brain[0]), xs)
         return xs, ys
     sc = torch.from_numpy(rng.uniform(0.9, 1.1, (4, 1, 1, 1))).float()
     sh = torch.from_numpy(rng.uniform(-0.1, 0.1, (4, 1, 1, 1))).float()
@@ -115,48 +98,10 @@ def sample(x, y, size, full):
     return xs, ys
 
 
-def heavy_intensity(xs, brain):
-    """Per channel, inside the brain: gamma (on the channel's range), contrast about the mean, scale and shift,
-    Gaussian noise; then, for the whole sample, a low-resolution copy (scanners with thicker slices or other
-    sites' contrast are what the held-out cases differ by)."""
-    out = xs.clone()
-    for c in range(xs.shape[0]):
-        v = out[c][brain]
-        if v.numel() < 2:
-            continue
-        if rng.random() < 0.3:
-            lo, hi = float(v.min()), float(v.max())
-            if hi > lo:
-                g = rng.uniform(0.7, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 1.5)
-                v = ((v - lo) / (hi - lo)).clamp(0, 1) ** g * (hi - lo) + lo
-        if rng.random() < 0.3:
-            m = float(v.mean())
-            v = (v - m) * rng.uniform(0.75, 1.25) + m
-        v = v * rng.uniform(0.8, 1.2) + rng.uniform(-0.2, 0.2)
-        if rng.random() < 0.15:
-            v = v + torch.randn_like(v) * rng.uniform(0.0, 0.1)
-        out[c][brain] = v
-    if rng.random() < 0.15:
-        size = out.shape[1:]
-        f = rng.uniform(1.0, 2.0)
-        low = F.interpolate(out[None], size=[max(4, int(round(n / f))) for n in size], mode="nearest")
-        out = F.interpolate(low, size=size, mode="trilinear", align_corners=False)[0]
-    return out
-
-
 def window_size(full_size):
     if not a.random_windows:
         return tuple(full_size)
     return tuple(int(rng.choice(np.arange(48, n + 1, 8))) for n in full_size)
-
-
-def loss_fn(logit, y):
-    bce = F.binary_cross_entropy_with_logits(logit, y)
-    p = torch.sigmoid(logit)
-    dims = (0, 2, 3, 4)
-    inter = (p * y).sum(dims)
-    dice = (2 * inter + 1) / (p.sum(dims) + y.sum(dims) + 1)
-    return bce + (1 - dice).mean(), dice.detach()
 
 
 model = UNet3D(base=a.base)
@@ -186,7 +131,7 @@ while True:
     xb, yb = torch.stack(xs), torch.stack(ys)
     model.train()
     logit = model(xb)
-    loss, dice = loss_fn(logit, yb)
+    loss, dice = region_loss(logit, yb)
     opt.zero_grad()
     loss.backward()
     opt.step()

@@ -1,0 +1,94 @@
+"""Train the refine stage of the cascade: the same U-Net at 1 mm on windows around the tumour, warm-started from a
+whole-brain checkpoint (its weights already know the four contrasts, at half the scale).
+
+One command (after `cache.py --refine` has filled the 1 mm cache):
+  nice -n 10 /usr/bin/python3 models/glioma_seg/train_refine.py --out /tmp/h8seg/run_r1 --init v5_ckpt.pt \
+      --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --minutes 75 --seed 11
+Each sample is a window whose every axis is a multiple of 8 from --smin to --smax voxels, centred anywhere in the
+expert whole tumour's bounding box grown by --margin voxels (what the cascade's box looks like at inference), with
+the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time.
+"""
+import argparse, glob, json, os, sys, time
+import numpy as np
+import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from augment import heavy_intensity, random_flips, region_loss, resample_sample, rot_matrix
+from model import UNet3D
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
+ap.add_argument("--out", required=True)
+ap.add_argument("--init", required=True, help="a whole-brain train.py checkpoint to start from")
+ap.add_argument("--holdout", default="")
+ap.add_argument("--minutes", type=float, default=75)
+ap.add_argument("--lr", type=float, default=1e-3)
+ap.add_argument("--warmup", type=int, default=20)
+ap.add_argument("--batch", type=int, default=2)
+ap.add_argument("--smin", type=int, default=48)
+ap.add_argument("--smax", type=int, default=112)
+ap.add_argument("--margin", type=int, default=12)
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--seed", type=int, default=11)
+a = ap.parse_args()
+
+torch.set_num_threads(a.threads)
+torch.manual_seed(a.seed)
+rng = np.random.default_rng(a.seed)
+os.makedirs(a.out, exist_ok=True)
+hold = set(s for s in a.holdout.split(",") if s)
+data, train_ids = [], []
+for f in sorted(glob.glob(os.path.join(a.cache, "*.npz"))):
+    cid = os.path.basename(f)[:-4]
+    if cid in hold:
+        continue
+    z = np.load(f)
+    tumour = np.nonzero(z["y"][0])
+    lo = np.array([v.min() for v in tumour]) - a.margin
+    hi = np.array([v.max() for v in tumour]) + a.margin
+    data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
+    train_ids.append(cid)
+print("train cases", len(train_ids), train_ids, "holdout", sorted(hold), flush=True)
+
+
+def sample(x, y, lo, hi, size):
+    """One augmented window of `size` (D,H,W) centred anywhere in the grown tumour box [lo, hi] (voxels, d h w)."""
+    centre = rng.uniform(lo, hi + 1) - 0.5
+    A = rot_matrix(rng, 20) * rng.uniform(0.8, 1.25) if rng.random() < 0.7 else np.eye(3)
+    xs, ys = resample_sample(x, y, centre, size, A)
+    xs, ys = random_flips(rng, xs, (ys > 0.5).float())
+    brain = (xs != 0).any(0, keepdim=True)
+    return torch.where(brain, heavy_intensity(rng, xs, brain[0]), xs), ys
+
+
+model = UNet3D()
+model.load_state_dict(torch.load(a.init, map_location="cpu"))
+opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
+sizes = np.arange(a.smin, a.smax + 1, 8)
+t0 = time.time()
+budget = a.minutes * 60
+it, last_save, hist = 0, t0, []
+while time.time() - t0 < budget:
+    frac = (time.time() - t0) / budget
+    lr = a.lr * min(1.0, (it + 1) / a.warmup) * (1 - frac) ** 0.9
+    for group in opt.param_groups:
+        group["lr"] = lr
+    size = tuple(int(rng.choice(sizes)) for _ in range(3))
+    xs, ys = zip(*[sample(*data[rng.integers(len(data))], size) for _ in range(a.batch)])
+    model.train()
+    loss, dice = region_loss(model(torch.stack(xs)), torch.stack(ys))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    it += 1
+    hist.append(float(loss))
+    if it % 10 == 0:
+        print(f"it {it} t {(time.time() - t0) / 60:.1f}m lr {lr:.2e} loss {np.mean(hist[-10:]):.4f} "
+              f"dice {dice.numpy().round(3).tolist()}", flush=True)
+    if time.time() - last_save > 300:
+        torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+        last_save = time.time()
+torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+info = dict(iterations=it, minutes=(time.time() - t0) / 60, train_cases=train_ids, holdout=sorted(hold), args=vars(a),
+            final_loss_mean10=float(np.mean(hist[-10:])))
+json.dump(info, open(os.path.join(a.out, "train_info.json"), "w"), indent=1)
+print("done", info, flush=True)
