@@ -182,6 +182,7 @@ if a.refine_onnx:
         "output": {"name": "logits", "activation": "sigmoid (per channel, independent)", "channels": ["WT", "TC", "ET"],
                    "thresholds": {"WT": 0.5, "TC": 0.5, "ET": 0.5},
                    "label_map": "as the first stage's, at 1 mm (no upsampling)"},
+        "parity": {"reference_dir": "reference/refine", "script": "reference.py --out reference/refine"},
         "training": {**member_record(ri), "augmentation": AUGMENTATION["heavy"], "init": ri["args"]["init"],
                      "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
                                  f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets"},

@@ -13,10 +13,16 @@ import { openPage, serveAppInBrowser } from './browser.mjs';
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'models', 'glioma_seg', 'manifest.json'), 'utf8'));
 const app = serveAppInBrowser();
 
-// The model's parity reference: a small synthetic input and PyTorch's logits for it.
-const referenceDir = join(projectRoot, 'models', 'glioma_seg', 'reference');
-const reference = JSON.parse(readFileSync(join(referenceDir, 'reference.json'), 'utf8'));
-function float32File(name) {
+// Every network the bundled model runs (a cascade has two), each with its parity reference: a small synthetic input
+// and PyTorch's logits for it.
+const modelDir = join(projectRoot, 'models', 'glioma_seg');
+const networks = [
+  { file: manifest.model.file, referenceDir: join(modelDir, manifest.parity?.reference_dir ?? 'reference') },
+  ...(manifest.refine ? [{ file: manifest.refine.model.file, referenceDir: join(modelDir, manifest.refine.parity.reference_dir) }] : []),
+];
+const readReference = (referenceDir) => JSON.parse(readFileSync(join(referenceDir, 'reference.json'), 'utf8'));
+const reference = readReference(networks[0].referenceDir);
+function float32File(name, referenceDir = networks[0].referenceDir) {
   const bytes = readFileSync(join(referenceDir, name));
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
@@ -34,36 +40,40 @@ function diceFloor(caseId) {
   return validated - 0.05;
 }
 
-test('WebGPU and WebAssembly backends agree with PyTorch on the parity reference', async () => {
-  const { page, problems } = await app.open();
-  const hasGpu = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
-  assert.ok(hasGpu, 'headless Chromium with SwiftShader offers a WebGPU adapter');
-  const modelUrl = new URL(`models/glioma_seg/${manifest.model.file}`, app.url).href;
-  const input = { tensor: Array.from(float32File(reference.input.file)), dims: reference.input.shape };
-  const expected = float32File(reference.output.file);
-  const results = {};
-  for (const backend of ['wasm', 'webgpu']) {
-    results[backend] = await page.evaluate(async ({ modelUrl, backend, input }) => {
-      const r = await window.gliolensCore.infer({ modelUrl, backend, tensor: input.tensor, dims: input.dims });
-      return { backend: r.backend, threads: r.threads, output: Array.from(r.output), seconds: r.seconds };
-    }, { modelUrl, backend, input });
-    assert.equal(results[backend].backend, backend);
-  }
-  // ORT's pthread workers start (from the same-origin ort/ folder) and it keeps the threads asked for.
-  const threads = await expectedThreads(page);
-  assert.equal(results.wasm.threads, threads, `WASM backend on ${threads} threads`);
-  if (threads > 1) assert.ok(results.wasm.threads > 1, 'multi-threaded WebAssembly');
-  const maxDiff = (a) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
-  const wasm = maxDiff(results.wasm.output), webgpu = maxDiff(results.webgpu.output);
-  console.log(`# max |logit - PyTorch|: WASM ${wasm.toExponential(2)}, WebGPU ${webgpu.toExponential(2)} ` +
-    `(wasm ${results.wasm.seconds.toFixed(2)} s on ${results.wasm.threads} threads, webgpu ${results.webgpu.seconds.toFixed(2)} s on SwiftShader)`);
-  assert.equal(results.wasm.output.length, expected.length);
-  assert.ok(wasm < reference.tolerance.logits_max_abs, `WASM max difference ${wasm}`);
-  assert.ok(webgpu < reference.tolerance.logits_max_abs, `WebGPU max difference ${webgpu}`);
-  assert.deepEqual(problems.pageErrors, []);
-  assert.deepEqual(problems.foreignRequests, []);
-  await page.close();
-});
+for (const { file, referenceDir } of networks) {
+  test(`WebGPU and WebAssembly backends agree with PyTorch on the parity reference: ${file}`, async () => {
+    const reference = readReference(referenceDir);
+    assert.equal(reference.model, file, `${referenceDir} is ${file}'s reference`);
+    const { page, problems } = await app.open();
+    const hasGpu = await page.evaluate(async () => Boolean(navigator.gpu && (await navigator.gpu.requestAdapter())));
+    assert.ok(hasGpu, 'headless Chromium with SwiftShader offers a WebGPU adapter');
+    const modelUrl = new URL(`models/glioma_seg/${file}`, app.url).href;
+    const input = { tensor: Array.from(float32File(reference.input.file, referenceDir)), dims: reference.input.shape };
+    const expected = float32File(reference.output.file, referenceDir);
+    const results = {};
+    for (const backend of ['wasm', 'webgpu']) {
+      results[backend] = await page.evaluate(async ({ modelUrl, backend, input }) => {
+        const r = await window.gliolensCore.infer({ modelUrl, backend, tensor: input.tensor, dims: input.dims });
+        return { backend: r.backend, threads: r.threads, output: Array.from(r.output), seconds: r.seconds };
+      }, { modelUrl, backend, input });
+      assert.equal(results[backend].backend, backend);
+    }
+    // ORT's pthread workers start (from the same-origin ort/ folder) and it keeps the threads asked for.
+    const threads = await expectedThreads(page);
+    assert.equal(results.wasm.threads, threads, `WASM backend on ${threads} threads`);
+    if (threads > 1) assert.ok(results.wasm.threads > 1, 'multi-threaded WebAssembly');
+    const maxDiff = (a) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
+    const wasm = maxDiff(results.wasm.output), webgpu = maxDiff(results.webgpu.output);
+    console.log(`# ${file}: max |logit - PyTorch|: WASM ${wasm.toExponential(2)}, WebGPU ${webgpu.toExponential(2)} ` +
+      `(wasm ${results.wasm.seconds.toFixed(2)} s on ${results.wasm.threads} threads, webgpu ${results.webgpu.seconds.toFixed(2)} s on SwiftShader)`);
+    assert.equal(results.wasm.output.length, expected.length);
+    assert.ok(wasm < reference.tolerance.logits_max_abs, `WASM max difference ${wasm}`);
+    assert.ok(webgpu < reference.tolerance.logits_max_abs, `WebGPU max difference ${webgpu}`);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.foreignRequests, []);
+    await page.close();
+  });
+}
 
 test('without cross-origin isolation the WASM backend runs on 1 thread and says why', async () => {
   const { server, url } = await startServer({ root: process.env.GLIOLENS_DIST_DIR, isolated: false });

@@ -22,23 +22,31 @@ function gliolens(...args) {
   return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
 }
 
-test('ONNX Runtime Web (WASM, Node) reproduces PyTorch on the parity reference', async () => {
-  const referenceDir = join(modelDir, 'reference');
-  const reference = JSON.parse(readFileSync(join(referenceDir, 'reference.json'), 'utf8'));
-  const f32 = (name) => { const b = readFileSync(join(referenceDir, name)); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-  const network = await loadNodeNetwork(join(modelDir, manifest.model.file));
-  const output = await network.run(f32(reference.input.file), reference.input.shape);
-  const expected = f32(reference.output.file);
-  let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(output[i] - expected[i]));
-  console.log(`# max |logit - PyTorch| with ORT Web WASM in Node: ${max.toExponential(2)}`);
-  assert.ok(max < reference.tolerance.logits_max_abs, `max difference ${max}`);
-  network.release();
-});
+// Every network the bundled model runs (a cascade has two), each with its PyTorch parity reference.
+const networks = [
+  { file: manifest.model.file, referenceDir: join(modelDir, manifest.parity?.reference_dir ?? 'reference') },
+  ...(manifest.refine ? [{ file: manifest.refine.model.file, referenceDir: join(modelDir, manifest.refine.parity.reference_dir) }] : []),
+];
+
+for (const { file, referenceDir } of networks) {
+  test(`ONNX Runtime Web (WASM, Node) reproduces PyTorch on the parity reference: ${file}`, async () => {
+    const reference = JSON.parse(readFileSync(join(referenceDir, 'reference.json'), 'utf8'));
+    assert.equal(reference.model, file, `${referenceDir} is ${file}'s reference`);
+    const f32 = (name) => { const b = readFileSync(join(referenceDir, name)); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+    const network = await loadNodeNetwork(join(modelDir, file));
+    const output = await network.run(f32(reference.input.file), reference.input.shape);
+    const expected = f32(reference.output.file);
+    let max = 0;
+    for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(output[i] - expected[i]));
+    console.log(`# max |logit - PyTorch| with ORT Web WASM in Node, ${file}: ${max.toExponential(2)}`);
+    assert.ok(max < reference.tolerance.logits_max_abs, `max difference ${max}`);
+    network.release();
+  });
+}
 
 test('the bundled model and its manifest are there', () => {
   assert.equal(manifest.format, 'gliolens-segmentation-manifest/1');
-  assert.ok(existsSync(join(modelDir, manifest.model.file)), manifest.model.file);
+  for (const { file } of networks) assert.ok(existsSync(join(modelDir, file)), file);
 });
 
 describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedData(bratsCase(heldOut).files.seg) : 'every shared case was used in training' }, () => {
