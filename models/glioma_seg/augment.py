@@ -63,13 +63,3 @@ def heavy_intensity(rng, xs, brain):
         low = F.interpolate(out[None], size=[max(4, int(round(n / f))) for n in size], mode="nearest")
         out = F.interpolate(low, size=size, mode="trilinear", align_corners=False)[0]
     return out
-
-
-def region_loss(logit, y):
-    """BCE + soft Dice per region (the batch pooled), and the Dice for the log."""
-    bce = F.binary_cross_entropy_with_logits(logit, y)
-    p = torch.sigmoid(logit)
-    dims = (0, 2, 3, 4)
-    inter = (p * y).sum(dims)
-    dice = (2 * inter + 1) / (p.sum(dims) + y.sum(dims) + 1)
-    return bce + (1 - dice).mean(), dice.detach()

@@ -19,12 +19,13 @@ Training is bounded by wall time (--minutes): the learning rate follows a poly s
 time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
 for the rest (so that instance-norm statistics match whole-window inference).
 """
-import argparse, glob, json, os, sys, time
+import argparse, glob, os, sys
 import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import heavy_intensity, random_flips, region_loss, resample_sample, rot_matrix
+from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
+from training import train_for_minutes
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache")
@@ -104,47 +105,17 @@ def window_size(full_size):
     return tuple(int(rng.choice(np.arange(48, n + 1, 8))) for n in full_size)
 
 
-model = UNet3D(base=a.base)
-if a.init:
-    model.load_state_dict(torch.load(a.init, map_location="cpu"))
-opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
-t0 = time.time()
-budget = a.minutes * 60
-it = 0
-last_save = t0
-hist = []
-while True:
-    el = time.time() - t0
-    if el > budget:
-        break
-    frac = el / budget
-    lr = a.lr * min(1.0, (it + 1) / a.warmup) * (1 - frac) ** 0.9
-    for gparam in opt.param_groups:
-        gparam["lr"] = lr
+def next_batch(frac):
     full = frac > 1 - a.full_frac
-    bs = 1 if full else a.batch
     xs, ys = [], []
-    for _ in range(bs):
+    for _ in range(1 if full else a.batch):
         x, y = data[rng.integers(len(data))]
         xx, yy = sample(x, y, window_size(x.shape[1:]) if full else (a.patch,) * 3, full)
         xs.append(xx); ys.append(yy)
-    xb, yb = torch.stack(xs), torch.stack(ys)
-    model.train()
-    logit = model(xb)
-    loss, dice = region_loss(logit, yb)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    it += 1
-    hist.append(float(loss))
-    if it % 10 == 0:
-        print(f"it {it} t {el/60:.1f}m lr {lr:.2e} full {int(full)} loss {np.mean(hist[-10:]):.4f} "
-              f"dice {dice.numpy().round(3).tolist()}", flush=True)
-    if time.time() - last_save > 300:
-        torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
-        last_save = time.time()
-torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
-info = dict(iterations=it, minutes=(time.time() - t0) / 60, train_cases=train_ids, holdout=sorted(hold),
-            args=vars(a), final_loss_mean10=float(np.mean(hist[-10:])))
-json.dump(info, open(os.path.join(a.out, "train_info.json"), "w"), indent=1)
-print("done", info, flush=True)
+    return torch.stack(xs), torch.stack(ys), f" full {int(full)}"
+
+
+model = UNet3D(base=a.base)
+if a.init:
+    model.load_state_dict(torch.load(a.init, map_location="cpu"))
+train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=sorted(hold)))

@@ -8,12 +8,13 @@ Each sample is a window whose every axis is a multiple of 8 from --smin to --sma
 expert whole tumour's bounding box grown by --margin voxels (what the cascade's box looks like at inference), with
 the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time.
 """
-import argparse, glob, json, os, sys, time
+import argparse, glob, os, sys
 import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import heavy_intensity, random_flips, region_loss, resample_sample, rot_matrix
+from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
+from training import train_for_minutes
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
@@ -60,35 +61,15 @@ def sample(x, y, lo, hi, size):
     return torch.where(brain, heavy_intensity(rng, xs, brain[0]), xs), ys
 
 
-model = UNet3D()
-model.load_state_dict(torch.load(a.init, map_location="cpu"))
-opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
 sizes = np.arange(a.smin, a.smax + 1, 8)
-t0 = time.time()
-budget = a.minutes * 60
-it, last_save, hist = 0, t0, []
-while time.time() - t0 < budget:
-    frac = (time.time() - t0) / budget
-    lr = a.lr * min(1.0, (it + 1) / a.warmup) * (1 - frac) ** 0.9
-    for group in opt.param_groups:
-        group["lr"] = lr
+
+
+def next_batch(frac):
     size = tuple(int(rng.choice(sizes)) for _ in range(3))
     xs, ys = zip(*[sample(*data[rng.integers(len(data))], size) for _ in range(a.batch)])
-    model.train()
-    loss, dice = region_loss(model(torch.stack(xs)), torch.stack(ys))
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    it += 1
-    hist.append(float(loss))
-    if it % 10 == 0:
-        print(f"it {it} t {(time.time() - t0) / 60:.1f}m lr {lr:.2e} loss {np.mean(hist[-10:]):.4f} "
-              f"dice {dice.numpy().round(3).tolist()}", flush=True)
-    if time.time() - last_save > 300:
-        torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
-        last_save = time.time()
-torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
-info = dict(iterations=it, minutes=(time.time() - t0) / 60, train_cases=train_ids, holdout=sorted(hold), args=vars(a),
-            final_loss_mean10=float(np.mean(hist[-10:])))
-json.dump(info, open(os.path.join(a.out, "train_info.json"), "w"), indent=1)
-print("done", info, flush=True)
+    return torch.stack(xs), torch.stack(ys), ""
+
+
+model = UNet3D()
+model.load_state_dict(torch.load(a.init, map_location="cpu"))
+train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=sorted(hold)))
