@@ -19,13 +19,13 @@ Training is bounded by wall time (--minutes): the learning rate follows a poly s
 time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
 for the rest (so that instance-norm statistics match whole-window inference).
 """
-import argparse, glob, os, sys
+import argparse, os, sys
 import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
-from training import train_for_minutes
+from training import start_run, train_for_minutes, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache")
@@ -51,21 +51,10 @@ ap.add_argument("--random_windows", action="store_true",
                      "anywhere inside the window), so that the instance norms also see the statistics of sliding windows")
 a = ap.parse_args()
 
-torch.set_num_threads(a.threads)
-torch.manual_seed(a.seed)
-rng = np.random.default_rng(a.seed)
-os.makedirs(a.out, exist_ok=True)
-hold = set(s for s in a.holdout.split(",") if s)
-files = sorted(glob.glob(os.path.join(a.cache, "*.npz")))
-train_ids = [os.path.basename(f)[:-4] for f in files if os.path.basename(f)[:-4] not in hold]
-data = []
-for f in files:
-    cid = os.path.basename(f)[:-4]
-    if cid in hold:
-        continue
-    z = np.load(f)
-    data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"])))
-print("train cases", len(train_ids), train_ids, "holdout", sorted(hold), flush=True)
+rng = start_run(a)
+hold, cases = training_cases(a.cache, a.holdout)
+train_ids = [cid for cid, _ in cases]
+data = [(torch.from_numpy(z["x"]), torch.from_numpy(z["y"])) for _, z in cases]
 
 
 def sample(x, y, size, full):
@@ -118,4 +107,4 @@ def next_batch(frac):
 model = UNet3D(base=a.base)
 if a.init:
     model.load_state_dict(torch.load(a.init, map_location="cpu"))
-train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=sorted(hold)))
+train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))

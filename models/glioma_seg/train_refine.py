@@ -8,13 +8,13 @@ Each sample is a window whose every axis is a multiple of 8 from --smin to --sma
 expert whole tumour's bounding box grown by --margin voxels (what the cascade's box looks like at inference), with
 the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time.
 """
-import argparse, glob, os, sys
+import argparse, os, sys
 import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
-from training import train_for_minutes
+from training import start_run, train_for_minutes, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
@@ -32,23 +32,15 @@ ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=11)
 a = ap.parse_args()
 
-torch.set_num_threads(a.threads)
-torch.manual_seed(a.seed)
-rng = np.random.default_rng(a.seed)
-os.makedirs(a.out, exist_ok=True)
-hold = set(s for s in a.holdout.split(",") if s)
-data, train_ids = [], []
-for f in sorted(glob.glob(os.path.join(a.cache, "*.npz"))):
-    cid = os.path.basename(f)[:-4]
-    if cid in hold:
-        continue
-    z = np.load(f)
+rng = start_run(a)
+hold, cases = training_cases(a.cache, a.holdout)
+train_ids = [cid for cid, _ in cases]
+data = []
+for _, z in cases:
     tumour = np.nonzero(z["y"][0])
     lo = np.array([v.min() for v in tumour]) - a.margin
     hi = np.array([v.max() for v in tumour]) + a.margin
     data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
-    train_ids.append(cid)
-print("train cases", len(train_ids), train_ids, "holdout", sorted(hold), flush=True)
 
 
 def sample(x, y, lo, hi, size):
@@ -72,4 +64,4 @@ def next_batch(frac):
 
 model = UNet3D()
 model.load_state_dict(torch.load(a.init, map_location="cpu"))
-train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=sorted(hold)))
+train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))

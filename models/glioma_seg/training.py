@@ -1,8 +1,29 @@
 """What both training scripts (train.py, train_refine.py) do the same way: the loss and the wall-time-bounded loop."""
-import json, os, time
+import glob, json, os, time
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+
+def start_run(a):
+    """Threads, seeds and the output folder of a run; returns its numpy Generator."""
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    return np.random.default_rng(a.seed)
+
+
+def training_cases(cache, holdout):
+    """The held-out case ids (comma-separated `holdout`) and [(case id, its cached arrays)] for every other cached
+    case, in name order."""
+    hold = sorted(s for s in holdout.split(",") if s)
+    cases = []
+    for f in sorted(glob.glob(os.path.join(cache, "*.npz"))):
+        cid = os.path.basename(f)[:-4]
+        if cid not in hold:
+            cases.append((cid, np.load(f)))
+    print("train cases", len(cases), [cid for cid, _ in cases], "holdout", hold, flush=True)
+    return hold, cases
 
 
 def region_loss(logit, y):
