@@ -8,6 +8,7 @@ import { loadNodeNetwork } from '../onnx-node.mjs';
 export const help = `usage: gliolens segment --t1 A --t1ce B --t2 C --flair D --out seg.nii.gz [--model DIR] [--mirror]
        [--keep-small-components] [--threads N]
   labels 1 necrotic/non-enhancing core, 2 edema, 4 enhancing tumour; prints the label volumes and timings;
+  --model DIR: a folder with manifest.json and its ONNX (a manifest with a refine section names a second, 1 mm network: the cascade);
   --keep-small-components skips the model's clean-up of tumour components under its postprocess.min_component_voxels`;
 export const options = {
   t1: { type: 'string' }, t1ce: { type: 'string' }, t2: { type: 'string' }, flair: { type: 'string' },
