@@ -8,11 +8,6 @@
 #include <string>
 
 namespace gliolens::segmentation {
-namespace {
-
-std::size_t count(const Index3& d) { return static_cast<std::size_t>(d[0] * d[1] * d[2]); }
-
-}  // namespace
 
 Box refine_box(std::span<const std::uint8_t> labels, const Index3& dims, const RefineSpec& refine) {
   if (refine.multiple < 1 || refine.margin_voxels < 0) throw InvalidInputError("refine box: margin must be >= 0 and multiple >= 1");
@@ -44,7 +39,7 @@ NetworkInput prepare_refine_input(std::span<const Volume* const> given, std::spa
   if (box.empty()) return input;
   input.window_start = box.lo;
   input.grid = box.size();
-  const std::size_t box_voxels = count(input.grid);
+  const std::size_t box_voxels = voxel_count(input.grid);
   input.tensor.assign(box_voxels * static_cast<std::size_t>(input.channels), 0.0f);
   for (int c = 0; c < input.channels; ++c) {
     const std::vector<float> z = zscore_in_mask(working.modality(static_cast<std::size_t>(c)), working.brain);
@@ -62,7 +57,7 @@ void apply_refinement(std::span<std::uint8_t> labels, std::span<const float> log
                       const WholeBrainSpec& spec, const RefineSpec& refine) {
   const Grid& g = refine_input.source_grid;
   const Index3& box = refine_input.grid;
-  const std::size_t box_voxels = count(box);
+  const std::size_t box_voxels = voxel_count(box);
   if (labels.size() != g.voxel_count()) throw InvalidInputError("refinement: labels are not on the working grid");
   if (logits.size() != 3 * box_voxels) {
     throw InvalidInputError("refine network output has " + std::to_string(logits.size()) + " values, expected 3 x " +

@@ -9,8 +9,6 @@
 namespace gliolens::segmentation {
 namespace {
 
-std::size_t count(const Index3& d) { return static_cast<std::size_t>(d[0] * d[1] * d[2]); }
-
 std::vector<std::int64_t> axis_origins(std::int64_t length, std::int64_t patch, double overlap) {
   if (length == patch) return {0};
   const double stride = static_cast<double>(patch) * (1.0 - overlap);
@@ -43,7 +41,7 @@ WindowPlan plan_windows(const Index3& volume, const Index3& patch, double overla
 }
 
 std::vector<float> gaussian_importance(const Index3& patch, double sigma_scale) {
-  std::vector<float> w(count(patch));
+  std::vector<float> w(voxel_count(patch));
   std::array<std::vector<double>, 3> axis;
   for (int a = 0; a < 3; ++a) {
     const double centre = (static_cast<double>(patch[a]) - 1.0) / 2.0;
@@ -71,19 +69,19 @@ std::vector<float> gaussian_importance(const Index3& patch, double sigma_scale) 
 Stitcher::Stitcher(const WindowPlan& plan, int channels, bool gaussian)
     : plan_(plan),
       channels_(channels),
-      weights_patch_(gaussian ? gaussian_importance(plan.patch) : std::vector<float>(count(plan.patch), 1.0f)),
-      sum_(count(plan.volume) * static_cast<std::size_t>(channels), 0.0f),
-      weight_sum_(count(plan.volume), 0.0f) {
+      weights_patch_(gaussian ? gaussian_importance(plan.patch) : std::vector<float>(voxel_count(plan.patch), 1.0f)),
+      sum_(voxel_count(plan.volume) * static_cast<std::size_t>(channels), 0.0f),
+      weight_sum_(voxel_count(plan.volume), 0.0f) {
   if (channels < 1) throw InvalidInputError("a network output needs at least one channel");
 }
 
 void Stitcher::add(const Index3& origin, std::span<const float> patch_output) {
-  const std::size_t patch_voxels = count(plan_.patch);
+  const std::size_t patch_voxels = voxel_count(plan_.patch);
   if (patch_output.size() != patch_voxels * static_cast<std::size_t>(channels_)) {
     throw InvalidInputError("patch output has " + std::to_string(patch_output.size()) + " values, expected " +
                             std::to_string(patch_voxels * channels_));
   }
-  const std::size_t volume_voxels = count(plan_.volume);
+  const std::size_t volume_voxels = voxel_count(plan_.volume);
   const auto& v = plan_.volume;
   const auto& p = plan_.patch;
   std::size_t n = 0;
@@ -113,7 +111,7 @@ std::vector<float> Stitcher::result() const {
 
 void extract_patch(std::span<const float> volume, const Index3& dims, int channels, const Index3& origin,
                    const Index3& patch, std::span<float> out) {
-  const std::size_t vv = count(dims), pv = count(patch);
+  const std::size_t vv = voxel_count(dims), pv = voxel_count(patch);
   if (volume.size() != vv * channels || out.size() != pv * channels) {
     throw InvalidInputError("extract_patch: buffer sizes do not match the dimensions");
   }

@@ -2,6 +2,7 @@
 // patches; the core decides where they go and blends their outputs back into one volume.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -9,6 +10,9 @@
 namespace gliolens::segmentation {
 
 using Index3 = std::array<std::int64_t, 3>;
+
+// Voxels in a block of extent `d`.
+inline std::size_t voxel_count(const Index3& d) { return static_cast<std::size_t>(d[0] * d[1] * d[2]); }
 
 struct WindowPlan {
   Index3 volume{};          // the grid the windows cover (x fastest)

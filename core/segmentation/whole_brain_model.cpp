@@ -14,8 +14,6 @@
 namespace gliolens::segmentation {
 namespace {
 
-std::size_t count(const Index3& d) { return static_cast<std::size_t>(d[0] * d[1] * d[2]); }
-
 void check_grids(std::span<const Volume* const> modalities) {
   if (modalities.size() != 4) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
   const Grid& reference = modalities[0]->grid;
@@ -114,7 +112,7 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, con
     input.window_start[a] = (brain.lo[a] + brain.hi[a]) / 2 - spec.window_voxels[a] / 2;
     input.grid[a] = spec.window_voxels[a] / spec.block;
   }
-  const std::size_t grid_voxels = count(input.grid);
+  const std::size_t grid_voxels = voxel_count(input.grid);
   input.tensor.assign(grid_voxels * static_cast<std::size_t>(input.channels), 0.0f);
   const float block_volume = static_cast<float>(spec.block * spec.block * spec.block);
   for (int c = 0; c < input.channels; ++c) {
@@ -140,7 +138,7 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, con
 }
 
 std::vector<std::uint8_t> whole_brain_labels(std::span<const float> logits, const NetworkInput& input, const WholeBrainSpec& spec) {
-  const std::size_t grid_voxels = count(input.grid);
+  const std::size_t grid_voxels = voxel_count(input.grid);
   if (logits.size() != 3 * grid_voxels) {
     throw InvalidInputError("network output has " + std::to_string(logits.size()) + " values, expected 3 x " +
                             std::to_string(grid_voxels) + " (WT, TC, ET)");
@@ -201,7 +199,7 @@ Volume labels_from_region_logits(std::span<const float> logits, const NetworkInp
 }
 
 void mirror(std::span<float> tensor, int channels, const Index3& grid, int axis) {
-  const std::size_t n = count(grid);
+  const std::size_t n = voxel_count(grid);
   if (tensor.size() != n * static_cast<std::size_t>(channels)) throw InvalidInputError("mirror: tensor size does not match");
   for (int c = 0; c < channels; ++c) {
     float* t = tensor.data() + static_cast<std::size_t>(c) * n;

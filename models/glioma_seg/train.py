@@ -25,13 +25,13 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
-from training import start_run, train_for_minutes, training_cases
+from training import add_budget_arguments, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache")
 ap.add_argument("--out", required=True)
 ap.add_argument("--holdout", default="")
-ap.add_argument("--minutes", type=float, default=70)
+add_budget_arguments(ap, 70)
 ap.add_argument("--base", type=int, default=16)
 ap.add_argument("--patch", type=int, default=48)
 ap.add_argument("--batch", type=int, default=2)
@@ -107,4 +107,4 @@ def next_batch(frac):
 model = UNet3D(base=a.base)
 if a.init:
     model.load_state_dict(torch.load(a.init, map_location="cpu"))
-train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))
+train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))

@@ -6,7 +6,8 @@ One command (after `cache.py --refine` has filled the 1 mm cache):
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --minutes 75 --seed 11
 Each sample is a window whose every axis is a multiple of 8 from --smin to --smax voxels, centred anywhere in the
 expert whole tumour's bounding box grown by --margin voxels (what the cascade's box looks like at inference), with
-the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time.
+the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time,
+or over --iterations when given (the shipped seeds: see the model card).
 """
 import argparse, os, sys
 import numpy as np
@@ -14,14 +15,14 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D
-from training import start_run, train_for_minutes, training_cases
+from training import add_budget_arguments, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
 ap.add_argument("--out", required=True)
 ap.add_argument("--init", required=True, help="a whole-brain train.py checkpoint to start from")
 ap.add_argument("--holdout", default="")
-ap.add_argument("--minutes", type=float, default=75)
+add_budget_arguments(ap, 75)
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--warmup", type=int, default=20)
 ap.add_argument("--batch", type=int, default=2)
@@ -64,4 +65,4 @@ def next_batch(frac):
 
 model = UNet3D()
 model.load_state_dict(torch.load(a.init, map_location="cpu"))
-train_for_minutes(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))
+train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))

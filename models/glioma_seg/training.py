@@ -36,19 +36,27 @@ def region_loss(logit, y):
     return bce + (1 - dice).mean(), dice.detach()
 
 
-def train_for_minutes(model, a, next_batch, record):
-    """Adam (weight decay 1e-5) for a.minutes of wall time: linear warm-up over a.warmup iterations to a.lr, then a
-    poly decay over the elapsed fraction of the time. next_batch(fraction) -> (inputs, targets, log tag). Saves
-    a.out/ckpt.pt every 5 minutes and at the end, and a.out/train_info.json with `record` added."""
+def add_budget_arguments(ap, minutes):
+    """--minutes (wall time, the default budget) and --iterations (a fixed count instead: the result then does not
+    depend on how busy the machine is)."""
+    ap.add_argument("--minutes", type=float, default=minutes)
+    ap.add_argument("--iterations", type=int, default=0, help="train exactly this many iterations (overrides --minutes)")
+
+
+def train(model, a, next_batch, record):
+    """Adam (weight decay 1e-5) for a.iterations iterations, or else a.minutes of wall time: linear warm-up over
+    a.warmup iterations to a.lr, then a poly decay over the fraction of the budget spent. next_batch(fraction) ->
+    (inputs, targets, log tag). Saves a.out/ckpt.pt every 5 minutes and at the end, and a.out/train_info.json with
+    `record` added."""
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
     t0 = time.time()
     budget = a.minutes * 60
     it, last_save, hist = 0, t0, []
     while True:
         el = time.time() - t0
-        if el > budget:
+        frac = it / a.iterations if a.iterations else el / budget
+        if frac >= 1:
             break
-        frac = el / budget
         lr = a.lr * min(1.0, (it + 1) / a.warmup) * (1 - frac) ** 0.9
         for group in opt.param_groups:
             group["lr"] = lr
