@@ -26,16 +26,12 @@ ap.add_argument("--eval_tta")
 ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
 ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
 ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
-ap.add_argument("--refine_train_info", help="the refine network's train_info.json")
+ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
 ap.add_argument("--notes", default="")
 ap.add_argument("--version", default="1.0.0")
 ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
 a = ap.parse_args()
 
-infos = [json.load(open(path)) for path in a.train_info.split(",")]
-ti = infos[0]
-if any((i["train_cases"], i["holdout"]) != (ti["train_cases"], ti["holdout"]) for i in infos):
-    raise SystemExit("the ensemble's members were trained on different cases: no common held-out set")
 ev = json.load(open(a.eval))
 chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
 if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
@@ -69,6 +65,18 @@ def model_record(path, graph):
             "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in graph.graph.initializer if len(i.dims))}
 
 
+def architecture(members):
+    return UNET if members == 1 else f"ensemble: the mean of the logits of {members} networks (Add, then Mul by 1/{members}), each a {UNET}"
+
+
+def read_train_infos(paths):
+    """train_info.json files, comma-separated (an ensemble's members), which must share their training and held-out cases."""
+    infos = [json.load(open(path)) for path in paths.split(",")]
+    if any((i["train_cases"], i["holdout"]) != (infos[0]["train_cases"], infos[0]["holdout"]) for i in infos):
+        raise SystemExit("the ensemble's members were trained on different cases: no common held-out set")
+    return infos
+
+
 def member_record(info):
     return {"iterations": info["iterations"], "wall_minutes": round(info["minutes"], 1), "hyperparameters": info["args"],
             "augmentation": AUGMENTATION[info["args"].get("aug", "light")]}
@@ -81,14 +89,16 @@ def metrics(e):
                          "hd95_cases": v["hd95_n"]} for r, v in e["mean"].items()}}
 
 
+infos = read_train_infos(a.train_info)
+ti = infos[0]
+
 man = {
     "format": "gliolens-segmentation-manifest/1",
     "name": "glioma_seg_2mm",
     "version": a.version,
     "task": "glioma sub-region segmentation (BraTS labels 1 NCR/NET, 2 ED, 4 ET)",
     "intended_use": "research and teaching only; not a medical device; not for diagnosis or treatment decisions",
-    "model": {**model_record(a.onnx, m), "architecture": UNET if len(infos) == 1 else
-              f"ensemble: the mean of the logits of {len(infos)} networks (Add, then Mul by 1/{len(infos)}), each a {UNET}"},
+    "model": {**model_record(a.onnx, m), "architecture": architecture(len(infos))},
     "input": {
         "name": "input", "dtype": "float32", "shape": [1, 4, 80, 96, 80],
         "layout": "[N, C, k, j, i]: the last axis is the NIfTI first voxel index i (fastest in a NIfTI buffer), then j, then k",
@@ -165,13 +175,14 @@ if a.notes:
 if a.eval_tta:
     man["validation"]["held_out_with_mirroring_tta"] = metrics(json.load(open(a.eval_tta)))
 if a.refine_onnx:
-    ri = json.load(open(a.refine_train_info))
+    refine_infos = read_train_infos(a.refine_train_info)
+    ri = refine_infos[0]
     if (ri["train_cases"], ri["holdout"]) != (ti["train_cases"], ti["holdout"]):
         raise SystemExit("the refine network was trained on other cases than the whole-brain one")
     man["refine"] = {
         "what": "second stage of a cascade: the whole-brain labels (post-processed) give a box around the tumour, segmented "
                 "again at 1 mm by this network; its labels replace the first stage's inside the box, then `postprocess` again",
-        "model": {**model_record(a.refine_onnx, onnx.load(a.refine_onnx)), "architecture": UNET},
+        "model": {**model_record(a.refine_onnx, onnx.load(a.refine_onnx)), "architecture": architecture(len(refine_infos))},
         "input": {"name": "input", "dtype": "float32", "layout": "[N, C, k, j, i]", "channels": ["T1", "T1c", "T2", "FLAIR"],
                   "spatial_dims_dynamic": True, "spatial_multiple": 8,
                   "normalization": "the first stage's z-score (over the whole brain mask), at 1 mm, no downsampling"},
@@ -183,7 +194,9 @@ if a.refine_onnx:
                    "thresholds": {"WT": 0.5, "TC": 0.5, "ET": 0.5},
                    "label_map": "as the first stage's, at 1 mm (no upsampling)"},
         "parity": {"reference_dir": "reference/refine", "script": "reference.py --out reference/refine"},
-        "training": {**member_record(ri), "augmentation": AUGMENTATION["heavy"], "init": ri["args"]["init"],
+        "training": {**({**member_record(ri), "augmentation": AUGMENTATION["heavy"]} if len(refine_infos) == 1 else
+                        {"members": [{**member_record(i), "augmentation": AUGMENTATION["heavy"]} for i in refine_infos]}),
+                     "init": ri["args"]["init"],
                      "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
                                  f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets"},
     }
