@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Segmentation benchmark: onnxruntime-node (native CPU) beside ONNX Runtime Web's WASM backend in Node
-# and in headless Chromium (the app's Worker), 1 and 2 threads, on one real BraTS case's network input,
-# with peak memory and output agreement; then the whole case through `gliolens segment`.
-# Usage: bash bench/run_segment.sh [--case ID] [--runs N] [--threads 1,2] [--no-browser] [--no-cli] [--webgpu] [--json FILE]
+# and in headless Chromium (the app's Worker), 1 and 2 threads, on one real BraTS case's input to each
+# network of the model (a cascade has two), with peak memory and output agreement; then the whole case
+# through `gliolens segment`.
+# Usage: bash bench/run_segment.sh [--case ID] [--runs N] [--threads 1,2] [--no-browser] [--no-cli] [--webgpu] [--json FILE] [--model-dir DIR]
 # Needs: bash scripts/build (build/wasm, web/dist), npm ci --ignore-scripts (onnxruntime-node), ../shared/data.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Segmentation benchmark: the bundled network on one real BraTS case's preprocessed input, with
-// onnxruntime-node (native CPU EP) beside ONNX Runtime Web's WebAssembly backend in Node and in headless
-// Chromium (the app's own Worker), on 1 and 2 threads, measured side by side in one run; then the whole
-// case (load + preprocess + network + labels + write) through `gliolens segment`.
+// Segmentation benchmark: the bundled networks (a cascade's two, each on its own input) on one real BraTS
+// case's preprocessed input, with onnxruntime-node (native CPU EP) beside ONNX Runtime Web's WebAssembly
+// backend in Node and in headless Chromium (the app's own Worker), on 1 and 2 threads, measured side by side
+// in one run; then the whole case (load + preprocess + networks + labels + write) through `gliolens segment`.
 //   node bench/segment_bench.mjs [--case Brats18_2013_3_1] [--runs 3] [--threads 1,2] [--no-browser] [--webgpu]
+//       [--model-dir DIR (default models/glioma_seg)]
 // (bash bench/run_segment.sh runs it; needs build/wasm and web/dist from scripts/build, ../shared/data.)
 //
 // Every backend gets the same input tensor (the core's preprocessing of the case, written once to a
-// file) and the model file the manifest names. Each configuration runs in a fresh process (Node) or a
+// file; a refine network's is the box around the tumour the first network finds) and the model file the
+// manifest names. Each configuration runs in a fresh process (Node) or a
 // fresh browser (Chromium), so that its peak memory is its own: Node, VmHWM of the child; Chromium,
 // VmHWM of the renderer process that holds the page, its Worker and ORT's thread workers (reset with
 // /proc/PID/clear_refs just before the network runs where the kernel allows it). Time: session creation
@@ -116,26 +118,37 @@ function runChild(args) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-// ---- the preprocessed input, from the WASM core ---------------------------------------------------
-async function prepareInput(caseDir, caseId, manifest, work) {
+// ---- the preprocessed inputs, from the WASM core ---------------------------------------------------
+// Each network's input tensor as the core builds it: the first stage's from the case; for a cascade, the
+// refine stage's from the box around the tumour the real first network (onnxruntime-node) finds.
+async function prepareInputs(caseDir, caseId, manifest, modelDir, work) {
   const { createGliolens } = await import(join(root, 'wasm', 'node.mjs'));
+  const ort = await import('onnxruntime-node');
   const core = await createGliolens();
   const ids = manifest.input.channel_files.map((s) => {
     const path = join(caseDir, `${caseId}_${s}.nii.gz`);
     return core.load(path, path).id;
   });
-  let captured = null;
+  const first = await ort.InferenceSession.create(join(modelDir, manifest.model.file));
+  const captured = {};
+  const capture = (stage, run) => async (tensor, dims) => {
+    captured[stage] ??= { tensor: Float32Array.from(tensor), dims };  // the first (only, for a whole-grid model) call
+    return run(tensor, dims);
+  };
   await core.segment(ids, {
     manifest,
-    runNetwork: (tensor, dims) => {
-      captured ??= { tensor: Float32Array.from(tensor), dims };  // the first (only, for a whole-grid model) call
-      const voxels = dims.slice(2).reduce((a, b) => a * b, 1);
-      return new Float32Array(manifest.output.channels.length * voxels).fill(-10);
-    },
+    runNetwork: capture('first', async (tensor, dims) =>
+      (await first.run({ [first.inputNames[0]]: new ort.Tensor('float32', tensor, dims) }))[first.outputNames[0]].data),
+    runRefineNetwork: capture('refine', async (tensor, dims) =>
+      new Float32Array(manifest.output.channels.length * dims.slice(2).reduce((a, b) => a * b, 1)).fill(-10)),
   });
-  const input = join(work, 'input.f32');
-  writeFileSync(input, Buffer.from(captured.tensor.buffer));
-  return { input, dims: captured.dims };
+  const networks = [{ stage: 'first', model: manifest.model.file }, ...(manifest.refine ? [{ stage: 'refine', model: manifest.refine.model.file }] : [])];
+  return networks.map(({ stage, model }) => {
+    if (!captured[stage]) throw new Error(`${caseId}: the ${stage} network never ran (no tumour found?)`);
+    const input = join(work, `${stage}_input.f32`);
+    writeFileSync(input, Buffer.from(captured[stage].tensor.buffer));
+    return { stage, model, modelPath: join(modelDir, model), input, dims: captured[stage].dims };
+  });
 }
 
 // ---- Chromium: the app's Worker (web/dist) ---------------------------------------------------------
@@ -161,7 +174,8 @@ function chromiumRenderers(profile) {
   return procs.filter((p) => inTree.has(p.pid) && p.cmd.includes('--type=renderer ')).map((p) => p.pid);
 }
 
-async function chromiumRun({ backend, threads, runs, work, modelName }) {
+async function chromiumRun({ backend, threads, runs, work, network }) {
+  const { stage, model: modelName, dims } = network;
   const { launchBrowser, openPage } = await import(join(root, 'tests', 'e2e', 'browser.mjs'));
   const { startServer } = await import(join(root, 'scripts', 'serve.mjs'));
   const { server, url } = await startServer({ root: join(work, 'site') });
@@ -169,12 +183,12 @@ async function chromiumRun({ backend, threads, runs, work, modelName }) {
   try {
     const { page, problems } = await openPage(browser.context, url);
     await page.waitForFunction(() => window.gliolensCore, null, { timeout: 60_000 });
-    const env = await page.evaluate(async () => {
-      const input = new Float32Array(await (await fetch('bench/input.f32')).arrayBuffer());
-      const ref = new Float32Array(await (await fetch('bench/ref.f32')).arrayBuffer());
+    const env = await page.evaluate(async (stage) => {
+      const input = new Float32Array(await (await fetch(`bench/${stage}_input.f32`)).arrayBuffer());
+      const ref = new Float32Array(await (await fetch(`bench/${stage}_ref.f32`)).arrayBuffer());
       window.benchData = { input, ref };
       return { isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency };
-    });
+    }, stage);
     // The renderer holding the page: the one with the most memory (a spare one may exist).
     const renderers = chromiumRenderers(browser.profile);
     const status = renderers.map((pid) => ({ pid, ...procStatus(pid) })).filter((s) => s.rss).sort((a, b) => b.rss - a.rss);
@@ -186,7 +200,6 @@ async function chromiumRun({ backend, threads, runs, work, modelName }) {
       if (s) samplePeak = Math.max(samplePeak, s.rss);
     }, 100);
     // One call per run, so that the renderer's CPU time (utime + stime) is read around each.
-    const dims = JSON.parse(readFileSync(join(work, 'dims.json'), 'utf8'));
     const seconds = [], cpu = [];
     let first = null;
     for (let r = 0; r <= runs; r++) {
@@ -227,24 +240,26 @@ async function chromiumRun({ backend, threads, runs, work, modelName }) {
   }
 }
 
-// A folder served like web/dist, plus bench/: the input, the reference output, the model.
-function makeSite(work, modelPath, modelName) {
+// A folder served like web/dist, plus bench/: each network's input, reference output and model.
+function makeSite(work, networks) {
   const dist = join(root, 'web', 'dist');
   if (!existsSync(join(dist, 'index.html'))) throw new Error('web/dist is missing: run "bash scripts/build" first');
   const site = join(work, 'site');
   mkdirSync(join(site, 'bench'), { recursive: true });
   for (const entry of readdirSync(dist)) symlinkSync(join(dist, entry), join(site, entry));
-  symlinkSync(join(work, 'input.f32'), join(site, 'bench', 'input.f32'));
-  symlinkSync(join(work, 'ref.f32'), join(site, 'bench', 'ref.f32'));
-  symlinkSync(modelPath, join(site, 'bench', modelName));
+  for (const { stage, input, modelPath, model } of networks) {
+    symlinkSync(input, join(site, 'bench', `${stage}_input.f32`));
+    symlinkSync(join(work, `${stage}_ref.f32`), join(site, 'bench', `${stage}_ref.f32`));
+    symlinkSync(modelPath, join(site, 'bench', model));
+  }
 }
 
 // ---- whole case through the CLI ----------------------------------------------------------------------
-function cliWholeCase(caseDir, caseId, threads, work) {
+function cliWholeCase(caseDir, caseId, threads, work, modelDir) {
   return new Promise((resolvePromise, reject) => {
     const f = (s) => join(caseDir, `${caseId}_${s}.nii.gz`);
     const args = [join(root, 'bin', 'gliolens.mjs'), 'segment', '--t1', f('t1'), '--t1ce', f('t1ce'), '--t2', f('t2'),
-      '--flair', f('flair'), '--out', join(work, `cli_${threads}.nii.gz`), '--threads', String(threads)];
+      '--flair', f('flair'), '--out', join(work, `cli_${threads}.nii.gz`), '--threads', String(threads), '--model', modelDir];
     const started = performance.now();
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', peak = 0;
@@ -267,7 +282,7 @@ async function main() {
       child: { type: 'string' }, threads: { type: 'string', default: '1,2' }, input: { type: 'string' }, dims: { type: 'string' },
       model: { type: 'string' }, runs: { type: 'string', default: '3' }, out: { type: 'string' },
       case: { type: 'string', default: 'Brats18_2013_3_1' }, 'no-browser': { type: 'boolean' }, 'no-cli': { type: 'boolean' },
-      webgpu: { type: 'boolean' }, json: { type: 'string' },
+      webgpu: { type: 'boolean' }, json: { type: 'string' }, 'model-dir': { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -280,9 +295,8 @@ async function main() {
     console.log(`bench: ${caseDir} absent (../shared/data): skipped`);
     return;
   }
-  const modelDir = join(root, 'models', 'glioma_seg');
+  const modelDir = resolve(values['model-dir'] ?? join(root, 'models', 'glioma_seg'));
   const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
-  const modelPath = join(modelDir, manifest.model.file);
   const threadList = values.threads.split(',').map(Number);
   const work = mkdtempSync(join(tmpdir(), 'gliolens-segment-bench-'));
   const log = (s) => process.stderr.write(`bench: ${s}\n`);
@@ -293,50 +307,55 @@ async function main() {
   for (const f of ['gliolens_node.cjs', 'gliolens_node.wasm']) copyFileSync(join(wasmDir, f), join(work, 'wasm', f));
   process.env.GLIOLENS_WASM_DIR = join(work, 'wasm');
   try {
-    log(`${values.case}, model ${manifest.model.file} (${manifest.name} ${manifest.version}); ${runs} timed runs after the first; os cores ${(await import('node:os')).cpus().length}`);
-    const { input, dims } = await prepareInput(caseDir, values.case, manifest, work);
-    writeFileSync(join(work, 'dims.json'), JSON.stringify(dims));
-    log(`input tensor ${JSON.stringify(dims)} from the core's preprocessing`);
+    const models = [manifest.model.file, ...(manifest.refine ? [manifest.refine.model.file] : [])];
+    log(`${values.case}, ${manifest.name} ${manifest.version}: ${models.join(' then ')}; ${runs} timed runs after the first; os cores ${(await import('node:os')).cpus().length}`);
+    const networks = await prepareInputs(caseDir, values.case, manifest, modelDir, work);
+    for (const n of networks) log(`${n.stage} network input ${JSON.stringify(n.dims)} from the core's preprocessing`);
     const rows = [];
-    const outputs = {};
-    for (const threads of threadList) {
-      for (const backend of ['ort-node', 'ort-web']) {
-        const out = join(work, `${backend}_${threads}.f32`);
-        log(`${backend}, ${threads} thread(s)...`);
-        const r = runChild([backend, '--threads', String(threads), '--input', input, '--dims', JSON.stringify(dims), '--model', modelPath, '--runs', String(runs), '--out', out]);
-        outputs[`${backend}_${threads}`] = out;
-        rows.push({ name: backend === 'ort-node' ? 'onnxruntime-node (CPU EP)' : 'ORT Web WASM, Node', backend, where: 'node', threads, ...r });
-      }
-    }
-    // The reference output: onnxruntime-node on the most threads.
-    const refKey = `ort-node_${Math.max(...threadList)}`;
-    const ref = readF32(outputs[refKey]);
-    writeFileSync(join(work, 'ref.f32'), Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength));
-    for (const row of rows) Object.assign(row, compare(readF32(outputs[`${row.backend}_${row.threads}`]), ref));
-    if (!values['no-browser']) {
-      makeSite(work, modelPath, manifest.model.file);
+    for (const network of networks) {
+      const outputs = {};
       for (const threads of threadList) {
-        log(`Chromium, WASM, ${threads} thread(s)...`);
-        const r = await chromiumRun({ backend: 'wasm', threads, runs, work, modelName: manifest.model.file });
-        if (r.used.threads !== threads) log(`  Chromium ran ${r.used.threads} thread(s), asked ${threads}: ${r.used.note ?? ''}`);
-        rows.push({ name: 'ORT Web WASM, Chromium', backend: 'chromium-wasm', where: 'chromium', threads: r.used.threads, ...r });
+        for (const backend of ['ort-node', 'ort-web']) {
+          const out = join(work, `${network.stage}_${backend}_${threads}.f32`);
+          log(`${network.model}: ${backend}, ${threads} thread(s)...`);
+          const r = runChild([backend, '--threads', String(threads), '--input', network.input, '--dims', JSON.stringify(network.dims), '--model', network.modelPath, '--runs', String(runs), '--out', out]);
+          outputs[`${backend}_${threads}`] = out;
+          rows.push({ network, name: backend === 'ort-node' ? 'onnxruntime-node (CPU EP)' : 'ORT Web WASM, Node', backend, where: 'node', threads, ...r });
+        }
       }
-      if (values.webgpu) {
-        log('Chromium, WebGPU on SwiftShader (runs, not timed)...');
-        const r = await chromiumRun({ backend: 'webgpu', threads: 1, runs: 0, work, modelName: manifest.model.file });
-        rows.push({ name: 'ORT Web WebGPU, Chromium (SwiftShader)', backend: 'chromium-webgpu', where: 'chromium', threads: '-', notTimed: true, ...r });
+      // The reference output: onnxruntime-node on the most threads.
+      network.refKey = `ort-node_${Math.max(...threadList)}`;
+      const ref = readF32(outputs[network.refKey]);
+      writeFileSync(join(work, `${network.stage}_ref.f32`), Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength));
+      for (const row of rows.filter((r) => r.network === network)) Object.assign(row, compare(readF32(outputs[`${row.backend}_${row.threads}`]), ref));
+    }
+    if (!values['no-browser']) {
+      makeSite(work, networks);
+      for (const network of networks) {
+        for (const threads of threadList) {
+          log(`${network.model}: Chromium, WASM, ${threads} thread(s)...`);
+          const r = await chromiumRun({ backend: 'wasm', threads, runs, work, network });
+          if (r.used.threads !== threads) log(`  Chromium ran ${r.used.threads} thread(s), asked ${threads}: ${r.used.note ?? ''}`);
+          rows.push({ network, name: 'ORT Web WASM, Chromium', backend: 'chromium-wasm', where: 'chromium', threads: r.used.threads, ...r });
+        }
+        if (values.webgpu) {
+          log(`${network.model}: Chromium, WebGPU on SwiftShader (runs, not timed)...`);
+          const r = await chromiumRun({ backend: 'webgpu', threads: 1, runs: 0, work, network });
+          rows.push({ network, name: 'ORT Web WebGPU, Chromium (SwiftShader)', backend: 'chromium-webgpu', where: 'chromium', threads: '-', notTimed: true, ...r });
+        }
       }
     }
-    const save = (cli) => values.json && writeFileSync(values.json, JSON.stringify({ case: values.case, model: manifest.model.file, dims, runs, rows, cli }, null, 2));
-    report({ rows, cli: [], manifest, dims, runs, refKey, caseId: values.case });
+    const byNetwork = networks.map((n) => ({ stage: n.stage, model: n.model, dims: n.dims, rows: rows.filter((r) => r.network === n).map(({ network, ...r }) => r) }));
+    const save = (cli) => values.json && writeFileSync(values.json, JSON.stringify({ case: values.case, runs, networks: byNetwork, cli }, null, 2));
+    for (const network of networks) report({ rows: rows.filter((r) => r.network === network), cli: [], network, runs, caseId: values.case });
     save([]);
     const cli = [];
     if (!values['no-cli']) {
       for (const threads of threadList) {
         log(`gliolens segment (whole case), ${threads} thread(s)...`);
-        cli.push({ threads, ...(await cliWholeCase(caseDir, values.case, threads, work)) });
+        cli.push({ threads, ...(await cliWholeCase(caseDir, values.case, threads, work, modelDir)) });
       }
-      report({ rows: [], cli, manifest, dims, runs, refKey, caseId: values.case });
+      report({ rows: [], cli, runs, caseId: values.case });
       save(cli);
     }
   } finally {
@@ -344,14 +363,14 @@ async function main() {
   }
 }
 
-function report({ rows, cli, manifest, dims, runs, refKey, caseId }) {
+function report({ rows, cli, network, runs, caseId }) {
   const base = Object.fromEntries(rows.filter((r) => r.backend === 'ort-node').map((r) => [r.threads, r]));
   const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const lines = [];
   if (rows.length) lines.push(
-    `Segmentation network, ${caseId}, ${manifest.model.file}, input ${dims.join('x')}; run = median of ${runs} after the first; ` +
+    `Segmentation network (${network.stage} stage), ${caseId}, ${network.model}, input ${network.dims.join('x')}; run = median of ${runs} after the first; ` +
     `ratios against onnxruntime-node on the same threads; max abs diff of logits and voxels flipped (region voxels, ` +
-    `of ${3 * dims.slice(2).reduce((a, b) => a * b, 1)}, whose p > 0.5 decision differs) against ${refKey.replace('_', ', ')} threads; ` +
+    `of ${3 * network.dims.slice(2).reduce((a, b) => a * b, 1)}, whose p > 0.5 decision differs) against ${network.refKey.replace('_', ', ')} threads; ` +
     `CPU s/run = user + system CPU time of the process per run (all its threads; robust to other load, unlike wall time); ` +
     `peak = VmHWM of the process (Chromium: its renderer), base = its RSS just before the session was created`,
     '',
