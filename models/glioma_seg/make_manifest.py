@@ -27,7 +27,8 @@ ap.add_argument("--eval_raw", help="held-out evaluation without post-processing"
 ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
 ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
 ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
-ap.add_argument("--notes", default="")
+ap.add_argument("--notes", default="", help="how the first-stage model was trained and chosen")
+ap.add_argument("--refine_notes", default="", help="the same for the refine stage")
 ap.add_argument("--version", default="1.0.0")
 ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
 a = ap.parse_args()
@@ -72,6 +73,8 @@ def architecture(members):
 def read_train_infos(paths):
     """train_info.json files, comma-separated (an ensemble's members), which must share their training and held-out cases."""
     infos = [json.load(open(path)) for path in paths.split(",")]
+    for info in infos:  # the first train_refine.py runs kept the held-out cases only in their arguments
+        info.setdefault("holdout", sorted(s for s in info["args"]["holdout"].split(",") if s))
     if any((i["train_cases"], i["holdout"]) != (infos[0]["train_cases"], infos[0]["holdout"]) for i in infos):
         raise SystemExit("the ensemble's members were trained on different cases: no common held-out set")
     return infos
@@ -198,7 +201,8 @@ if a.refine_onnx:
                         {"members": [{**member_record(i), "augmentation": AUGMENTATION["heavy"]} for i in refine_infos]}),
                      "init": ri["args"]["init"],
                      "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
-                                 f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets"},
+                                 f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets",
+                     **({"notes": a.refine_notes} if a.refine_notes else {})},
     }
 out = os.path.join(os.path.dirname(os.path.abspath(a.onnx)), "manifest.json")
 json.dump(man, open(out, "w"), indent=1)

@@ -183,10 +183,16 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     // "Use your own model": the same network with a manifest of the user's that turns the clean-up off gives
     // every component without the box, so the page ran the user's manifest, not the bundled one.
     await page.uncheck('#segment-keep-small');
-    const own = { ...manifest, name: 'my_glioma_model', postprocess: { ...manifest.postprocess, min_component_voxels: 0 } };
-    const modelBytes = readFileSync(join(projectRoot, 'models', 'glioma_seg', manifest.model.file));
+    // The user's files under their own names: a cascade's manifest names its two networks.
+    const modelFile = (file) => readFileSync(join(projectRoot, 'models', 'glioma_seg', file));
+    const modelBytes = modelFile(manifest.model.file);
+    const renamed = { ...manifest, model: { ...manifest.model, file: 'mine.onnx' },
+      ...(manifest.refine ? { refine: { ...manifest.refine, model: { ...manifest.refine.model, file: 'mine_refine.onnx' } } } : {}) };
+    const refineFiles = manifest.refine ? [{ name: 'mine_refine.onnx', mimeType: 'application/octet-stream', buffer: modelFile(manifest.refine.model.file) }] : [];
+    const own = { ...renamed, name: 'my_glioma_model', postprocess: { ...manifest.postprocess, min_component_voxels: 0 } };
     await page.setInputFiles('#segment-model-files', [
       { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: modelBytes },
+      ...refineFiles,
       { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) },
     ]);
     await page.waitForFunction(() => /yours$/.test(document.querySelector('#segment-model').textContent));
@@ -204,7 +210,8 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     // Truncated, and under the name of the good model run above: the page must not reuse that network.
     await page.setInputFiles('#segment-model-files', [
       { name: 'mine.onnx', mimeType: 'application/octet-stream', buffer: modelBytes.subarray(0, 100_000) },
-      { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
+      ...refineFiles,
+      { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(renamed)) },
     ]);
     await page.waitForFunction(() => /^mine\.onnx: glioma_seg_2mm /.test(document.querySelector('#segment-model').textContent));
     await page.click('#segment-run');
