@@ -1,15 +1,16 @@
 // Compare ONNX Runtime (onnxruntime-node and onnxruntime-web WASM, in Node) with the PyTorch reference.
 // Usage (onnxruntime-node@1.30.0 installed with --ignore-scripts, and onnxruntime-web@1.30.0, resolvable
 // from the current directory or NODE_PATH):
-//   node models/glioma_seg/check_ort.cjs [models/glioma_seg/<model>.onnx]
+//   node models/glioma_seg/check_ort.cjs [models/glioma_seg/<model>.onnx [reference folder, default reference/]]
 // Exits non-zero when a backend exceeds reference.json's tolerance.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const dir = __dirname;
-const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference', 'reference.json'), 'utf8'));
+const refDir = process.argv[3] || path.join(dir, 'reference');
+const ref = JSON.parse(fs.readFileSync(path.join(refDir, 'reference.json'), 'utf8'));
 const modelPath = process.argv[2] || path.join(dir, ref.model);
-const f32 = (f) => { const b = fs.readFileSync(path.join(dir, 'reference', f)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); };
+const f32 = (f) => { const b = fs.readFileSync(path.join(refDir, f)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4); };
 const x = f32(ref.input.file);
 const want = f32(ref.output.file);
 const sig = (v) => 1 / (1 + Math.exp(-v));
