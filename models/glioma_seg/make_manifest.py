@@ -80,9 +80,13 @@ def read_train_infos(paths):
     return infos
 
 
-def member_record(info):
-    return {"iterations": info["iterations"], "wall_minutes": round(info["minutes"], 1), "hyperparameters": info["args"],
-            "augmentation": AUGMENTATION[info["args"].get("aug", "light")]}
+def training_record(infos, augmentation=None):
+    """One network's training record, or an ensemble's ({"members": [one per network]}); `augmentation` names the
+    AUGMENTATION entry when the training script has no --aug (train_refine.py always trains with "heavy")."""
+    def member(info):
+        return {"iterations": info["iterations"], "wall_minutes": round(info["minutes"], 1), "hyperparameters": info["args"],
+                "augmentation": AUGMENTATION[augmentation or info["args"].get("aug", "light")]}
+    return member(infos[0]) if len(infos) == 1 else {"members": [member(i) for i in infos]}
 
 
 def metrics(e):
@@ -150,7 +154,7 @@ man = {
     "training": {
         "data": "BraTS 2018 training cases in ../shared/data/brats2018 (14 cases; research/teaching use under the BraTS terms)",
         "train_cases": ti["train_cases"], "held_out_cases": ti["holdout"],
-        **(member_record(ti) if len(infos) == 1 else {"members": [member_record(i) for i in infos]}),
+        **training_record(infos),
         "loss": "binary cross-entropy + soft Dice (per region), soft 2 mm targets (2x2x2 block mean of the 1 mm region masks)",
         "hardware": a.hardware,
     },
@@ -197,9 +201,7 @@ if a.refine_onnx:
                    "thresholds": {"WT": 0.5, "TC": 0.5, "ET": 0.5},
                    "label_map": "as the first stage's, at 1 mm (no upsampling)"},
         "parity": {"reference_dir": "reference/refine", "script": "reference.py --out reference/refine"},
-        "training": {**({**member_record(ri), "augmentation": AUGMENTATION["heavy"]} if len(refine_infos) == 1 else
-                        {"members": [{**member_record(i), "augmentation": AUGMENTATION["heavy"]} for i in refine_infos]}),
-                     "init": ri["args"]["init"],
+        "training": {**training_record(refine_infos, augmentation="heavy"), "init": ri["args"]["init"],
                      "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
                                  f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets",
                      **({"notes": a.refine_notes} if a.refine_notes else {})},
