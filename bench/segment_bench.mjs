@@ -142,6 +142,7 @@ async function prepareInputs(caseDir, caseId, manifest, modelDir, work) {
     runRefineNetwork: capture('refine', async (tensor, dims) =>
       new Float32Array(manifest.output.channels.length * dims.slice(2).reduce((a, b) => a * b, 1)).fill(-10)),
   });
+  await first.release();  // its memory would otherwise sit in this process through every measurement after
   const networks = [{ stage: 'first', model: manifest.model.file }, ...(manifest.refine ? [{ stage: 'refine', model: manifest.refine.model.file }] : [])];
   return networks.map(({ stage, model }) => {
     if (!captured[stage]) throw new Error(`${caseId}: the ${stage} network never ran (no tumour found?)`);
