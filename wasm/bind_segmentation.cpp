@@ -109,35 +109,44 @@ val prepare_segmentation(Session& session, val ids, val manifest) {
   });
 }
 
-// The second stage's input (manifest `refine`): the first stage's tumour, from its logits, boxed at full
-// resolution. No tumour: grid [0, 0, 0] and an empty tensor.
-val prepare_refinement(Session& session, val ids, val logits, val prepared, val manifest) {
+// The first stage's labels on the working grid (post-processed), from its region logits: a Uint8Array that both
+// prepareRefinement and finishSegmentation take, so that a cascade computes them once.
+val first_stage_labels(Session& session, int reference_id, val logits, val prepared, val manifest) {
   return guarded([&] {
-    const auto modalities = volumes_of(session, ids);
-    if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     const WholeBrainSpec spec = spec_from(manifest);
     const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-    const auto first_stage = segmentation::whole_brain_labels(values, network_input_from(prepared, *modalities[0], spec), spec);
-    return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine_spec_from(manifest)));
+    const std::vector<std::uint8_t> labels =
+        segmentation::whole_brain_labels(values, network_input_from(prepared, session.volume(reference_id), spec), spec);
+    return val::global("Uint8Array").new_(emscripten::typed_memory_view(labels.size(), labels.data()));
   });
 }
 
-// The network's region logits [3][grid] -> a new loaded label volume on the T1's grid: {id}. With
+// The second stage's input (manifest `refine`): the first stage's tumour (firstStageLabels), boxed at full
+// resolution. No tumour: grid [0, 0, 0] and an empty tensor.
+val prepare_refinement(Session& session, val ids, val labels, val manifest) {
+  return guarded([&] {
+    const auto modalities = volumes_of(session, ids);
+    if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
+    const std::vector<std::uint8_t> first_stage = emscripten::convertJSArrayToNumberVector<std::uint8_t>(labels);
+    return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec_from(manifest), refine_spec_from(manifest)));
+  });
+}
+
+// The first stage's labels (firstStageLabels) -> a new loaded label volume on the T1's grid: {id}. With
 // `refinement` ({logits, grid, windowStart, channels} of the second stage), its labels replace the first
 // stage's inside its box.
-val finish_segmentation(Session& session, int reference_id, val logits, val prepared, val manifest, val refinement) {
+val finish_segmentation(Session& session, int reference_id, val labels, val prepared, val manifest, val refinement) {
   return guarded([&] {
     const Volume& reference = session.volume(reference_id);
     const WholeBrainSpec spec = spec_from(manifest);
     const segmentation::NetworkInput input = network_input_from(prepared, reference, spec);
-    const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-    std::vector<std::uint8_t> labels = segmentation::whole_brain_labels(values, input, spec);
+    std::vector<std::uint8_t> finished = emscripten::convertJSArrayToNumberVector<std::uint8_t>(labels);
     if (!refinement.isUndefined() && !refinement.isNull()) {
       const std::vector<float> refined = emscripten::convertJSArrayToNumberVector<float>(refinement["logits"]);
-      segmentation::apply_refinement(labels, refined, network_input_from(refinement, reference, spec), spec, refine_spec_from(manifest));
+      segmentation::apply_refinement(finished, refined, network_input_from(refinement, reference, spec), spec, refine_spec_from(manifest));
     }
     val out = val::object();
-    out.set("id", session.add(segmentation::labels_on_output_grid(labels, input)));
+    out.set("id", session.add(segmentation::labels_on_output_grid(finished, input)));
     return out;
   });
 }
@@ -262,6 +271,7 @@ private:
 
 EMSCRIPTEN_BINDINGS(gliolens_segmentation) {
   emscripten::function("prepareSegmentation", &gliolens::js::prepare_segmentation);
+  emscripten::function("firstStageLabels", &gliolens::js::first_stage_labels);
   emscripten::function("prepareRefinement", &gliolens::js::prepare_refinement);
   emscripten::function("finishSegmentation", &gliolens::js::finish_segmentation);
   emscripten::function("mirrorTensor", &gliolens::js::mirror_tensor);

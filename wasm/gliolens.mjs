@@ -179,10 +179,12 @@ export class Gliolens {
     const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
     const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
     const first = await this.#runPasses(prepared, manifest, '', runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
+    // Post-processed first-stage labels on the working grid: the refine box comes from them, and the result starts as them.
+    const labels = this.#module.firstStageLabels(this.#session, ids[0], first.logits, prepared, finishing);
     let refinement = null;
     let refine = null;
     if (manifest.refine) {
-      const boxed = this.#module.prepareRefinement(this.#session, ids, first.logits, prepared, finishing);
+      const boxed = this.#module.prepareRefinement(this.#session, ids, labels, finishing);
       if (boxed.tensor.length > 0) {
         const second = await this.#runPasses(boxed, manifest.refine, 'refine.', runRefineNetwork, mirror, (p) => onProgress({ stage: 2, ...p }), stopIfCancelled);
         refinement = { ...boxed, tensor: undefined, logits: second.logits };
@@ -192,7 +194,7 @@ export class Gliolens {
       }
     }
     stopIfCancelled();
-    const { id } = this.#module.finishSegmentation(this.#session, ids[0], first.logits, prepared, finishing, refinement);
+    const { id } = this.#module.finishSegmentation(this.#session, ids[0], labels, prepared, finishing, refinement);
     return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine };
   }
 

@@ -147,10 +147,12 @@ std::vector<std::uint8_t> whole_brain_labels(std::span<const float> logits, cons
   std::array<std::vector<Tap>, 3> taps;
   for (int a = 0; a < 3; ++a) taps[a] = upsampling_taps(input.grid[a], spec.block);
 
+  // Sigmoids once per network voxel, not once per interpolation tap (8 taps x 3 regions per working voxel).
+  std::vector<float> probabilities(logits.size());
+  std::transform(logits.begin(), logits.end(), probabilities.begin(), [](float logit) { return 1.0f / (1.0f + std::exp(-logit)); });
   std::vector<std::uint8_t> label_bytes(g.voxel_count(), 0);
   const auto probability = [&](int region, std::int64_t u, std::int64_t v, std::int64_t w) {
-    const float logit = logits[static_cast<std::size_t>(region) * grid_voxels + static_cast<std::size_t>(u + input.grid[0] * (v + input.grid[1] * w))];
-    return 1.0f / (1.0f + std::exp(-logit));
+    return probabilities[static_cast<std::size_t>(region) * grid_voxels + static_cast<std::size_t>(u + input.grid[0] * (v + input.grid[1] * w))];
   };
   for (std::int64_t k = std::max<std::int64_t>(0, input.window_start[2]); k < std::min(g.dims[2], input.window_start[2] + spec.window_voxels[2]); ++k)
     for (std::int64_t j = std::max<std::int64_t>(0, input.window_start[1]); j < std::min(g.dims[1], input.window_start[1] + spec.window_voxels[1]); ++j)
@@ -182,6 +184,10 @@ void postprocess_labels(std::span<std::uint8_t> labels, const Index3& dims, cons
 }
 
 Volume labels_on_output_grid(std::span<const std::uint8_t> labels, const NetworkInput& input) {
+  if (labels.size() != input.source_grid.voxel_count()) {
+    throw InvalidInputError("labels have " + std::to_string(labels.size()) + " voxels, the working grid " +
+                            std::to_string(input.source_grid.voxel_count()));
+  }
   Volume volume;
   volume.grid = input.source_grid;
   volume.name = input.source_name + " (segmentation)";

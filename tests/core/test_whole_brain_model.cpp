@@ -89,6 +89,8 @@ TEST_CASE("region logits become nested BraTS labels on the source grid", "[segme
   CHECK(labels.voxels[labels.grid.index(0, 3, 3)] == 0.0f);   // outside the window
   CHECK(labels.voxels[labels.grid.index(11, 9, 8)] == 0.0f);
   CHECK_THROWS_AS(labels_from_region_logits(std::vector<float>(10), input, spec), InvalidInputError);
+  // Labels handed back from JavaScript (firstStageLabels) must cover the working grid.
+  CHECK_THROWS_WITH(labels_on_output_grid(std::vector<std::uint8_t>(10), input), Catch::Contains("10 voxels"));
 }
 
 TEST_CASE("modalities on different grids or empty brains are refused by name", "[segmentation][model]") {
