@@ -4,6 +4,8 @@ WebGPU backends run on 5-D tensors, with explicit Conv attributes and symmetric 
   /usr/bin/python3 models/glioma_seg/export.py --ckpt /tmp/gseg/run/ckpt.pt --onnx models/glioma_seg/<name>.onnx
   /usr/bin/python3 models/glioma_seg/export.py --ckpt a/ckpt.pt,b/ckpt.pt --onnx <name>.onnx   (ensemble: mean logits)
   /usr/bin/python3 models/glioma_seg/export.py --weights_from <earlier>.onnx --onnx <name>.onnx   (same weights)
+  /usr/bin/python3 models/glioma_seg/export.py --weights_from <ensemble>.onnx --average --onnx <name>.onnx
+      (one network, its weights the mean of the ensemble members': model.weight_average)
 
 Instance norms are written as staged means (see stage_instance_norm) so that ONNX Runtime's fp32 sums match
 PyTorch's.
@@ -14,7 +16,7 @@ import onnx
 from onnx import helper, numpy_helper
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Ensemble, from_checkpoints
+from model import Ensemble, from_checkpoints, weight_average
 from reference import torch_from_onnx
 
 # InstanceNormalization is written out as staged means (stage_instance_norm), so it is not in the set.
@@ -120,8 +122,15 @@ def main():
     weights.add_argument("--weights_from", help="an earlier export: re-export its weights with this export's graph")
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--base", type=int, default=16)
+    ap.add_argument("--spacing_mm", type=float, default=2.0, help="the voxel size the network works at (refine stage: 1)")
+    ap.add_argument("--average", action="store_true",
+                    help="several networks (checkpoints, or an ensemble's export): export ONE whose weights are their mean")
     a = ap.parse_args()
     model = from_checkpoints(a.ckpt, a.base) if a.ckpt else torch_from_onnx(a.weights_from, a.base)
+    if a.average:
+        if not isinstance(model, Ensemble):
+            raise SystemExit("--average needs several networks")
+        model = weight_average(model, a.base)
     members = len(model.members) if isinstance(model, Ensemble) else 1
     x = torch.zeros(1, 4, 80, 96, 80)
     tmp = a.onnx + ".tmp"
@@ -133,9 +142,10 @@ def main():
     add_missing_conv_attrs(m)
     stage_instance_norm(m)
     m.producer_name = "gliolens-models"
-    network = f"mean logits of {members} 3D U-Nets" if members > 1 else "3D U-Net"
-    m.doc_string = (f"Gliolens glioma_seg: {network}, input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at 2 mm "
-                    "(D,H,W multiples of 8; trained on 80x96x80), output [1,3,D,H,W] logits WT,TC,ET. "
+    network = (f"mean logits of {members} 3D U-Nets" if members > 1
+               else "3D U-Net, its weights the mean of several networks'" if a.average else "3D U-Net")
+    m.doc_string = (f"Gliolens glioma_seg: {network}, input [1,4,D,H,W] z-scored T1,T1c,T2,FLAIR at {a.spacing_mm:g} mm "
+                    "(D,H,W multiples of 8), output [1,3,D,H,W] logits WT,TC,ET. "
                     "Research/teaching only. See manifest.json and MODEL_CARD.md.")
     onnx.save(m, a.onnx)
     os.remove(tmp)

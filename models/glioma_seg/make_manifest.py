@@ -6,7 +6,8 @@
 
 A two-stage model (cascade): --refine_onnx (the refine network's export, in the same folder) and
 --refine_train_info (train_refine.py's train_info.json); --eval and its siblings must then be evaluate.py runs
-with --refine (the cascade is what the app and the CLI run).
+with --refine (the cascade is what the app and the CLI run). --refine_average: the refine network is one network
+whose weights are the mean of the --refine_train_info networks' (export.py --average).
 
 For an ensemble (export.py --ckpt a,b,...), --train_info takes each member's train_info.json, comma-separated,
 in the same order; the members must share their training and held-out cases.
@@ -27,6 +28,8 @@ ap.add_argument("--eval_raw", help="held-out evaluation without post-processing"
 ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
 ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
 ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
+ap.add_argument("--refine_average", action="store_true",
+                help="the refine network is the weight average of the --refine_train_info networks (export.py --average)")
 ap.add_argument("--notes", default="", help="how the first-stage model was trained and chosen")
 ap.add_argument("--refine_notes", default="", help="the same for the refine stage")
 ap.add_argument("--version", default="1.0.0")
@@ -66,7 +69,9 @@ def model_record(path, graph):
             "parameters": sum(int(__import__('numpy').prod(i.dims)) for i in graph.graph.initializer if len(i.dims))}
 
 
-def architecture(members):
+def architecture(members, averaged=False):
+    if averaged:
+        return f"{UNET}; its weights the mean of {members} networks' weights (a uniform model soup, export.py --average)"
     return UNET if members == 1 else f"ensemble: the mean of the logits of {members} networks (Add, then Mul by 1/{members}), each a {UNET}"
 
 
@@ -189,7 +194,7 @@ if a.refine_onnx:
     man["refine"] = {
         "what": "second stage of a cascade: the whole-brain labels (post-processed) give a box around the tumour, segmented "
                 "again at 1 mm by this network; its labels replace the first stage's inside the box, then `postprocess` again",
-        "model": {**model_record(a.refine_onnx, onnx.load(a.refine_onnx)), "architecture": architecture(len(refine_infos))},
+        "model": {**model_record(a.refine_onnx, onnx.load(a.refine_onnx)), "architecture": architecture(len(refine_infos), a.refine_average)},
         "input": {"name": "input", "dtype": "float32", "layout": "[N, C, k, j, i]", "channels": ["T1", "T1c", "T2", "FLAIR"],
                   "spatial_dims_dynamic": True, "spatial_multiple": 8,
                   "normalization": "the first stage's z-score (over the whole brain mask), at 1 mm, no downsampling"},

@@ -59,6 +59,15 @@ class Ensemble(nn.Module):
         return total * (1.0 / len(self.members))
 
 
+def weight_average(ensemble, base=16):
+    """One U-Net whose every weight is the mean of the ensemble members' (a uniform "model soup"): one network's
+    cost. Meaningful only for members fine-tuned from one checkpoint, which stay close enough in weight space."""
+    states = [member.state_dict() for member in ensemble.members]
+    model = UNet3D(base=base)
+    model.load_state_dict({k: sum(s[k] for s in states) / len(states) for k in states[0]})
+    return model.eval()
+
+
 def from_checkpoints(paths, base=16):
     """One train.py checkpoint -> a UNet3D; several (comma-separated) -> their Ensemble."""
     members = []
