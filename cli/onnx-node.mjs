@@ -2,6 +2,8 @@
 // browser uses when it has no WebGPU.
 import { readFileSync } from 'node:fs';
 
+import { networkLoadError, networkRunError } from '../wasm/gliolens.mjs';
+
 export async function loadNodeNetwork(modelPath, { threads = 1 } = {}) {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = threads;
@@ -10,7 +12,7 @@ export async function loadNodeNetwork(modelPath, { threads = 1 } = {}) {
   try {
     session = await ort.InferenceSession.create(readFileSync(modelPath), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (error) {
-    throw new Error(`${modelPath}: ONNX Runtime cannot load this model (${error.message})`);
+    throw networkLoadError(modelPath, error);
   }
   const [inputName] = session.inputNames;
   const [outputName] = session.outputNames;
@@ -20,7 +22,7 @@ export async function loadNodeNetwork(modelPath, { threads = 1 } = {}) {
       try {
         return (await session.run({ [inputName]: new ort.Tensor('float32', tensor, dims) }))[outputName].data;
       } catch (error) {
-        throw new Error(`${modelPath}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+        throw networkRunError(modelPath, dims, error);
       }
     },
     release: () => session.release(),

@@ -16,6 +16,16 @@ export function parseSegmentationManifest(text, source) {
   return manifest;
 }
 
+// ONNX Runtime's own errors, reworded with the model's name: the CLI and the page's Worker run networks with
+// different ONNX Runtime builds, and say the same when one fails.
+export function networkLoadError(modelName, error) {
+  return new Error(`${modelName}: ONNX Runtime cannot load this model (${error.message})`);
+}
+
+export function networkRunError(modelName, dims, error) {
+  return new Error(`${modelName}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+}
+
 export class Gliolens {
   #module;
   #session;

@@ -1,7 +1,7 @@
 // The Web Worker: runs the WASM core, so the page never freezes on heavy work.
 import createGliolensCore from '../../build/wasm/gliolens_web.mjs';
 import wasmUrl from '../../build/wasm/gliolens_web.wasm?url';
-import { Gliolens } from '../../wasm/gliolens.mjs';
+import { Gliolens, networkLoadError, networkRunError } from '../../wasm/gliolens.mjs';
 import { Network, chooseBackend } from './network.js';
 
 const ready = createGliolensCore({
@@ -25,7 +25,7 @@ async function network(modelUrl, modelBytes, backend, threads) {
     return await networks.get(key);
   } catch (error) {
     networks.delete(key);
-    throw new Error(`${modelName(modelUrl)}: ONNX Runtime cannot load this model (${error.message})`);
+    throw networkLoadError(modelName(modelUrl), error);
   }
 }
 
@@ -54,7 +54,7 @@ async function segment(core, payload, requestId) {
     try {
       output = await loaded.run(tensor, dims);
     } catch (error) {
-      throw new Error(`${modelName(modelUrl)}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
+      throw networkRunError(modelName(modelUrl), dims, error);
     }
     // A Cancel sent while ORT ran is still queued: let it in before the core asks isCancelled().
     await new Promise((resolve) => setTimeout(resolve, 0));
