@@ -1,4 +1,6 @@
 """Evaluate a checkpoint (or an ensemble: several, comma-separated) on held-out BraTS cases at the original 1 mm grid.
+Exported .onnx files count as checkpoints: the shipped cascade is
+  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v7.onnx --min_component 5000
 
   /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
@@ -149,7 +151,7 @@ def mean_scores(res):
 def case_arguments():
     """The options every scoring script takes: checkpoint, data, cases, output, mirroring, threads."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True, help="a train.py checkpoint, or several, comma-separated: their ensemble")
+    ap.add_argument("--ckpt", required=True, help="a train.py checkpoint or an exported .onnx; several, comma-separated: their ensemble")
     ap.add_argument("--base", type=int, default=16)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
     ap.add_argument("--cases", required=True)
@@ -170,7 +172,7 @@ def main():
                     help="largest: keep only the largest 26-connected component of the tumour (label > 0)")
     ap.add_argument("--min_component", type=int, default=0, help="as the manifest's postprocess.min_component_voxels")
     ap.add_argument("--min_enhancing", type=int, default=0, help="as the manifest's postprocess.min_enhancing_voxels")
-    ap.add_argument("--refine", default="", help="a train_refine.py checkpoint: score the two-stage cascade")
+    ap.add_argument("--refine", default="", help="a train_refine.py checkpoint or an exported .onnx: score the two-stage cascade")
     ap.add_argument("--margin", type=int, default=12, help="the refine box's margin around the first stage's tumour, voxels")
     a = ap.parse_args()
     model = load_model(a)

@@ -17,7 +17,6 @@ from onnx import helper, numpy_helper
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import Ensemble, from_checkpoints, weight_average
-from reference import torch_from_onnx
 
 # InstanceNormalization is written out as staged means (stage_instance_norm), so it is not in the set.
 # An ensemble adds only Add and Mul (model.Ensemble).
@@ -126,7 +125,7 @@ def main():
     ap.add_argument("--average", action="store_true",
                     help="several networks (checkpoints, or an ensemble's export): export ONE whose weights are their mean")
     a = ap.parse_args()
-    model = from_checkpoints(a.ckpt, a.base) if a.ckpt else torch_from_onnx(a.weights_from, a.base)
+    model = from_checkpoints(a.ckpt or a.weights_from, a.base)
     if a.average:
         if not isinstance(model, Ensemble):
             raise SystemExit("--average needs several networks")

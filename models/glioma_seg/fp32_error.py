@@ -12,7 +12,8 @@ import argparse, json, os, sys
 import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference import synthetic_input, torch_from_onnx
+from model import torch_from_onnx
+from reference import synthetic_input
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--onnx", required=True)

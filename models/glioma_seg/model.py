@@ -68,12 +68,46 @@ def weight_average(ensemble, base=16):
     return model.eval()
 
 
+def torch_from_onnx(path, base=16):
+    """The PyTorch network (a UNet3D, or an Ensemble when the initializers are named members.<n>.*) with the
+    ONNX file's weights (export.py keeps the PyTorch parameter names)."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(path)
+    w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+    n_members = len({k.split(".")[1] for k in w if k.startswith("members.")})
+    model = Ensemble([UNet3D(base=base) for _ in range(n_members)]) if n_members else UNet3D(base=base)
+    sd = model.state_dict()
+    missing = [k for k in sd if k not in w]
+    assert not missing, missing
+    # reshape: exports write the instance norms' scale and bias as [1, C, 1, 1, 1] (export.stage_instance_norm)
+    model.load_state_dict({k: w[k].reshape(sd[k].shape) for k in sd})
+    return model.eval()
+
+
+def load_network(path, base=16):
+    """A train.py / train_refine.py checkpoint (a state_dict), or an exported .onnx file (the only weights that
+    outlive a session's /tmp): a UNet3D, or an Ensemble when the ONNX file holds one."""
+    if path.endswith(".onnx"):
+        return torch_from_onnx(path, base)
+    model = UNet3D(base=base)
+    model.load_state_dict(torch.load(path, map_location="cpu"))
+    return model.eval()
+
+
+def single_network(path, base=16):
+    """load_network for a warm start, which needs exactly one network."""
+    model = load_network(path, base)
+    if isinstance(model, Ensemble):
+        raise SystemExit(f"{path} holds an ensemble of {len(model.members)} networks: start from one network")
+    return model
+
+
 def from_checkpoints(paths, base=16):
-    """One train.py checkpoint -> a UNet3D; several (comma-separated) -> their Ensemble."""
+    """Checkpoints or ONNX exports, comma-separated -> one UNet3D, or the Ensemble of every network in them."""
     members = []
     for path in paths.split(","):
-        member = UNet3D(base=base)
-        member.load_state_dict(torch.load(path, map_location="cpu"))
-        members.append(member)
+        network = load_network(path, base)
+        members.extend(network.members if isinstance(network, Ensemble) else [network])
     model = members[0] if len(members) == 1 else Ensemble(members)
     return model.eval()

@@ -11,11 +11,9 @@ parameter names), runs it in PyTorch (fp32, CPU) on a deterministic synthetic in
 """
 import argparse, hashlib, json, os, sys
 import numpy as np
-import onnx
-from onnx import numpy_helper
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Ensemble, UNet3D
+from model import torch_from_onnx
 
 SHAPE = (1, 4, 32, 32, 32)
 
@@ -31,21 +29,6 @@ def synthetic_input():
     brain = r2 < 15.0 ** 2 * 1.3
     x[0][:, ~brain] = 0.0
     return x.astype(np.float32)
-
-
-def torch_from_onnx(path, base):
-    """The PyTorch network (a UNet3D, or an Ensemble when the initializers are named members.<n>.*) with the
-    ONNX file's weights."""
-    m = onnx.load(path)
-    w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-    n_members = len({k.split(".")[1] for k in w if k.startswith("members.")})
-    model = Ensemble([UNet3D(base=base) for _ in range(n_members)]) if n_members else UNet3D(base=base)
-    sd = model.state_dict()
-    missing = [k for k in sd if k not in w]
-    assert not missing, missing
-    # reshape: exports write the instance norms' scale and bias as [1, C, 1, 1, 1] (export.stage_instance_norm)
-    model.load_state_dict({k: w[k].reshape(sd[k].shape) for k in sd})
-    return model.eval()
 
 
 def sha(p):

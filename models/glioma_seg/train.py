@@ -24,7 +24,7 @@ import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
-from model import UNet3D
+from model import UNet3D, single_network
 from training import add_budget_arguments, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
@@ -39,7 +39,7 @@ ap.add_argument("--lr", type=float, default=2e-3)
 ap.add_argument("--full_frac", type=float, default=0.15)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=0)
-ap.add_argument("--init", default="", help="continue from this state_dict (warm start)")
+ap.add_argument("--init", default="", help="continue from this network (warm start): a checkpoint or an exported .onnx")
 ap.add_argument("--fg_frac", type=float, default=0.7, help="fraction of patches centred near tumour")
 ap.add_argument("--warmup", type=int, default=20, help="linear lr warm-up, iterations")
 ap.add_argument("--aug", choices=["light", "heavy"], default="light",
@@ -106,5 +106,5 @@ def next_batch(frac):
 
 model = UNet3D(base=a.base)
 if a.init:
-    model.load_state_dict(torch.load(a.init, map_location="cpu"))
+    model.load_state_dict(single_network(a.init, a.base).state_dict())
 train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))

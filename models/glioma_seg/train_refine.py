@@ -14,13 +14,13 @@ import numpy as np
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
-from model import UNet3D
+from model import UNet3D, single_network
 from training import add_budget_arguments, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
 ap.add_argument("--out", required=True)
-ap.add_argument("--init", required=True, help="a whole-brain train.py checkpoint to start from")
+ap.add_argument("--init", required=True, help="a whole-brain network to start from: a train.py checkpoint or an exported .onnx")
 ap.add_argument("--holdout", default="")
 add_budget_arguments(ap, 75)
 ap.add_argument("--lr", type=float, default=1e-3)
@@ -64,5 +64,5 @@ def next_batch(frac):
 
 
 model = UNet3D()
-model.load_state_dict(torch.load(a.init, map_location="cpu"))
+model.load_state_dict(single_network(a.init).state_dict())
 train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))
