@@ -117,8 +117,8 @@ def inline_identities(m):
 def main():
     ap = argparse.ArgumentParser()
     weights = ap.add_mutually_exclusive_group(required=True)
-    weights.add_argument("--ckpt", help="a train.py checkpoint, or several, comma-separated (their ensemble)")
-    weights.add_argument("--weights_from", help="an earlier export: re-export its weights with this export's graph")
+    weights.add_argument("--ckpt", help="a checkpoint or an exported .onnx, or several, comma-separated (their ensemble)")
+    weights.add_argument("--weights_from", help="an earlier export (the same as --ckpt with it): re-export its weights with this export's graph")
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--base", type=int, default=16)
     ap.add_argument("--spacing_mm", type=float, default=2.0, help="the voxel size the network works at (refine stage: 1)")
