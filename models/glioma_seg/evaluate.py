@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from malloc_reuse import keep_freed_memory
 from model import from_checkpoints
 from preprocess import brain_mask, extract_window, load_case, prepare_case, probs_to_labels, zscore
 
@@ -162,6 +163,7 @@ def case_arguments():
 
 
 def load_model(a):
+    keep_freed_memory()
     torch.set_num_threads(a.threads)
     return from_checkpoints(a.ckpt, a.base)
 

@@ -1,18 +1,9 @@
 """What both training scripts (train.py, train_refine.py) do the same way: the loss and the wall-time-bounded loop."""
-import ctypes, ctypes.util, glob, json, os, time
+import glob, json, os, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-
-def keep_freed_memory():
-    """Tell glibc's malloc to keep freed memory for reuse instead of handing big blocks back to the OS: otherwise every
-    iteration maps its activations afresh and the page faults cost more than the arithmetic (measured on 2 cores: one
-    batch-2 training step at 64^3 6.0 s -> 1.2 s, at 112^3 ~40 s -> 6.9 s; the results are bit-identical)."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    m_trim_threshold, m_mmap_max = -1, -4
-    if not (libc.mallopt(m_mmap_max, 0) and libc.mallopt(m_trim_threshold, 2**30)):
-        print("warning: mallopt refused; training runs, only slower", flush=True)
+from malloc_reuse import keep_freed_memory
 
 
 def start_run(a):
