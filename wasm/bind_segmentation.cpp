@@ -102,10 +102,21 @@ std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
   return modalities;
 }
 
-// ids: [T1, T1c, T2, FLAIR] volume ids. Returns the first stage's network input (network_input_to_js).
+std::vector<int> ids_of(const val& ids) {
+  std::vector<int> out;
+  for (int i = 0; i < ids["length"].as<int>(); ++i) out.push_back(ids[i].as<int>());
+  return out;
+}
+
+// ids: [T1, T1c, T2, FLAIR] volume ids. Returns the first stage's network input (network_input_to_js). For a
+// cascade (manifest `refine`) the Session keeps the modalities on the working grid for prepareRefinement.
 val prepare_segmentation(Session& session, val ids, val manifest) {
   return guarded([&] {
-    return network_input_to_js(segmentation::prepare_whole_brain_input(volumes_of(session, ids), spec_from(manifest)));
+    const WholeBrainSpec spec = spec_from(manifest);
+    segmentation::WorkingModalities working = segmentation::modalities_on_working_grid(volumes_of(session, ids), spec);
+    if (!has(manifest, "refine")) return network_input_to_js(segmentation::prepare_whole_brain_input(working, spec));
+    return network_input_to_js(segmentation::prepare_whole_brain_input(
+        session.keep_working_modalities(ids_of(ids), spec.source_spacing_mm, std::move(working)), spec));
   });
 }
 
@@ -128,7 +139,12 @@ val prepare_refinement(Session& session, val ids, val labels, val manifest) {
     const auto modalities = volumes_of(session, ids);
     if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     const std::vector<std::uint8_t> first_stage = emscripten::convertJSArrayToNumberVector<std::uint8_t>(labels);
-    return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec_from(manifest), refine_spec_from(manifest)));
+    const WholeBrainSpec spec = spec_from(manifest);
+    const RefineSpec refine = refine_spec_from(manifest);
+    if (const auto* kept = session.kept_working_modalities(ids_of(ids), spec.source_spacing_mm)) {
+      return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, spec, refine));
+    }
+    return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine));
   });
 }
 
@@ -137,6 +153,7 @@ val prepare_refinement(Session& session, val ids, val labels, val manifest) {
 // stage's inside its box.
 val finish_segmentation(Session& session, int reference_id, val labels, val prepared, val manifest, val refinement) {
   return guarded([&] {
+    session.drop_working_modalities();
     const Volume& reference = session.volume(reference_id);
     const WholeBrainSpec spec = spec_from(manifest);
     const segmentation::NetworkInput input = network_input_from(prepared, reference, spec);

@@ -24,16 +24,20 @@ Box refine_box(std::span<const std::uint8_t> labels, const Index3& dims, const R
 
 NetworkInput prepare_refine_input(std::span<const Volume* const> given, std::span<const std::uint8_t> first_stage_labels,
                                   const WholeBrainSpec& spec, const RefineSpec& refine) {
-  const WorkingModalities working = modalities_on_working_grid(given, spec);
+  return prepare_refine_input(modalities_on_working_grid(given, spec), first_stage_labels, spec, refine);
+}
+
+NetworkInput prepare_refine_input(const WorkingModalities& working, std::span<const std::uint8_t> first_stage_labels,
+                                  const WholeBrainSpec& spec, const RefineSpec& refine) {
   const Grid& g = working.grid();
   if (first_stage_labels.size() != g.voxel_count()) {
     throw InvalidInputError("first-stage labels have " + std::to_string(first_stage_labels.size()) + " voxels, the working grid " +
                             std::to_string(g.voxel_count()));
   }
   NetworkInput input;
-  input.channels = static_cast<int>(given.size());
+  input.channels = static_cast<int>(working.given.size());
   input.source_grid = g;
-  input.output_grid = given[0]->grid;
+  input.output_grid = working.given[0]->grid;
   input.source_name = working.modality(0).name;
   const Box box = refine_box(first_stage_labels, g.dims, refine);
   if (box.empty()) return input;

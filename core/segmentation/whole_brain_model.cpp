@@ -93,10 +93,13 @@ WorkingModalities modalities_on_working_grid(std::span<const Volume* const> give
 }
 
 NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
+  return prepare_whole_brain_input(modalities_on_working_grid(given, spec), spec);
+}
+
+NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const WholeBrainSpec& spec) {
   for (int a = 0; a < 3; ++a) {
     if (spec.block < 1 || spec.window_voxels[a] % spec.block != 0) throw InvalidInputError("model window is not a multiple of its block size");
   }
-  const WorkingModalities working = modalities_on_working_grid(given, spec);
   const auto& mask = working.brain;
   const Grid& g = working.grid();
 
@@ -104,9 +107,9 @@ NetworkInput prepare_whole_brain_input(std::span<const Volume* const> given, con
   if (brain.empty()) throw InvalidInputError(working.modality(0).name + ": all four modalities are empty (no brain voxels)");
 
   NetworkInput input;
-  input.channels = static_cast<int>(given.size());
+  input.channels = static_cast<int>(working.given.size());
   input.source_grid = g;
-  input.output_grid = given[0]->grid;
+  input.output_grid = working.given[0]->grid;
   input.source_name = working.modality(0).name;
   for (int a = 0; a < 3; ++a) {
     input.window_start[a] = (brain.lo[a] + brain.hi[a]) / 2 - spec.window_voxels[a] / 2;

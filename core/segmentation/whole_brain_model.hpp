@@ -56,6 +56,8 @@ struct WorkingModalities {
 // spacing when theirs differs, then builds the network input. Throws InvalidInputError naming the files
 // when they do not fit.
 [[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
+// The same from modalities already on the working grid (a cascade keeps them for its second stage).
+[[nodiscard]] NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const WholeBrainSpec& spec);
 
 // Region logits on the network grid [3][grid] -> BraTS labels on the working grid (input.source_grid),
 // post-processed there (so component sizes keep their meaning in mm^3).

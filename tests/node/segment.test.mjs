@@ -282,6 +282,39 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
       await assert.rejects(core.segment(ids, { manifest: { ...cascade, refine: { ...cascade.refine, inference: { patch_voxels_ijk: [30, 32, 32] } } },
         runNetwork: voxelwise, runRefineNetwork: voxelwise }), /refine\.inference\.patch_voxels_ijk .* multiples of refine\.input\.spatial_multiple/);
     });
+
+    // The first stage's modalities on the 1 mm working grid are kept for the second (resampled once per cascade).
+    const thickDemo = (slice) => {
+      const dir = mkdtempSync(join(scratch, `thick${slice}-`));
+      return core.writeDemoCase(dir).filter((f) => f.role !== 'seg').map((f) => {
+        const path = join(dir, `thick_${f.role}.nii.gz`);
+        core.convert(f.path, path, { spacing: [1, 1, slice], interp: 'linear' });
+        return core.load(path).id;
+      });
+    };
+
+    test('on thick slices (resampled to 1 mm once) the cascade still gives the full-resolution labels', async () => {
+      const thick = thickDemo(2);
+      const fine = await core.segment(thick, { manifest: fullResolution, runNetwork: voxelwise });
+      const refined = await core.segment(thick, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      assert.ok(refined.refine.box !== null);
+      assert.ok(same(refined, fine), 'the cascade on the kept 1 mm modalities gives the fine labels');
+      const again = await core.segment(thick, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      assert.ok(same(again, refined), 'a second run gives the same labels');
+    });
+
+    test('a modality released while the first network runs: a clear error, and the next cascade works', async () => {
+      const thick = thickDemo(2);
+      const releasing = (tensor, dims) => {
+        core.release(thick[2]);
+        return voxelwise(tensor, dims);
+      };
+      await assert.rejects(core.segment(thick, { manifest: cascade, runNetwork: releasing, runRefineNetwork: voxelwise }),
+        new RegExp(`no loaded volume with id ${thick[2]}`));
+      const fine = await core.segment(ids, { manifest: fullResolution, runNetwork: voxelwise });
+      const refined = await core.segment(ids, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      assert.ok(same(refined, fine));
+    });
   });
 
   test('a bad window size in the manifest is refused clearly', async () => {
