@@ -96,16 +96,16 @@ segmentation::NetworkInput network_input_from(const val& prepared, const Volume&
   return input;
 }
 
-std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
-  std::vector<const Volume*> modalities;
-  for (int i = 0; i < ids["length"].as<int>(); ++i) modalities.push_back(&session.volume(ids[i].as<int>()));
-  return modalities;
-}
-
 std::vector<int> ids_of(const val& ids) {
   std::vector<int> out;
   for (int i = 0; i < ids["length"].as<int>(); ++i) out.push_back(ids[i].as<int>());
   return out;
+}
+
+std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
+  std::vector<const Volume*> modalities;
+  for (const int id : ids_of(ids)) modalities.push_back(&session.volume(id));
+  return modalities;
 }
 
 // ids: [T1, T1c, T2, FLAIR] volume ids. Returns the first stage's network input (network_input_to_js). For a
