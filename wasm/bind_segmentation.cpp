@@ -168,6 +168,9 @@ val finish_segmentation(Session& session, int reference_id, val labels, val prep
   });
 }
 
+// Ends a cascade that will not be finished (cancelled, or failed): the Session lets go of its kept modalities.
+void drop_segmentation(Session& session) { session.drop_working_modalities(); }
+
 // Test-time mirroring: flips a channel-first tensor along axis 0 (i), 1 (j) or 2 (k), in place.
 val mirror_tensor(val tensor, int channels, val grid, int axis) {
   return guarded([&] {
@@ -291,6 +294,7 @@ EMSCRIPTEN_BINDINGS(gliolens_segmentation) {
   emscripten::function("firstStageLabels", &gliolens::js::first_stage_labels);
   emscripten::function("prepareRefinement", &gliolens::js::prepare_refinement);
   emscripten::function("finishSegmentation", &gliolens::js::finish_segmentation);
+  emscripten::function("dropSegmentation", &gliolens::js::drop_segmentation);
   emscripten::function("mirrorTensor", &gliolens::js::mirror_tensor);
   emscripten::function("saveVolume", &gliolens::js::save_volume);
   emscripten::function("scoreSegmentation", &gliolens::js::score_segmentation);

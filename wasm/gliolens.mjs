@@ -188,6 +188,16 @@ export class Gliolens {
     };
     const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
     const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
+    try {
+      return await this.#cascade(ids, prepared, manifest, finishing, runNetwork, runRefineNetwork, mirror, onProgress, stopIfCancelled);
+    } finally {
+      // A cancelled or failed cascade must not keep its resampled modalities until the next one.
+      this.#module.dropSegmentation(this.#session);
+    }
+  }
+
+  // segment's stages, between preparing the first network's input and adding the finished label volume.
+  async #cascade(ids, prepared, manifest, finishing, runNetwork, runRefineNetwork, mirror, onProgress, stopIfCancelled) {
     const first = await this.#runPasses(prepared, manifest, '', runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
     // Post-processed first-stage labels on the working grid: the refine box comes from them, and the result starts as them.
     const labels = this.#module.firstStageLabels(this.#session, ids[0], first.logits, prepared, finishing);
