@@ -196,7 +196,7 @@ export class Gliolens {
     }
   }
 
-  // segment's stages, between preparing the first network's input and adding the finished label volume.
+  // The rest of segment() once the first network's input is prepared: both stages, then the finished label volume.
   async #cascade(ids, prepared, manifest, finishing, runNetwork, runRefineNetwork, mirror, onProgress, stopIfCancelled) {
     const first = await this.#runPasses(prepared, manifest, '', runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
     // Post-processed first-stage labels on the working grid: the refine box comes from them, and the result starts as them.
