@@ -7,8 +7,9 @@ cross-validated (k folds of the 14 cases) rather than judged on the three cases 
 Runs, each stage warm-started from the one before, every one bounded by iterations (the shipped networks were mostly
 bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4 -> v5 (the first stage), three
 train_refine.py seeds from v5, export.py (first stage; the refine seeds' weight average), evaluate.py of the cascade on
-the held-out cases with the shipped post-processing (fold.json). A stage whose checkpoint exists is not run again, so
-an interrupted recipe resumes at the stage it lost. --scale multiplies every iteration count (a smoke test: 0.01).
+the held-out cases with the shipped post-processing (fold.json). A training stage that finished (its
+train_info.json exists) is not run again, so an interrupted recipe resumes at the stage it lost. --scale multiplies
+every iteration count (a smoke test: 0.01).
 About 2.5 hours per fold on 2 CPU cores (estimated from the per-iteration times).
 """
 import argparse, json, os, subprocess, sys
@@ -73,10 +74,8 @@ def main():
     iterations = lambda n: max(1, round(n * a.scale))
     common = ["--holdout", ",".join(holdout)]
 
-    if not os.path.isdir("/tmp/gseg_cache"):
-        run("cache.py", "--data", a.data)
-    if not os.path.isdir("/tmp/gseg_cache1mm"):
-        run("cache.py", "--refine", "--data", a.data)
+    run("cache.py", "--data", a.data)  # each case is cached once: a filled cache costs nothing, a partial one is completed
+    run("cache.py", "--refine", "--data", a.data)
 
     previous = None
     for name, script, count, arguments in FIRST_STAGE:
