@@ -153,6 +153,7 @@ val prepare_refinement(Session& session, val ids, val labels, val manifest) {
 // stage's inside its box.
 val finish_segmentation(Session& session, int reference_id, val labels, val prepared, val manifest, val refinement) {
   return guarded([&] {
+    // segment() drops them too, after this returns or throws; dropping them here first lowers this call's peak memory.
     session.drop_working_modalities();
     const Volume& reference = session.volume(reference_id);
     const WholeBrainSpec spec = spec_from(manifest);
