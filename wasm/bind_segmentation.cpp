@@ -102,9 +102,9 @@ std::vector<int> ids_of(const val& ids) {
   return out;
 }
 
-std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
+std::vector<const Volume*> volumes_of(const Session& session, const std::vector<int>& ids) {
   std::vector<const Volume*> modalities;
-  for (const int id : ids_of(ids)) modalities.push_back(&session.volume(id));
+  for (const int id : ids) modalities.push_back(&session.volume(id));
   return modalities;
 }
 
@@ -113,10 +113,11 @@ std::vector<const Volume*> volumes_of(const Session& session, const val& ids) {
 val prepare_segmentation(Session& session, val ids, val manifest) {
   return guarded([&] {
     const WholeBrainSpec spec = spec_from(manifest);
-    segmentation::WorkingModalities working = segmentation::modalities_on_working_grid(volumes_of(session, ids), spec);
+    const std::vector<int> modality_ids = ids_of(ids);
+    segmentation::WorkingModalities working = segmentation::modalities_on_working_grid(volumes_of(session, modality_ids), spec);
     if (!has(manifest, "refine")) return network_input_to_js(segmentation::prepare_whole_brain_input(working, spec));
     return network_input_to_js(segmentation::prepare_whole_brain_input(
-        session.keep_working_modalities(ids_of(ids), spec.source_spacing_mm, std::move(working)), spec));
+        session.keep_working_modalities(modality_ids, spec.source_spacing_mm, std::move(working)), spec));
   });
 }
 
@@ -136,12 +137,13 @@ val first_stage_labels(Session& session, int reference_id, val logits, val prepa
 // resolution. No tumour: grid [0, 0, 0] and an empty tensor.
 val prepare_refinement(Session& session, val ids, val labels, val manifest) {
   return guarded([&] {
-    const auto modalities = volumes_of(session, ids);
+    const std::vector<int> modality_ids = ids_of(ids);
+    const auto modalities = volumes_of(session, modality_ids);
     if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     const std::vector<std::uint8_t> first_stage = emscripten::convertJSArrayToNumberVector<std::uint8_t>(labels);
     const WholeBrainSpec spec = spec_from(manifest);
     const RefineSpec refine = refine_spec_from(manifest);
-    if (const auto* kept = session.kept_working_modalities(ids_of(ids), spec.source_spacing_mm)) {
+    if (const auto* kept = session.kept_working_modalities(modality_ids, spec.source_spacing_mm)) {
       return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, spec, refine));
     }
     return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine));

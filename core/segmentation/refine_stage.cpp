@@ -46,12 +46,15 @@ NetworkInput prepare_refine_input(const WorkingModalities& working, std::span<co
   const std::size_t box_voxels = voxel_count(input.grid);
   input.tensor.assign(box_voxels * static_cast<std::size_t>(input.channels), 0.0f);
   for (int c = 0; c < input.channels; ++c) {
-    const std::vector<float> z = zscore_in_mask(working.modality(static_cast<std::size_t>(c)), working.brain);
+    // Only the box's voxels are needed: z-scoring the whole volume would allocate a copy of it per modality.
+    const Volume& modality = working.modality(static_cast<std::size_t>(c));
+    const BrainZScore z = brain_zscore(modality, working.brain);
     float* out = input.tensor.data() + static_cast<std::size_t>(c) * box_voxels;
     for (std::int64_t k = std::max<std::int64_t>(box.lo[2], 0); k < std::min(box.hi[2], g.dims[2]); ++k)
       for (std::int64_t j = std::max<std::int64_t>(box.lo[1], 0); j < std::min(box.hi[1], g.dims[1]); ++j)
         for (std::int64_t i = std::max<std::int64_t>(box.lo[0], 0); i < std::min(box.hi[0], g.dims[0]); ++i) {
-          out[(i - box.lo[0]) + input.grid[0] * ((j - box.lo[1]) + input.grid[1] * (k - box.lo[2]))] = z[g.index(i, j, k)];
+          const std::size_t at = g.index(i, j, k);
+          if (working.brain[at]) out[(i - box.lo[0]) + input.grid[0] * ((j - box.lo[1]) + input.grid[1] * (k - box.lo[2]))] = z(modality.voxels[at]);
         }
   }
   return input;

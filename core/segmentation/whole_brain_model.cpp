@@ -48,8 +48,7 @@ bool at_model_spacing(const Grid& grid, const WholeBrainSpec& spec) {
 
 }  // namespace
 
-// Per-modality z-score within the brain mask (population SD, accumulated in double), 0 outside.
-std::vector<float> zscore_in_mask(const Volume& v, std::span<const std::uint8_t> mask) {
+BrainZScore brain_zscore(const Volume& v, std::span<const std::uint8_t> mask) {
   double sum = 0, sum_sq = 0;
   std::size_t n = 0;
   for (std::size_t i = 0; i < mask.size(); ++i) {
@@ -65,9 +64,14 @@ std::vector<float> zscore_in_mask(const Volume& v, std::span<const std::uint8_t>
   }
   const double sd = n ? std::sqrt(sum_sq / static_cast<double>(n)) : 0.0;
   if (!(sd > 0)) throw InvalidInputError(v.name + ": constant intensity inside the brain; cannot normalise");
+  return {mean, sd};
+}
+
+std::vector<float> zscore_in_mask(const Volume& v, std::span<const std::uint8_t> mask) {
+  const BrainZScore z = brain_zscore(v, mask);
   std::vector<float> out(mask.size(), 0.0f);
   for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (mask[i]) out[i] = static_cast<float>((v.voxels[i] - mean) / sd);
+    if (mask[i]) out[i] = z(v.voxels[i]);
   }
   return out;
 }

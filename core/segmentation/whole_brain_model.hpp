@@ -49,7 +49,17 @@ struct WorkingModalities {
 // spacing when theirs differs. Throws InvalidInputError naming the files when they do not fit.
 [[nodiscard]] WorkingModalities modalities_on_working_grid(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 
-// One modality z-scored within the brain mask (population SD, accumulated in double), 0 outside.
+// A modality's mean and population SD within the brain mask (accumulated in double): (v - mean) / sd.
+struct BrainZScore {
+  double mean = 0;
+  double sd = 1;
+  [[nodiscard]] float operator()(float v) const { return static_cast<float>((v - mean) / sd); }
+};
+
+// Throws InvalidInputError naming the modality when it is constant inside the brain.
+[[nodiscard]] BrainZScore brain_zscore(const Volume& modality, std::span<const std::uint8_t> brain);
+
+// One modality z-scored within the brain mask (brain_zscore), 0 outside.
 [[nodiscard]] std::vector<float> zscore_in_mask(const Volume& modality, std::span<const std::uint8_t> brain);
 
 // Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
