@@ -4,9 +4,12 @@ whole-brain checkpoint (its weights already know the four contrasts, at half the
 One command (after `cache.py --refine` has filled the 1 mm cache):
   nice -n 10 /usr/bin/python3 models/glioma_seg/train_refine.py --out /tmp/h8seg/run_r1 --init v5_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --minutes 75 --seed 11
-Each sample is a window whose every axis is a multiple of 8 from --smin to --smax voxels, centred anywhere in the
-expert whole tumour's bounding box grown by --margin voxels (what the cascade's box looks like at inference), with
-the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time,
+With --window random (the shipped seeds) each sample is a window whose every axis is a multiple of 8 from --smin to
+--smax voxels, centred anywhere in the expert whole tumour's bounding box grown by --margin voxels. With --window box
+each sample is the box the cascade itself would hand the network: that bounding box grown by --margin, each face moved
+by up to --jitter voxels (the first stage's error), clipped to the volume and grown to a multiple of 8 as the core's
+refine_box does; the network normalises over the whole window, so its context should look like inference's. Boxes
+differ in shape, so --window box takes --batch 1. Both use the heavy augmentation of train.py and hard 1 mm targets. The learning rate follows a poly schedule over wall time,
 or over --iterations when given (the shipped seeds: see the model card).
 """
 import argparse, os, sys
@@ -29,10 +32,14 @@ ap.add_argument("--batch", type=int, default=2)
 ap.add_argument("--smin", type=int, default=48)
 ap.add_argument("--smax", type=int, default=112)
 ap.add_argument("--margin", type=int, default=12)
+ap.add_argument("--window", choices=("random", "box"), default="random")
+ap.add_argument("--jitter", type=int, default=8, help="--window box: each face of the box moves by up to this many voxels")
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=11)
 a = ap.parse_args()
 
+if a.window == "box" and a.batch != 1:
+    sys.exit("train_refine.py: --window box needs --batch 1 (each box has its own shape)")
 rng = start_run(a)
 hold, cases = training_cases(a.cache, a.holdout)
 train_ids = [cid for cid, _ in cases]
@@ -44,9 +51,25 @@ for _, z in cases:
     data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
 
 
+def inference_box(x, lo, hi, multiple=8):
+    """(centre, size) of a box like the cascade's: the grown tumour box [lo, hi] with each face jittered, clipped to
+    the volume, each axis grown about its centre to a multiple of `multiple` (evaluate.refine_box)."""
+    first = np.maximum(lo + rng.integers(-a.jitter, a.jitter + 1, 3), 0)
+    end = np.minimum(hi + 1 + rng.integers(-a.jitter, a.jitter + 1, 3), np.array(x.shape[1:]))
+    end = np.maximum(end, first + 1)
+    size = end - first
+    extra = (-size) % multiple
+    first, size = first - extra // 2, size + extra
+    return first + (size - 1) / 2, tuple(int(n) for n in size)
+
+
 def sample(x, y, lo, hi, size):
-    """One augmented window of `size` (D,H,W) centred anywhere in the grown tumour box [lo, hi] (voxels, d h w)."""
-    centre = rng.uniform(lo, hi + 1) - 0.5
+    """One augmented window of `size` (D,H,W) centred anywhere in the grown tumour box [lo, hi] (voxels, d h w), or,
+    with size None, the jittered inference-shaped box."""
+    if size is None:
+        centre, size = inference_box(x, lo, hi)
+    else:
+        centre = rng.uniform(lo, hi + 1) - 0.5
     A = rot_matrix(rng, 20) * rng.uniform(0.8, 1.25) if rng.random() < 0.7 else np.eye(3)
     xs, ys = resample_sample(x, y, centre, size, A)
     xs, ys = random_flips(rng, xs, (ys > 0.5).float())
@@ -58,7 +81,7 @@ sizes = np.arange(a.smin, a.smax + 1, 8)
 
 
 def next_batch(frac):
-    size = tuple(int(rng.choice(sizes)) for _ in range(3))
+    size = None if a.window == "box" else tuple(int(rng.choice(sizes)) for _ in range(3))
     xs, ys = zip(*[sample(*data[rng.integers(len(data))], size) for _ in range(a.batch)])
     return torch.stack(xs), torch.stack(ys), ""
 
