@@ -7,7 +7,8 @@
 A two-stage model (cascade): --refine_onnx (the refine network's export, in the same folder) and
 --refine_train_info (train_refine.py's train_info.json); --eval and its siblings must then be evaluate.py runs
 with --refine (the cascade is what the app and the CLI run). --refine_average: the refine network is one network
-whose weights are the mean of the --refine_train_info networks' (export.py --average).
+whose weights are the mean of the --refine_train_info networks' (export.py --average). --refine_init_train_info: the
+refine network was fine-tuned from such an average (v8 from v7); the average's members' records.
 
 For an ensemble (export.py --ckpt a,b,...), --train_info takes each member's train_info.json, comma-separated,
 in the same order; the members must share their training and held-out cases.
@@ -30,6 +31,9 @@ ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py o
 ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
 ap.add_argument("--refine_average", action="store_true",
                 help="the refine network is the weight average of the --refine_train_info networks (export.py --average)")
+ap.add_argument("--refine_init_train_info",
+                help="when the refine network was fine-tuned from an earlier weight average (train_refine.py --init X.onnx): "
+                     "the train_info.json of X's members, comma-separated, so the manifest keeps the whole lineage")
 ap.add_argument("--notes", default="", help="how the first-stage model was trained and chosen")
 ap.add_argument("--refine_notes", default="", help="the same for the refine stage")
 ap.add_argument("--version", default="1.0.0")
@@ -92,6 +96,16 @@ def training_record(infos, augmentation=None):
         return {"iterations": info["iterations"], "wall_minutes": round(info["minutes"], 1), "hyperparameters": info["args"],
                 "augmentation": AUGMENTATION[augmentation or info["args"].get("aug", "light")]}
     return member(infos[0]) if len(infos) == 1 else {"members": [member(i) for i in infos]}
+
+
+def refine_sampling(args):
+    """How train_refine.py drew its windows (--window; runs before it existed drew random windows)."""
+    if args.get("window") == "box":
+        return (f"the box the cascade hands the network: the expert tumour's bounding box grown by {args['margin']} voxels, "
+                f"each face moved by up to {args['jitter']} voxels, clipped to the volume, each axis grown to a multiple of 8; "
+                "hard 1 mm region targets")
+    return (f"windows of {args['smin']}-{args['smax']} voxels per axis (multiples of 8) centred "
+            f"in the expert tumour's box grown by {args['margin']} voxels; hard 1 mm region targets")
 
 
 def metrics(e):
@@ -207,8 +221,9 @@ if a.refine_onnx:
                    "label_map": "as the first stage's, at 1 mm (no upsampling)"},
         "parity": {"reference_dir": "reference/refine", "script": "reference.py --out reference/refine"},
         "training": {**training_record(refine_infos, augmentation="heavy"), "init": ri["args"]["init"],
-                     "sampling": f"windows of {ri['args']['smin']}-{ri['args']['smax']} voxels per axis (multiples of 8) centred "
-                                 f"in the expert tumour's box grown by {ri['args']['margin']} voxels; hard 1 mm region targets",
+                     "sampling": refine_sampling(ri["args"]),
+                     **({"init_members": training_record(read_train_infos(a.refine_init_train_info), augmentation="heavy")}
+                        if a.refine_init_train_info else {}),
                      **({"notes": a.refine_notes} if a.refine_notes else {})},
     }
 out = os.path.join(os.path.dirname(os.path.abspath(a.onnx)), "manifest.json")
