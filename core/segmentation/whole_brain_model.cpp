@@ -67,15 +67,6 @@ BrainZScore brain_zscore(const Volume& v, std::span<const std::uint8_t> mask) {
   return {mean, sd};
 }
 
-std::vector<float> zscore_in_mask(const Volume& v, std::span<const std::uint8_t> mask) {
-  const BrainZScore z = brain_zscore(v, mask);
-  std::vector<float> out(mask.size(), 0.0f);
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    if (mask[i]) out[i] = z(v.voxels[i]);
-  }
-  return out;
-}
-
 Grid working_grid(const Grid& grid, const WholeBrainSpec& spec) {
   const double s = spec.source_spacing_mm;
   return at_model_spacing(grid, spec) ? grid : resampled_grid(grid, {s, s, s});
@@ -123,7 +114,9 @@ NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const W
   input.tensor.assign(grid_voxels * static_cast<std::size_t>(input.channels), 0.0f);
   const float block_volume = static_cast<float>(spec.block * spec.block * spec.block);
   for (int c = 0; c < input.channels; ++c) {
-    const std::vector<float> z = zscore_in_mask(working.modality(static_cast<std::size_t>(c)), mask);
+    // z-scored voxel by voxel as the blocks read them (0 outside the brain): no z-scored copy of the whole volume.
+    const Volume& modality = working.modality(static_cast<std::size_t>(c));
+    const BrainZScore z = brain_zscore(modality, mask);
     float* out = input.tensor.data() + static_cast<std::size_t>(c) * grid_voxels;
     for (std::int64_t w = 0; w < input.grid[2]; ++w)
       for (std::int64_t v = 0; v < input.grid[1]; ++v)
@@ -136,7 +129,8 @@ NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const W
                 const std::int64_t j = input.window_start[1] + v * spec.block + dj;
                 const std::int64_t k = input.window_start[2] + w * spec.block + dk;
                 if (i < 0 || j < 0 || k < 0 || i >= g.dims[0] || j >= g.dims[1] || k >= g.dims[2]) continue;
-                sum += z[g.index(i, j, k)];
+                const std::size_t at = g.index(i, j, k);
+                if (mask[at]) sum += z(modality.voxels[at]);
               }
           out[u + input.grid[0] * (v + input.grid[1] * w)] = sum / block_volume;
         }

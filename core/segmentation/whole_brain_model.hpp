@@ -56,11 +56,9 @@ struct BrainZScore {
   [[nodiscard]] float operator()(float v) const { return static_cast<float>((v - mean) / sd); }
 };
 
-// Throws InvalidInputError naming the modality when it is constant inside the brain.
+// Throws InvalidInputError naming the modality when it is constant inside the brain. The network inputs apply it
+// inside the brain and put 0 outside.
 [[nodiscard]] BrainZScore brain_zscore(const Volume& modality, std::span<const std::uint8_t> brain);
-
-// One modality z-scored within the brain mask (brain_zscore), 0 outside.
-[[nodiscard]] std::vector<float> zscore_in_mask(const Volume& modality, std::span<const std::uint8_t> brain);
 
 // Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
 // spacing when theirs differs, then builds the network input. Throws InvalidInputError naming the files

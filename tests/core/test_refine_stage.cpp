@@ -60,13 +60,14 @@ TEST_CASE("the refine input is the first stage's z-scored modalities cut to the 
   std::vector<std::uint8_t> brain(volumes[0].voxels.size());
   for (std::size_t i = 0; i < brain.size(); ++i) brain[i] = volumes[0].voxels[i] != 0.0f;
   for (std::size_t c = 0; c < 4; ++c) {
-    const std::vector<float> z = zscore_in_mask(volumes[c], brain);
+    const BrainZScore z = brain_zscore(volumes[c], brain);
     for (std::int64_t k = 0; k < input.grid[2]; ++k)
       for (std::int64_t j = 0; j < input.grid[1]; ++j)
         for (std::int64_t i = 0; i < input.grid[0]; ++i) {
           const Index3 p{i + box.lo[0], j + box.lo[1], k + box.lo[2]};
           const bool inside = p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && p[0] < dims[0] && p[1] < dims[1] && p[2] < dims[2];
-          const float expected = inside ? z[volumes[0].grid.index(p[0], p[1], p[2])] : 0.0f;
+          const std::size_t at = inside ? volumes[0].grid.index(p[0], p[1], p[2]) : 0;
+          const float expected = inside && brain[at] ? z(volumes[c].voxels[at]) : 0.0f;
           REQUIRE(input.tensor[c * n + static_cast<std::size_t>(i + input.grid[0] * (j + input.grid[1] * k))] == expected);
         }
   }
