@@ -144,7 +144,7 @@ val prepare_refinement(Session& session, val ids, val labels, val manifest) {
     const WholeBrainSpec spec = spec_from(manifest);
     const RefineSpec refine = refine_spec_from(manifest);
     if (const auto* kept = session.kept_working_modalities(modality_ids, spec.source_spacing_mm)) {
-      return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, spec, refine));
+      return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, refine));
     }
     return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine));
   });

@@ -24,11 +24,11 @@ Box refine_box(std::span<const std::uint8_t> labels, const Index3& dims, const R
 
 NetworkInput prepare_refine_input(std::span<const Volume* const> given, std::span<const std::uint8_t> first_stage_labels,
                                   const WholeBrainSpec& spec, const RefineSpec& refine) {
-  return prepare_refine_input(modalities_on_working_grid(given, spec), first_stage_labels, spec, refine);
+  return prepare_refine_input(modalities_on_working_grid(given, spec), first_stage_labels, refine);
 }
 
 NetworkInput prepare_refine_input(const WorkingModalities& working, std::span<const std::uint8_t> first_stage_labels,
-                                  const WholeBrainSpec& spec, const RefineSpec& refine) {
+                                  const RefineSpec& refine) {
   const Grid& g = working.grid();
   if (first_stage_labels.size() != g.voxel_count()) {
     throw InvalidInputError("first-stage labels have " + std::to_string(first_stage_labels.size()) + " voxels, the working grid " +

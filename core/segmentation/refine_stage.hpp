@@ -30,7 +30,7 @@ struct RefineSpec {
                                                 const WholeBrainSpec& spec, const RefineSpec& refine);
 // The same from the modalities the first stage already put on the working grid (resampled once per cascade).
 [[nodiscard]] NetworkInput prepare_refine_input(const WorkingModalities& working, std::span<const std::uint8_t> first_stage_labels,
-                                                const WholeBrainSpec& spec, const RefineSpec& refine);
+                                                const RefineSpec& refine);
 
 // Inside the box (its part within the volume) the refine network's labels (region logits [3][box]) replace
 // `labels` (on the working grid); outside it they stay. Then the manifest's post-processing again.
