@@ -25,7 +25,7 @@ from scipy import ndimage
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from malloc_reuse import keep_freed_memory
 from model import from_checkpoints
-from preprocess import brain_mask, extract_window, load_case, prepare_case, probs_to_labels, zscore
+from preprocess import box_to_multiple, brain_mask, extract_window, load_case, prepare_case, probs_to_labels, zscore
 
 REGIONS = {"WT": (1, 2, 4), "TC": (1, 4), "ET": (4,)}
 
@@ -115,11 +115,8 @@ def refine_box(lab, margin, multiple=8):
     tumour = np.nonzero(lab > 0)
     if not len(tumour[0]):
         return None
-    lo = np.maximum(np.array([v.min() for v in tumour]) - margin, 0)
-    hi = np.minimum(np.array([v.max() + 1 for v in tumour]) + margin, np.array(lab.shape))
-    size = hi - lo
-    extra = (-size) % multiple
-    return lo - extra // 2, size + extra
+    return box_to_multiple(np.array([v.min() for v in tumour]) - margin, np.array([v.max() + 1 for v in tumour]) + margin,
+                           lab.shape, multiple)
 
 
 def refine(model, vols, lab, margin, tta=False):

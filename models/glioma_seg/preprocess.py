@@ -80,6 +80,16 @@ def extract_window(vol, start, size):
     return out
 
 
+def box_to_multiple(first, end, shape, multiple=8):
+    """The core's refine_box rule for a box [first, end) per axis: clipped to the volume `shape` (never empty), then
+    each axis grown to a multiple of `multiple`, floor(extra / 2) voxels before. Returns (first voxel, size)."""
+    first = np.maximum(first, 0)
+    end = np.maximum(np.minimum(end, np.array(shape)), first + 1)
+    size = end - first
+    extra = (-size) % multiple
+    return first - extra // 2, size + extra
+
+
 def block_mean2(x):
     """(..., 2I, 2J, 2K) -> (..., I, J, K) mean of 2x2x2 blocks."""
     s = x.shape

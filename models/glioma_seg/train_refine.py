@@ -20,6 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D, single_network
+from preprocess import box_to_multiple
 from training import add_budget_arguments, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
@@ -53,15 +54,12 @@ for _, z in cases:
     data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
 
 
-def inference_box(x, lo, hi, multiple=8):
-    """(centre, size) of a box like the cascade's: the grown tumour box [lo, hi] with each face jittered, clipped to
-    the volume, each axis grown about its centre to a multiple of `multiple` (evaluate.refine_box)."""
-    first = np.maximum(lo + rng.integers(-a.jitter, a.jitter + 1, 3), 0)
-    end = np.minimum(hi + 1 + rng.integers(-a.jitter, a.jitter + 1, 3), np.array(x.shape[1:]))
-    end = np.maximum(end, first + 1)
-    size = end - first
-    extra = (-size) % multiple
-    first, size = first - extra // 2, size + extra
+def inference_box(x, lo, hi):
+    """(centre, size) of a box like the cascade's: the grown tumour box [lo, hi] with each face jittered, then the
+    core's clipping and growth to a multiple of 8 (preprocess.box_to_multiple, as evaluate.refine_box)."""
+    first = lo + rng.integers(-a.jitter, a.jitter + 1, 3)
+    end = hi + 1 + rng.integers(-a.jitter, a.jitter + 1, 3)
+    first, size = box_to_multiple(first, end, x.shape[1:])
     return first + (size - 1) / 2, tuple(int(n) for n in size)
 
 
