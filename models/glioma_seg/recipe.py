@@ -15,6 +15,8 @@ test: 0.01).
 About 3 hours per fold on 2 CPU cores (estimated from the per-iteration times).
 """
 import argparse, json, os, subprocess, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from training import is_lower_grade
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "../../../shared/data/brats2018")
@@ -34,11 +36,6 @@ REFINE_SEEDS = [11, 12, 13]
 REFINE_ITERATIONS = 600
 BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17"])  # v7 -> v8
 MIN_COMPONENT_VOXELS = 5000
-
-
-def is_lower_grade(case):
-    """BraTS 2018 naming (../shared/data/README.md): TCIA10_* and TCIA13_* are lower-grade gliomas."""
-    return "_TCIA10_" in case or "_TCIA13_" in case
 
 
 def fold_cases(cases, fold, folds):

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
 from model import UNet3D, single_network
 from preprocess import box_to_multiple
-from training import add_budget_arguments, start_run, train, training_cases
+from training import add_budget_arguments, is_lower_grade, start_run, train, training_cases
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
@@ -37,6 +37,8 @@ ap.add_argument("--smax", type=int, default=112)
 ap.add_argument("--margin", type=int, default=12)
 ap.add_argument("--window", choices=("random", "box"), default="random")
 ap.add_argument("--jitter", type=int, default=8, help="--window box: each face of the box moves by up to this many voxels")
+ap.add_argument("--lgg_weight", type=float, default=1.0,
+                help="draw a lower-grade glioma case (BraTS names TCIA10_*, TCIA13_*) this many times as often as a high-grade one")
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=11)
 a = ap.parse_args()
@@ -52,6 +54,7 @@ for _, z in cases:
     lo = np.array([v.min() for v in tumour]) - a.margin
     hi = np.array([v.max() for v in tumour]) + a.margin
     data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
+case_weights = np.array([a.lgg_weight if is_lower_grade(cid) else 1.0 for cid in train_ids])
 
 
 def inference_box(x, lo, hi):
@@ -80,9 +83,17 @@ def sample(x, y, lo, hi, size):
 sizes = np.arange(a.smin, a.smax + 1, 8)
 
 
+def draw_case():
+    """Uniform over the training cases, or LGG-weighted with --lgg_weight (weight 1 keeps the uniform draw's random
+    stream, so older runs reproduce)."""
+    if a.lgg_weight == 1.0:
+        return data[rng.integers(len(data))]
+    return data[rng.choice(len(data), p=case_weights / case_weights.sum())]
+
+
 def next_batch(frac):
     size = None if a.window == "box" else tuple(int(rng.choice(sizes)) for _ in range(3))
-    xs, ys = zip(*[sample(*data[rng.integers(len(data))], size) for _ in range(a.batch)])
+    xs, ys = zip(*[sample(*draw_case(), size) for _ in range(a.batch)])
     return torch.stack(xs), torch.stack(ys), ""
 
 

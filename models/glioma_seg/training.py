@@ -28,6 +28,11 @@ def training_cases(cache, holdout):
     return hold, cases
 
 
+def is_lower_grade(case_id):
+    """BraTS 2018 naming (../shared/data/README.md): TCIA10_* and TCIA13_* are lower-grade gliomas."""
+    return "_TCIA10_" in case_id or "_TCIA13_" in case_id
+
+
 def region_loss(logit, y):
     """BCE + soft Dice per region (the batch pooled), and the Dice for the log."""
     bce = F.binary_cross_entropy_with_logits(logit, y)
