@@ -1,43 +1,81 @@
 """Choose the post-processing the manifest ships (`postprocess`: min_component_voxels, min_enhancing_voxels)
 on the TRAINING cases only, so that the held-out numbers stay an honest estimate.
 
-  /usr/bin/python3 models/glioma_seg/choose_postprocess.py --ckpt /tmp/gseg/run/ckpt.pt \
-      --cases Brats18_2013_11_1,... --json /tmp/gseg/postprocess.json [--tta]
+  /usr/bin/python3 models/glioma_seg/choose_postprocess.py --ckpt glioma_seg_2mm_v5.onnx \
+      [--refine glioma_refine_1mm_v9.onnx] --cases Brats18_2013_11_1,... --json /tmp/gseg/postprocess.json [--tta]
 
-Runs the network once per case, then scores every pair of the grids below with evaluate.py's
-post-processing and metrics, and prints the mean Dice per region for each. The choice is the pair with
-the best mean of the three regions' mean Dice; ties go to the simpler (smaller thresholds).
+Runs the network once per case (with --refine, the cascade: the refine network once per distinct box), then scores
+every combination of the grids below with evaluate.py's post-processing and metrics (the cascade post-processes
+twice, as the core does: the first stage's labels, which give the box, and the final ones), and prints the mean Dice
+per region for each. The choice is the combination with the best mean of the three regions' mean Dice (to 4 decimals);
+among ties, the shipped setting (--keep) when it is one of them - a change must be better on the training cases, not
+equal - else the smallest thresholds.
 """
 import itertools, json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, case_arguments, load_model, mean_scores, postprocess, predict, score
+from evaluate import (REGIONS, case_arguments, load_model, mean_scores, paste_refined, postprocess, predict, refine_box,
+                      refine_labels, score)
+from model import from_checkpoints
 from preprocess import load_case, prepare_case, probs_to_labels
 
 MIN_COMPONENT = (0, 500, 2000, 5000)   # voxels at 1 mm = mm^3
 MIN_ENHANCING = (0, 200, 500, 1000)
+MIN_FRACTION = (0.0, 0.05, 0.1, 0.2)  # of the largest component
+
+
+class Cascade:
+    """The labels the shipped pipeline gives for one post-processing setting: the first stage's, post-processed; with
+    a refine network, its labels pasted into the box those give, post-processed again. The refine network runs once
+    per distinct box."""
+
+    def __init__(self, a, vols, first_labels):
+        self.a, self.vols, self.first_labels, self.fine = a, vols, first_labels, {}
+
+    def labels(self, refine_model, **post):
+        lab = postprocess(self.first_labels.copy(), **post)
+        box = refine_box(lab, self.a.margin) if refine_model is not None else None
+        if box is None:
+            return lab
+        key = (tuple(box[0]), tuple(box[1]))
+        if key not in self.fine:
+            self.fine[key] = refine_labels(refine_model, self.vols, box, self.a.tta)
+        return postprocess(paste_refined(lab, self.fine[key], box), **post)
 
 
 def main():
-    a = case_arguments().parse_args()
+    ap = case_arguments()
+    ap.add_argument("--refine", default="", help="the cascade's refine network (checkpoint or .onnx)")
+    ap.add_argument("--margin", type=int, default=12, help="the refine box's margin, voxels")
+    ap.add_argument("--keep", default="", help="the shipped setting, min_component_voxels,min_component_fraction,"
+                    "min_enhancing_voxels: chosen whenever it ties the best")
+    a = ap.parse_args()
     model = load_model(a)
+    refine_model = from_checkpoints(a.refine, a.base) if a.refine else None
     cases = {}
     for cid in a.cases.split(","):
         vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
         x, start, _ = prepare_case(vols)
-        cases[cid] = (probs_to_labels(predict(model, x, a.tta), start, seg.shape), seg)
+        cases[cid] = (Cascade(a, vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape)), seg)
         print("predicted", cid, flush=True)
     table = []
-    for mc, me in itertools.product(MIN_COMPONENT, MIN_ENHANCING):
-        res = {cid: score(postprocess(lab.copy(), False, mc, me), seg, with_hd95=False) for cid, (lab, seg) in cases.items()}
+    for mc, mf, me in itertools.product(MIN_COMPONENT, MIN_FRACTION, MIN_ENHANCING):
+        post = dict(min_component=mc, min_enhancing=me, min_fraction=mf)
+        res = {cid: score(cascade.labels(refine_model, **post), seg, with_hd95=False) for cid, (cascade, seg) in cases.items()}
         mean = mean_scores(res)
         overall = sum(mean[r]["dice"] for r in REGIONS) / len(REGIONS)
-        table.append({"min_component_voxels": mc, "min_enhancing_voxels": me, "mean_dice": overall,
-                      "dice": {r: round(mean[r]["dice"], 4) for r in REGIONS}})
-        print(f"min_component {mc:5d} min_enhancing {me:5d}  WT {mean['WT']['dice']:.4f} TC {mean['TC']['dice']:.4f} "
-              f"ET {mean['ET']['dice']:.4f}  mean {overall:.4f}", flush=True)
-    best = max(table, key=lambda row: (round(row["mean_dice"], 4), -row["min_component_voxels"], -row["min_enhancing_voxels"]))
+        table.append({"min_component_voxels": mc, "min_component_fraction": mf, "min_enhancing_voxels": me,
+                      "mean_dice": overall, "dice": {r: round(mean[r]["dice"], 4) for r in REGIONS}})
+        print(f"min_component {mc:5d} fraction {mf:.2f} min_enhancing {me:5d}  WT {mean['WT']['dice']:.4f} "
+              f"TC {mean['TC']['dice']:.4f} ET {mean['ET']['dice']:.4f}  mean {overall:.4f}", flush=True)
+    keep = tuple(float(v) for v in a.keep.split(",")) if a.keep else None
+    setting = lambda row: (row["min_component_voxels"], row["min_component_fraction"], row["min_enhancing_voxels"])
+    best = max(table, key=lambda row: (round(row["mean_dice"], 4), setting(row) == keep, -row["min_component_voxels"],
+                                       -row["min_component_fraction"], -row["min_enhancing_voxels"]))
+    ties = [setting(row) for row in table if round(row["mean_dice"], 4) == round(best["mean_dice"], 4)]
+    print(f"{len(ties)} settings tie at the best mean Dice:", ties)
     print("chosen", json.dumps(best))
-    json.dump({"cases": sorted(cases), "tta": a.tta, "ckpt": a.ckpt, "grid": table, "chosen": best}, open(a.json, "w"), indent=1)
+    json.dump({"cases": sorted(cases), "tta": a.tta, "ckpt": a.ckpt, "refine": a.refine, "margin": a.margin,
+               "grid": table, "chosen": best}, open(a.json, "w"), indent=1)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Evaluate a checkpoint (or an ensemble: several, comma-separated) on held-out BraTS cases at the original 1 mm grid.
 Exported .onnx files count as checkpoints: the shipped cascade is
-  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v8.onnx --min_component 5000
+  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v9.onnx --min_component 5000
 
   /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
@@ -80,13 +80,16 @@ def tumour_components(lab):
     return cc, np.bincount(cc.ravel())
 
 
-def remove_small_satellites(lab, min_voxels):
-    """The core's `min_component_voxels`: clear tumour components under min_voxels except the largest."""
+def remove_small_satellites(lab, min_voxels, min_fraction=0.0):
+    """The core's `min_component_voxels` (and `min_component_fraction`): clear tumour components under min_voxels, or
+    under min_fraction of the largest component, except the largest."""
     cc, sizes = tumour_components(lab)
-    small = sizes < min_voxels
+    if len(sizes) < 2:
+        return
+    largest = 1 + int(np.argmax(sizes[1:]))
+    small = sizes < max(min_voxels, min_fraction * sizes[largest])
     small[0] = False
-    if len(sizes) > 1:
-        small[1 + int(np.argmax(sizes[1:]))] = False
+    small[largest] = False
     lab[small[cc]] = 0
 
 
@@ -97,14 +100,14 @@ def apply_enhancing_rule(lab, min_voxels):
         lab[lab == 4] = 1
 
 
-def postprocess(lab, largest=False, min_component=0, min_enhancing=0):
+def postprocess(lab, largest=False, min_component=0, min_enhancing=0, min_fraction=0.0):
     """In place, in the core's order: tumour components (largest only, or the largest and those of >= min_component
-    voxels), then the enhancing-tumour rule."""
+    voxels and >= min_fraction of the largest), then the enhancing-tumour rule."""
     if largest and lab.any():
         cc, sizes = tumour_components(lab)
         lab[cc != 1 + int(np.argmax(sizes[1:]))] = 0
-    if min_component:
-        remove_small_satellites(lab, min_component)
+    if min_component or min_fraction:
+        remove_small_satellites(lab, min_component, min_fraction)
     if min_enhancing:
         apply_enhancing_rule(lab, min_enhancing)
     return lab
@@ -119,11 +122,8 @@ def refine_box(lab, margin, multiple=8):
                            lab.shape, multiple)
 
 
-def refine(model, vols, lab, margin, tta=False):
-    """The cascade's second stage, in place on the first stage's labels `lab` (I, J, K)."""
-    box = refine_box(lab, margin)
-    if box is None:
-        return lab
+def refine_labels(model, vols, box, tta=False):
+    """The refine network's labels (I, J, K) on `box` = (first voxel, size), as refine_box gives it."""
     lo, size = box
     x = extract_window(zscore(vols, brain_mask(vols)), lo, size)              # (4, i, j, k), zeros outside
     p = predict(model, np.ascontiguousarray(x.transpose(0, 3, 2, 1))[None], tta).transpose(0, 3, 2, 1)
@@ -131,10 +131,24 @@ def refine(model, vols, lab, margin, tta=False):
     fine[p[0] > 0.5] = 2
     fine[p[1] > 0.5] = 1
     fine[p[2] > 0.5] = 4
+    return fine
+
+
+def paste_refined(lab, fine, box):
+    """In place: the refine labels replace the first stage's inside the box (the part of it within the volume)."""
+    lo, size = box
     dst = tuple(slice(max(l, 0), min(l + n, d)) for l, n, d in zip(lo, size, lab.shape))
     src = tuple(slice(t.start - l, t.stop - l) for t, l in zip(dst, lo))
     lab[dst] = fine[src]
     return lab
+
+
+def refine(model, vols, lab, margin, tta=False):
+    """The cascade's second stage, in place on the first stage's labels `lab` (I, J, K)."""
+    box = refine_box(lab, margin)
+    if box is None:
+        return lab
+    return paste_refined(lab, refine_labels(model, vols, box, tta), box)
 
 
 def mean_scores(res):
