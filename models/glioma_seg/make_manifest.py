@@ -99,12 +99,14 @@ def training_record(infos, augmentation=None):
 
 
 def refine_sampling(args):
-    """How train_refine.py drew its windows (--window; runs before it existed drew random windows)."""
+    """How train_refine.py drew its cases and windows (--lgg_weight, --window; older runs had neither)."""
+    cases = (f"cases drawn with lower-grade gliomas (TCIA10_*, TCIA13_*) weighted {args['lgg_weight']:g}x, the rest 1x; "
+             if args.get("lgg_weight", 1.0) != 1.0 else "cases drawn uniformly; ")
     if args.get("window") == "box":
-        return (f"the box the cascade hands the network: the expert tumour's bounding box grown by {args['margin']} voxels, "
+        return (cases + f"the box the cascade hands the network: the expert tumour's bounding box grown by {args['margin']} voxels, "
                 f"each face moved by up to {args['jitter']} voxels, clipped to the volume, each axis grown to a multiple of 8; "
                 "hard 1 mm region targets")
-    return (f"windows of {args['smin']}-{args['smax']} voxels per axis (multiples of 8) centred "
+    return (cases + f"windows of {args['smin']}-{args['smax']} voxels per axis (multiples of 8) centred "
             f"in the expert tumour's box grown by {args['margin']} voxels; hard 1 mm region targets")
 
 

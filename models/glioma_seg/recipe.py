@@ -1,14 +1,15 @@
-"""The whole recipe of the shipped cascade (v8), from scratch, for any held-out cases: one command, so that it can be
+"""The whole recipe of the shipped cascade (v9), from scratch, for any held-out cases: one command, so that it can be
 cross-validated (k folds of the 14 cases) rather than judged on the three cases it was developed against.
 
   /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/fold0 --fold 0/5
-  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/v8 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
+  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/v9 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
 
 Runs, each stage warm-started from the one before, every one bounded by iterations (the shipped networks were mostly
 bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4 -> v5 (the first stage), three
 train_refine.py seeds from v5, their weight average (v7's refine network), that average fine-tuned on inference-shaped
-boxes (v8's), export.py of each, and evaluate.py of both cascades on the held-out cases with the shipped
-post-processing: fold.json (v8's recipe) and fold_v7.json (v7's), so that a fold compares the two out of sample. A
+boxes with the lower-grade cases drawn 3x (v9's), export.py of each, and evaluate.py of both cascades on the held-out
+cases with the shipped post-processing: fold.json (v9's recipe) and fold_v7.json (v7's), so that a fold compares the
+two out of sample. A
 training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
 stage it lost; one trained for other held-out cases is refused. --scale multiplies every iteration count (a smoke
 test: 0.01).
@@ -34,7 +35,7 @@ FIRST_STAGE = [
 ]
 REFINE_SEEDS = [11, 12, 13]
 REFINE_ITERATIONS = 600
-BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17"])  # v7 -> v8
+BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17", "--lgg_weight", "3"])  # v7 -> v9
 MIN_COMPONENT_VOXELS = 5000
 
 
