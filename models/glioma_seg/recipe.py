@@ -48,16 +48,22 @@ def fold_cases(cases, fold, folds):
     return sorted(ordered[fold::folds])
 
 
-def finished(out, holdout):
+def finished(out, holdout, lgg_weight=1.0):
     """Whether the training stage in `out` has finished (its train_info.json exists). A stage trained with other held-out
-    cases (another fold in the same --out) is refused: reusing it would score cases it trained on."""
+    cases (another fold in the same --out) is refused: reusing it would score cases it trained on; so is one trained
+    with another --lgg_weight (an older recipe's run: v8's box fine-tune drew every case equally)."""
     info_path = os.path.join(out, "train_info.json")
     if not os.path.isfile(info_path):
         return False
-    trained_without = sorted(json.load(open(info_path))["holdout"])
+    info = json.load(open(info_path))
+    trained_without = sorted(info["holdout"])
     if trained_without != sorted(holdout):
         raise SystemExit(f"{out} was trained with the held-out cases {', '.join(trained_without)}, not "
                          f"{', '.join(sorted(holdout))}: give each fold its own --out")
+    trained_weight = float(info["args"].get("lgg_weight", 1.0))
+    if trained_weight != lgg_weight:
+        raise SystemExit(f"{out} was trained with --lgg_weight {trained_weight:g}, this recipe uses {lgg_weight:g}: "
+                         "give it its own --out")
     return True
 
 
@@ -114,7 +120,7 @@ def main():
 
     fine_tuned = os.path.join(a.out, "refine_box")
     count, arguments = BOX_FINE_TUNE
-    if not finished(fine_tuned, holdout):
+    if not finished(fine_tuned, holdout, float(arguments[arguments.index("--lgg_weight") + 1])):
         run("train_refine.py", "--out", fine_tuned, "--init", soup_onnx, "--iterations", iterations(count), *arguments, *common)
     refine_onnx = os.path.join(a.out, "refine.onnx")
     run("export.py", "--ckpt", os.path.join(fine_tuned, "ckpt.pt"), "--spacing_mm", "1", "--onnx", refine_onnx)
