@@ -9,17 +9,17 @@ bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4
 train_refine.py seeds from v5, their weight average (v7's refine network), that average fine-tuned on inference-shaped
 boxes with the lower-grade cases drawn 3x (v9's), export.py of each, and evaluate.py of both cascades on the held-out
 cases with the shipped post-processing: fold.json (v9's recipe) and fold_v7.json (v7's), so that a fold compares the
-two out of sample. A
-training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
-stage it lost; one trained for other held-out cases is refused. --scale multiplies every iteration count (a smoke
-test: 0.01).
+two out of sample. A training stage that finished (its train_info.json exists) is not run again, so an interrupted
+recipe resumes at the stage it lost; one trained for other held-out cases, or a box fine-tune with another
+--lgg_weight, is refused. --scale multiplies every iteration count (a smoke test: 0.01).
 About 3 hours per fold on 2 CPU cores (estimated from the per-iteration times).
 """
 import argparse, json, os, subprocess, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from training import is_lower_grade
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from training import is_lower_grade
+
 DATA = os.path.join(HERE, "../../../shared/data/brats2018")
 
 # (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-8).
