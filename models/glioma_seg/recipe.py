@@ -22,7 +22,7 @@ from training import is_lower_grade
 
 DATA = os.path.join(HERE, "../../../shared/data/brats2018")
 
-# (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-8).
+# (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-7 and 9).
 FIRST_STAGE = [
     ("v1", "train.py", 169, ["--aug", "light", "--patch", "48", "--batch", "1", "--lr", "3e-3", "--warmup", "20",
                              "--fg_frac", "0.7", "--full_frac", "0.15", "--seed", "1"]),
