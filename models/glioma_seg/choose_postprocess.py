@@ -13,33 +13,13 @@ equal - else the smallest thresholds.
 """
 import itertools, json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import (REGIONS, case_arguments, load_model, mean_scores, paste_refined, postprocess, predict, refine_box,
-                      refine_labels, score)
+from evaluate import REGIONS, Cascade, case_arguments, load_model, mean_scores, predict, score
 from model import from_checkpoints
 from preprocess import load_case, prepare_case, probs_to_labels
 
 MIN_COMPONENT = (0, 500, 2000, 5000)   # voxels at 1 mm = mm^3
 MIN_ENHANCING = (0, 200, 500, 1000)
 MIN_FRACTION = (0.0, 0.05, 0.1, 0.2)  # of the largest component
-
-
-class Cascade:
-    """The labels the shipped pipeline gives for one post-processing setting: the first stage's, post-processed; with
-    a refine network, its labels pasted into the box those give, post-processed again. The refine network runs once
-    per distinct box."""
-
-    def __init__(self, a, vols, first_labels):
-        self.a, self.vols, self.first_labels, self.fine = a, vols, first_labels, {}
-
-    def labels(self, refine_model, **post):
-        lab = postprocess(self.first_labels.copy(), **post)
-        box = refine_box(lab, self.a.margin) if refine_model is not None else None
-        if box is None:
-            return lab
-        key = (tuple(box[0]), tuple(box[1]))
-        if key not in self.fine:
-            self.fine[key] = refine_labels(refine_model, self.vols, box, self.a.tta)
-        return postprocess(paste_refined(lab, self.fine[key], box), **post)
 
 
 def main():
@@ -55,12 +35,12 @@ def main():
     for cid in a.cases.split(","):
         vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
         x, start, _ = prepare_case(vols)
-        cases[cid] = (Cascade(a, vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape)), seg)
+        cases[cid] = (Cascade(vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape), refine_model, a.margin, a.tta), seg)
         print("predicted", cid, flush=True)
     table = []
     for mc, mf, me in itertools.product(MIN_COMPONENT, MIN_FRACTION, MIN_ENHANCING):
         post = dict(min_component=mc, min_enhancing=me, min_fraction=mf)
-        res = {cid: score(cascade.labels(refine_model, **post), seg, with_hd95=False) for cid, (cascade, seg) in cases.items()}
+        res = {cid: score(cascade.labels(**post), seg, with_hd95=False) for cid, (cascade, seg) in cases.items()}
         mean = mean_scores(res)
         overall = sum(mean[r]["dice"] for r in REGIONS) / len(REGIONS)
         table.append({"min_component_voxels": mc, "min_component_fraction": mf, "min_enhancing_voxels": me,

@@ -143,12 +143,25 @@ def paste_refined(lab, fine, box):
     return lab
 
 
-def refine(model, vols, lab, margin, tta=False):
-    """The cascade's second stage, in place on the first stage's labels `lab` (I, J, K)."""
-    box = refine_box(lab, margin)
-    if box is None:
-        return lab
-    return paste_refined(lab, refine_labels(model, vols, box, tta), box)
+class Cascade:
+    """One case through the shipped pipeline, as the core runs it, for any post-processing setting: the first stage's
+    labels post-processed; with a refine network, its labels on the box those give pasted in and post-processed again.
+    The refine network runs once per distinct box (choose_postprocess.py tries many settings)."""
+
+    def __init__(self, vols, first_labels, refine_model=None, margin=12, tta=False):
+        self.vols, self.first_labels, self.refine_model, self.margin, self.tta = vols, first_labels, refine_model, margin, tta
+        self.fine = {}
+
+    def labels(self, **post):
+        """The final labels (I, J, K) with postprocess(**post) applied after each stage."""
+        lab = postprocess(self.first_labels.copy(), **post)
+        box = refine_box(lab, self.margin) if self.refine_model is not None else None
+        if box is None:
+            return lab
+        key = (tuple(box[0]), tuple(box[1]))
+        if key not in self.fine:
+            self.fine[key] = refine_labels(self.refine_model, self.vols, box, self.tta)
+        return postprocess(paste_refined(lab, self.fine[key], box), **post)
 
 
 def mean_scores(res):
@@ -195,11 +208,8 @@ def main():
         t = time.time()
         vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
         x, start, _ = prepare_case(vols)
-        p2 = predict(model, x, a.tta)
-        lab = probs_to_labels(p2, start, seg.shape)
-        postprocess(lab, a.post == "largest", a.min_component, a.min_enhancing)
-        if refine_model is not None:
-            postprocess(refine(refine_model, vols, lab, a.margin, a.tta), a.post == "largest", a.min_component, a.min_enhancing)
+        cascade = Cascade(vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape), refine_model, a.margin, a.tta)
+        lab = cascade.labels(largest=a.post == "largest", min_component=a.min_component, min_enhancing=a.min_enhancing)
         res[cid] = score(lab, seg)
         print(cid, json.dumps(res[cid]), f"{time.time()-t:.1f}s", flush=True)
     mean = mean_scores(res)

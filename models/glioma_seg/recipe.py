@@ -35,7 +35,8 @@ FIRST_STAGE = [
 ]
 REFINE_SEEDS = [11, 12, 13]
 REFINE_ITERATIONS = 600
-BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17", "--lgg_weight", "3"])  # v7 -> v9
+LGG_WEIGHT = 3.0  # the box fine-tune draws lower-grade cases this many times as often (v9)
+BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17", "--lgg_weight", LGG_WEIGHT])  # v7 -> v9
 MIN_COMPONENT_VOXELS = 5000
 
 
@@ -120,7 +121,7 @@ def main():
 
     fine_tuned = os.path.join(a.out, "refine_box")
     count, arguments = BOX_FINE_TUNE
-    if not finished(fine_tuned, holdout, float(arguments[arguments.index("--lgg_weight") + 1])):
+    if not finished(fine_tuned, holdout, LGG_WEIGHT):
         run("train_refine.py", "--out", fine_tuned, "--init", soup_onnx, "--iterations", iterations(count), *arguments, *common)
     refine_onnx = os.path.join(a.out, "refine.onnx")
     run("export.py", "--ckpt", os.path.join(fine_tuned, "ckpt.pt"), "--spacing_mm", "1", "--onnx", refine_onnx)
