@@ -138,14 +138,15 @@ val first_stage_labels(Session& session, int reference_id, val logits, val prepa
 val prepare_refinement(Session& session, val ids, val labels, val manifest) {
   return guarded([&] {
     const std::vector<int> modality_ids = ids_of(ids);
-    const auto modalities = volumes_of(session, modality_ids);
-    if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     const std::vector<std::uint8_t> first_stage = emscripten::convertJSArrayToNumberVector<std::uint8_t>(labels);
     const WholeBrainSpec spec = spec_from(manifest);
     const RefineSpec refine = refine_spec_from(manifest);
     if (const auto* kept = session.kept_working_modalities(modality_ids, spec.source_spacing_mm)) {
       return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, refine));
     }
+    // Not kept (the volumes were released, or another cascade ran since): resampled from the loaded volumes again.
+    const auto modalities = volumes_of(session, modality_ids);
+    if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine));
   });
 }
