@@ -1,18 +1,19 @@
-"""The whole recipe of the shipped cascade (v9), from scratch, for any held-out cases: one command, so that it can be
+"""The whole recipe of the shipped cascade (v10), from scratch, for any held-out cases: one command, so that it can be
 cross-validated (k folds of the 14 cases) rather than judged on the three cases it was developed against.
 
   /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/fold0 --fold 0/5
-  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/v9 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
+  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/v10 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
 
 Runs, each stage warm-started from the one before, every one bounded by iterations (the shipped networks were mostly
 bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4 -> v5 (the first stage), three
-train_refine.py seeds from v5, their weight average (v7's refine network), that average fine-tuned on inference-shaped
-boxes with the lower-grade cases drawn 3x (v9's), export.py of each, and evaluate.py of both cascades on the held-out
-cases with the shipped post-processing: fold.json (v9's recipe) and fold_v7.json (v7's), so that a fold compares the
-two out of sample. A training stage that finished (its train_info.json exists) is not run again, so an interrupted
-recipe resumes at the stage it lost; one trained for other held-out cases, or a box fine-tune with another
---lgg_weight, is refused. --scale multiplies every iteration count (a smoke test: 0.01).
-About 3 hours per fold on 2 CPU cores (estimated from the per-iteration times).
+train_refine.py seeds from v5, their weight average (v7's refine network), three fine-tunes of that average on
+inference-shaped boxes with the lower-grade cases drawn 3x (seeds 17, 18, 19; the first alone is v9's recipe), their
+weight average (v10's), export.py of each, and evaluate.py of three cascades on the held-out cases with the shipped
+post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json, so that a fold compares them out of sample.
+A training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
+stage it lost; one trained for other held-out cases, or a box fine-tune with another --lgg_weight, is refused.
+--scale multiplies every iteration count (a smoke test: 0.01).
+About 4 hours per fold on 2 CPU cores (estimated from the per-iteration times).
 """
 import argparse, json, os, subprocess, sys
 
@@ -22,7 +23,7 @@ from training import is_lower_grade
 
 DATA = os.path.join(HERE, "../../../shared/data/brats2018")
 
-# (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-7 and 9).
+# (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-7, 9 and 10).
 FIRST_STAGE = [
     ("v1", "train.py", 169, ["--aug", "light", "--patch", "48", "--batch", "1", "--lr", "3e-3", "--warmup", "20",
                              "--fg_frac", "0.7", "--full_frac", "0.15", "--seed", "1"]),
@@ -35,8 +36,9 @@ FIRST_STAGE = [
 ]
 REFINE_SEEDS = [11, 12, 13]
 REFINE_ITERATIONS = 600
-LGG_WEIGHT = 3.0  # the box fine-tune draws lower-grade cases this many times as often (v9)
-BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--seed", "17", "--lgg_weight", LGG_WEIGHT])  # v7 -> v9
+LGG_WEIGHT = 3.0  # the box fine-tunes draw lower-grade cases this many times as often (v9, v10)
+BOX_FINE_TUNE = (600, ["--window", "box", "--batch", "1", "--lr", "3e-4", "--lgg_weight", LGG_WEIGHT])
+BOX_SEEDS = [17, 18, 19]  # v7 -> each; seed 17 alone is v9, the three's weight average v10
 MIN_COMPONENT_VOXELS = 5000
 
 
@@ -119,14 +121,19 @@ def main():
     run("export.py", "--ckpt", first_stage, "--onnx", first_onnx)
     run("export.py", "--ckpt", ",".join(members), "--average", "--spacing_mm", "1", "--onnx", soup_onnx)
 
-    fine_tuned = os.path.join(a.out, "refine_box")
+    fine_tunes = []
     count, arguments = BOX_FINE_TUNE
-    if not finished(fine_tuned, holdout, LGG_WEIGHT):
-        run("train_refine.py", "--out", fine_tuned, "--init", soup_onnx, "--iterations", iterations(count), *arguments, *common)
-    refine_onnx = os.path.join(a.out, "refine.onnx")
-    run("export.py", "--ckpt", os.path.join(fine_tuned, "ckpt.pt"), "--spacing_mm", "1", "--onnx", refine_onnx)
+    for seed in BOX_SEEDS:
+        out = os.path.join(a.out, f"refine_box{seed}")
+        if not finished(out, holdout, LGG_WEIGHT):
+            run("train_refine.py", "--out", out, "--init", soup_onnx, "--iterations", iterations(count), *arguments,
+                "--seed", seed, *common)
+        fine_tunes.append(os.path.join(out, "ckpt.pt"))
+    single_onnx, refine_onnx = os.path.join(a.out, "refine_box.onnx"), os.path.join(a.out, "refine.onnx")
+    run("export.py", "--ckpt", fine_tunes[0], "--spacing_mm", "1", "--onnx", single_onnx)
+    run("export.py", "--ckpt", ",".join(fine_tunes), "--average", "--spacing_mm", "1", "--onnx", refine_onnx)
 
-    for name, refine in (("fold_v7.json", soup_onnx), ("fold.json", refine_onnx)):
+    for name, refine in (("fold_v7.json", soup_onnx), ("fold_v9.json", single_onnx), ("fold.json", refine_onnx)):
         evaluate_cascade(a, first_onnx, refine, holdout, os.path.join(a.out, name))
 
 
