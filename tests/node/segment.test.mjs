@@ -315,6 +315,21 @@ describe('sliding-window inference (core plans and blends, JavaScript runs the n
       const refined = await core.segment(ids, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
       assert.ok(same(refined, fine));
     });
+
+    // The Session keeps one cascade's working modalities: a second cascade started while the first one's network
+    // runs replaces them, and the first must then take its own again rather than box the other case's. The other
+    // case is the demo with T1c and FLAIR swapped (the voxel-wise network reads those two), on the same grid.
+    test('two cascades at once on different cases: each gets the labels it gets alone', async () => {
+      const swapped = [ids[0], ids[3], ids[2], ids[1]];
+      const segment = (volumes) => core.segment(volumes, { manifest: cascade, runNetwork: voxelwise, runRefineNetwork: voxelwise });
+      const swappedAlone = await segment(swapped);
+      const demoAlone = await segment(ids);
+      assert.ok(swappedAlone.refine.box !== null && !same(swappedAlone, demoAlone),
+        'both cases are refined and their labels differ (the test would prove nothing otherwise)');
+      const [swappedTogether, demoTogether] = await Promise.all([segment(swapped), segment(ids)]);
+      assert.ok(same(swappedTogether, swappedAlone), 'the swapped case, interleaved');
+      assert.ok(same(demoTogether, demoAlone), 'the demo case, interleaved');
+    });
   });
 
   test('a bad window size in the manifest is refused clearly', async () => {
