@@ -2,7 +2,7 @@
 on the TRAINING cases only, so that the held-out numbers stay an honest estimate.
 
   /usr/bin/python3 models/glioma_seg/choose_postprocess.py --ckpt glioma_seg_2mm_v5.onnx \
-      [--refine glioma_refine_1mm_v9.onnx] --cases Brats18_2013_11_1,... --json /tmp/gseg/postprocess.json [--tta]
+      [--refine glioma_refine_1mm_v10.onnx] --cases Brats18_2013_11_1,... --json /tmp/gseg/postprocess.json [--tta]
 
 Runs the network once per case (with --refine, the cascade: the refine network once per distinct box), then scores
 every combination of the grids below with evaluate.py's post-processing and metrics (the cascade post-processes

@@ -1,6 +1,6 @@
 """Evaluate a checkpoint (or an ensemble: several, comma-separated) on held-out BraTS cases at the original 1 mm grid.
 Exported .onnx files count as checkpoints: the shipped cascade is
-  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v9.onnx --min_component 5000
+  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v10.onnx --min_component 5000
 
   /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]

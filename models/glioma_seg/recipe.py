@@ -13,7 +13,7 @@ post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json, so tha
 A training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
 stage it lost; one trained for other held-out cases, or a box fine-tune with another --lgg_weight, is refused.
 --scale multiplies every iteration count (a smoke test: 0.01).
-About 4 hours per fold on 2 CPU cores (estimated from the per-iteration times).
+About 4 hours per fold on 2 CPU cores (estimated from the per-iteration times). cv_summary.py sums the folds up.
 """
 import argparse, json, os, subprocess, sys
 

@@ -10,7 +10,7 @@ each sample is the box the cascade itself would hand the network: that bounding 
 by up to --jitter voxels (the first stage's error), clipped to the volume and grown to a multiple of 8 as the core's
 refine_box does; the network normalises over the whole window, so its context should look like inference's (v9:
 `--init glioma_refine_1mm_v7.onnx --window box --batch 1 --iterations 600 --lr 3e-4 --seed 17 --lgg_weight 3`, v8 the
-same without --lgg_weight). Boxes differ in shape, so --window box takes --batch 1. --lgg_weight W draws the
+same without --lgg_weight, v10 the weight average of v9's command with seeds 17, 18 and 19). Boxes differ in shape, so --window box takes --batch 1. --lgg_weight W draws the
 lower-grade cases W times as often as the high-grade ones. Both use the heavy augmentation of train.py and hard 1 mm
 targets. The learning rate follows a poly schedule over wall time, or over --iterations when given (the shipped runs:
 see the model card).
