@@ -40,12 +40,17 @@ def case_scores(folders):
     return scores, unfinished, scales.pop() if scales else None
 
 
+def case_mean(dice):
+    """One case's mean Dice over the regions, from {region: dice}."""
+    return float(np.mean([dice[r] for r in REGIONS]))
+
+
 def summary(per_case):
     """Mean Dice per region, mean of case means, over the given {case: {region: dice}}."""
     if not per_case:
         return None
     return {**{r: float(np.mean([d[r] for d in per_case.values()])) for r in REGIONS},
-            "mean_of_case_means": float(np.mean([np.mean([d[r] for r in REGIONS]) for d in per_case.values()])),
+            "mean_of_case_means": float(np.mean([case_mean(d) for d in per_case.values()])),
             "cases": len(per_case)}
 
 
@@ -71,18 +76,18 @@ def main():
             if s:
                 print(f"{recipe} {name:11s} ({s['cases']:2d} cases): WT {s['WT']:.3f} TC {s['TC']:.3f} ET {s['ET']:.3f}, "
                       f"mean of case means {s['mean_of_case_means']:.3f}")
-    case_mean = {recipe: {c: float(np.mean([d[r] for r in REGIONS])) for c, d in per_case.items()} for recipe, per_case in scores.items()}
+    case_means = {recipe: {c: case_mean(d) for c, d in per_case.items()} for recipe, per_case in scores.items()}
     print("case means (v10 / v9 / v7):")
-    for case in sorted(case_mean["v10"]):
-        print(f"  {case}{' (LGG)' if is_lower_grade(case) else ''}: " + " / ".join(f"{case_mean[r][case]:.3f}" for r in RECIPES))
+    for case in sorted(case_means["v10"]):
+        print(f"  {case}{' (LGG)' if is_lower_grade(case) else ''}: " + " / ".join(f"{case_means[r][case]:.3f}" for r in RECIPES))
     out["paired_difference_of_case_means"] = {}
     for other in ("v9", "v7"):
-        differences = [case_mean["v10"][c] - case_mean[other][c] for c in case_mean["v10"]]
+        differences = [case_means["v10"][c] - case_means[other][c] for c in case_means["v10"]]
         out["paired_difference_of_case_means"][f"v10-{other}"] = {"mean": float(np.mean(differences)),
                                                                  "better_cases": int(sum(d > 0 for d in differences)),
                                                                  "cases": len(differences)}
         print(f"v10 - {other}: mean {np.mean(differences):+.4f}, better on {sum(d > 0 for d in differences)} of {len(differences)} cases")
-    out["case_means"] = case_mean
+    out["case_means"] = case_means
     if a.json:
         json.dump(out, open(a.json, "w"), indent=1)
 
