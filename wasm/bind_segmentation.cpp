@@ -144,7 +144,7 @@ val prepare_refinement(Session& session, val ids, val labels, val manifest) {
     if (const auto* kept = session.kept_working_modalities(modality_ids, spec.source_spacing_mm)) {
       return network_input_to_js(segmentation::prepare_refine_input(*kept, first_stage, refine));
     }
-    // Not kept (the volumes were released, or another cascade ran since): resampled from the loaded volumes again.
+    // Not kept: another cascade ran since (resampled from the loaded volumes again), or one was released (named).
     const auto modalities = volumes_of(session, modality_ids);
     if (modalities.empty()) throw InvalidInputError("segmentation needs four modalities (T1, T1c, T2, FLAIR)");
     return network_input_to_js(segmentation::prepare_refine_input(modalities, first_stage, spec, refine));
