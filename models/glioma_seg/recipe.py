@@ -9,7 +9,8 @@ bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4
 train_refine.py seeds from v5, their weight average (v7's refine network), three fine-tunes of that average on
 inference-shaped boxes with the lower-grade cases drawn 3x (seeds 17, 18, 19; the first alone is v9's recipe), their
 weight average (v10's), export.py of each, and evaluate.py of three cascades on the held-out cases with the shipped
-post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json, so that a fold compares them out of sample.
+post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json (written once the soup exists, before the
+box fine-tunes), so that a fold compares them out of sample.
 A training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
 stage it lost; one trained for other held-out cases, or a box fine-tune with another --lgg_weight, is refused.
 --scale multiplies every iteration count (a smoke test: 0.01).
