@@ -83,10 +83,10 @@ def main():
     out["paired_difference_of_case_means"] = {}
     for other in ("v9", "v7"):
         differences = [case_means["v10"][c] - case_means[other][c] for c in case_means["v10"]]
-        out["paired_difference_of_case_means"][f"v10-{other}"] = {"mean": float(np.mean(differences)),
-                                                                 "better_cases": int(sum(d > 0 for d in differences)),
-                                                                 "cases": len(differences)}
-        print(f"v10 - {other}: mean {np.mean(differences):+.4f}, better on {sum(d > 0 for d in differences)} of {len(differences)} cases")
+        paired = {"mean": float(np.mean(differences)), "better_cases": int(sum(d > 0 for d in differences)),
+                  "cases": len(differences)}
+        out["paired_difference_of_case_means"][f"v10-{other}"] = paired
+        print(f"v10 - {other}: mean {paired['mean']:+.4f}, better on {paired['better_cases']} of {paired['cases']} cases")
     out["case_means"] = case_means
     if a.json:
         json.dump(out, open(a.json, "w"), indent=1)
