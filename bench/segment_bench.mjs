@@ -4,7 +4,7 @@
 // backend in Node and in headless Chromium (the app's own Worker), on 1 and 2 threads, measured side by side
 // in one run; then the whole case (load + preprocess + networks + labels + write) through `gliolens segment`.
 //   node bench/segment_bench.mjs [--case Brats18_2013_3_1] [--runs 3] [--threads 1,2] [--no-browser] [--webgpu]
-//       [--model-dir DIR (default models/glioma_seg)]
+//       [--model-dir DIR (default models/glioma_seg)] [--write-inputs DIR (only write each network's input, then stop)]
 // (bash bench/run_segment.sh runs it; needs build/wasm and web/dist from scripts/build, ../shared/data.)
 //
 // Every backend gets the same input tensor (the core's preprocessing of the case, written once to a
@@ -255,6 +255,16 @@ function makeSite(work, networks) {
   }
 }
 
+// Each network's input tensor (<stage>_input.f32) and inputs.json ({case, model, networks: [{stage, model, dims}]}), for
+// benchmarks that run where neither Node nor the case's NIfTI files are (bench/gpu).
+function writeInputs(dir, caseId, manifest, networks) {
+  mkdirSync(dir, { recursive: true });
+  for (const { stage, input } of networks) copyFileSync(input, join(dir, `${stage}_input.f32`));
+  const listed = networks.map(({ stage, model, dims }) => ({ stage, model, dims }));
+  writeFileSync(join(dir, 'inputs.json'), JSON.stringify({ case: caseId, model: `${manifest.name} ${manifest.version}`, networks: listed }, null, 2));
+  console.log(`bench: ${networks.length} network input(s) of ${caseId} written to ${dir}`);
+}
+
 // ---- whole case through the CLI ----------------------------------------------------------------------
 function cliWholeCase(caseDir, caseId, threads, work, modelDir) {
   return new Promise((resolvePromise, reject) => {
@@ -283,7 +293,7 @@ async function main() {
       child: { type: 'string' }, threads: { type: 'string', default: '1,2' }, input: { type: 'string' }, dims: { type: 'string' },
       model: { type: 'string' }, runs: { type: 'string', default: '3' }, out: { type: 'string' },
       case: { type: 'string', default: 'Brats18_2013_3_1' }, 'no-browser': { type: 'boolean' }, 'no-cli': { type: 'boolean' },
-      webgpu: { type: 'boolean' }, json: { type: 'string' }, 'model-dir': { type: 'string' },
+      webgpu: { type: 'boolean' }, json: { type: 'string' }, 'model-dir': { type: 'string' }, 'write-inputs': { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -312,6 +322,7 @@ async function main() {
     log(`${values.case}, ${manifest.name} ${manifest.version}: ${models.join(' then ')}; ${runs} timed runs after the first; os cores ${(await import('node:os')).cpus().length}`);
     const networks = await prepareInputs(caseDir, values.case, manifest, modelDir, work);
     for (const n of networks) log(`${n.stage} network input ${JSON.stringify(n.dims)} from the core's preprocessing`);
+    if (values['write-inputs']) return writeInputs(values['write-inputs'], values.case, manifest, networks);
     const rows = [];
     for (const network of networks) {
       const outputs = {};
