@@ -36,6 +36,7 @@ async function adapterInfo() {
   const info = adapter.info ?? {};
   return {
     available: true, vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    driver: info.driver, backend: info.backend, type: info.type,  // with --enable-webgpu-developer-features
     isFallbackAdapter: adapter.isFallbackAdapter ?? info.isFallbackAdapter ?? null,
     maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
   };
@@ -121,7 +122,7 @@ async function wholeCase(core, caseId, manifest, manifestBase) {
   const rows = [];
   for (const mirror of mirrorModes) {
     for (const backend of backends) {
-      const times = (mirror && backend === 'wasm') ? 1 : runs;  // WASM with mirroring is the slow one: once
+      const times = (mirror && backend === 'wasm') ? 0 : runs;  // WASM with mirroring is the slow one: once
       await log(`${caseId} whole case: ${backend}${mirror ? ', mirrored' : ''}, ${times + 1} runs`);
       const seconds = [];
       let first = null;
@@ -139,7 +140,7 @@ async function wholeCase(core, caseId, manifest, manifestBase) {
           } else seconds.push(result.seconds);
           await core.release(result.id);
         }
-        rows.push({ case: caseId, backend: first.backend, mirror, threads: first.threads, firstRun: first.seconds, runs: seconds, run: median(seconds), labels: first.labels });
+        rows.push({ case: caseId, backend: first.backend, mirror, threads: first.threads, firstRun: first.seconds, runs: seconds, run: median(seconds) ?? first.seconds, labels: first.labels });
         await log(`  first ${first.seconds.toFixed(2)} s, then median ${median(seconds)?.toFixed(2)} s`);
       } catch (error) {
         rows.push({ case: caseId, backend, mirror, error: error.message });

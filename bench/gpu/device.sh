@@ -2,11 +2,13 @@
 # The WebGPU benchmark on a machine with a real GPU and no Node (the device tool's GPU machine): unpacks the bundle
 # that bench/gpu/bundle.sh made (Debian's Chromium with its libraries, the built app, the cases' NIfTI files and the
 # networks' input tensors), finds the Chromium flags under which WebGPU gets the real GPU (probe page), then runs
-# bench/gpu/bench.html: WebGPU against WASM in the app's Worker. Writes to $OUT: result.json, segs.tar (the label
-# maps), logs.tar.gz (server and Chromium logs, adapter probes, nvidia-smi samples).
+# bench/gpu/bench.html: WebGPU against WASM in the app's Worker; then bench/gpu/native_gpu.py (PyTorch on the GPU, the
+# native ceiling). Writes to $OUT: result.json, native_gpu.json, segs.tar (the label maps), logs.tar.gz (server and
+# Chromium logs, adapter probes, nvidia-smi samples).
 #   bash bench/gpu/device.sh             (run in the repository root; the bundle's parts in $GPU_STAGE or .gpu/*/)
 # Env: GPU_STAGE (default /root/stage, where earlier calls left parts), GPU_CASES, GPU_RUNS, GPU_ACCEPT_ANY=1 (bench
-# whatever adapter is found, e.g. SwiftShader, to try this script on a machine without a GPU), GPU_SKIP_DEBS=1.
+# whatever adapter is found, to try this script on a machine without a GPU), GPU_FLAGS (Chromium's GPU flags: no
+# probing), GPU_SKIP_DEBS=1.
 set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -43,7 +45,8 @@ say "unpacked: $(du -sh "$work" | cut -f1)"
 {
   grep PRETTY /etc/os-release; nproc; nvidia-smi -L; nvidia-smi --query-gpu=driver_version,memory.total --format=csv
   ls /dev/nvidia* /dev/dri 2>&1
-  find / -xdev \( -name 'nvidia_icd*.json' -o -name '10_nvidia.json' \) 2>/dev/null
+  find /usr/local/nvidia /usr/share/vulkan /usr/share/glvnd /etc/vulkan /etc/glvnd \( -name 'nvidia_icd*.json' -o -name '10_nvidia.json' \) 2>/dev/null
+  ls /usr/local/nvidia/lib64 2>/dev/null | grep -Ei 'glx|vulkan|egl' | head
 } > "$work/logs/machine.txt" 2>&1
 cat "$work/logs/machine.txt"
 if [ -z "${GPU_SKIP_DEBS:-}" ]; then for deb in "$work"/debs/*.deb; do dpkg -x "$deb" /; done; ldconfig; fi
@@ -74,7 +77,7 @@ browse() {
   # shellcheck disable=SC2086
   "$chromium" --headless=new --no-sandbox --disable-dev-shm-usage --disable-gpu-sandbox --enable-unsafe-webgpu \
     --ignore-gpu-blocklist --no-first-run --disable-background-networking --disable-component-update --disable-sync \
-    --enable-logging=stderr --user-data-dir="$work/profile-$name" $flags "http://127.0.0.1:$port/bench.html?$query" \
+    --enable-webgpu-developer-features --enable-logging=stderr --user-data-dir="$work/profile-$name" $flags "http://127.0.0.1:$port/bench.html?$query" \
     > "$work/logs/$name.chromium.log" 2>&1 &
   local browser=$!
   wait "$server"
@@ -85,12 +88,14 @@ browse() {
 
 variants=(
   "--enable-features=Vulkan --use-vulkan=native --use-angle=vulkan --disable-vulkan-surface"
+  "--enable-features=Vulkan --use-angle=vulkan --disable-vulkan-surface"
   "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan --use-angle=vulkan --disable-vulkan-surface"
   "--use-angle=vulkan --enable-features=Vulkan"
   "--enable-features=Vulkan --use-gl=egl"
   ""
 )
-chosen=""
+chosen=${GPU_FLAGS:-}
+[ -n "$chosen" ] && variants=()
 for i in "${!variants[@]}"; do
   found=$(browse "probe$i" "${variants[$i]}" "mode=probe" 25)
   echo "$i [${variants[$i]}] -> $found" | tee -a "$work/logs/probes.txt"
@@ -99,7 +104,7 @@ for i in "${!variants[@]}"; do
     break
   fi
 done
-if [ -z "$chosen" ] && ! echo "$found" | grep -qi nvidia; then
+if [ -z "$chosen" ] && ! echo "${found:-}" | grep -qi nvidia; then
   say "no flags gave WebGPU the GPU: no benchmark (Chromium logs in logs.tar.gz)"
   exit 3
 fi
@@ -111,3 +116,7 @@ browse out "$chosen" "cases=$cases&runs=$runs" "${GPU_TIMEOUT:-420}" > /dev/null
 kill "$smi" 2>/dev/null
 cp "$work/logs/out.server.log" "$OUT/" 2>/dev/null
 cat "$work/logs/out.server.log"
+# After the browser, so that neither disturbs the other's timing.
+say "native PyTorch on the GPU, same inputs"
+timeout "${GPU_NATIVE_TIMEOUT:-120}" python3 "$repo/bench/gpu/native_gpu.py" "$work/inputs" --json "$OUT/native_gpu.json" 2>&1 |
+  tee "$work/logs/native_gpu.log" | grep -v Warning
