@@ -31,11 +31,13 @@ function median(values) {
 
 async function adapterInfo() {
   if (!navigator.gpu) return { available: false, why: 'navigator.gpu is missing' };
-  const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) return { available: false, why: 'requestAdapter() gave no adapter' };
+  // As the app asks (web/src/network.js); and whether the browser would have given one with no preference.
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const withoutPreference = Boolean(await navigator.gpu.requestAdapter());
+  if (!adapter) return { available: false, withoutPreference, why: "requestAdapter({powerPreference: 'high-performance'}) gave no adapter" };
   const info = adapter.info ?? {};
   return {
-    available: true, vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    available: true, withoutPreference, vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
     driver: info.driver, backend: info.backend, type: info.type,  // with --enable-webgpu-developer-features
     isFallbackAdapter: adapter.isFallbackAdapter ?? info.isFallbackAdapter ?? null,
     maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,

@@ -63,6 +63,9 @@ ldd "$chromium" | grep 'not found' && say "Chromium is missing libraries (above)
 site=$work/site
 cp "$repo/bench/gpu/bench.html" "$repo/bench/gpu/bench.js" "$site/"
 rm -rf "$site/models" && mkdir -p "$site/models" && ln -s "$repo/models/glioma_seg" "$site/models/glioma_seg"
+overlay=$(ls "$stage/site-overlay.tar.xz" .gpu/*/site-overlay.tar.xz 2>/dev/null | head -1)
+# A rebuilt app without a new bundle: its changed files over the bundle's (bundle.sh --overlay).
+[ -n "$overlay" ] && tar -xJf "$overlay" -C "$site" && say "app files from $overlay: $(tar -tJf "$overlay" | tr '\n' ' ')"
 ln -s "$work/cases" "$site/cases"
 ln -s "$work/inputs" "$site/inputs"
 
@@ -87,8 +90,8 @@ browse() {
 }
 
 variants=(
-  "--enable-features=Vulkan --use-vulkan=native --use-angle=vulkan --disable-vulkan-surface"
   "--enable-features=Vulkan --use-angle=vulkan --disable-vulkan-surface"
+  "--enable-features=Vulkan --use-vulkan=native --use-angle=vulkan --disable-vulkan-surface"
   "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan --use-angle=vulkan --disable-vulkan-surface"
   "--use-angle=vulkan --enable-features=Vulkan"
   "--enable-features=Vulkan --use-gl=egl"

@@ -6,11 +6,14 @@ import * as ort from 'onnxruntime-web/webgpu';
 // never from elsewhere; this module runs in the Worker, which Vite puts in assets/.
 const ORT_DIR = new URL('../ort/', self.location.href).href;
 const MAX_THREADS = 4;
+// The faster GPU where there are two, and the only one on machines with just a discrete GPU: with no preference,
+// Chromium on Linux gave no adapter at all on a machine with one NVIDIA H200 and nothing else (bench/gpu).
+const POWER_PREFERENCE = 'high-performance';
 
 export async function webgpuAvailable() {
   if (typeof navigator === 'undefined' || !navigator.gpu) return false;
   try {
-    return Boolean(await navigator.gpu.requestAdapter());
+    return Boolean(await navigator.gpu.requestAdapter({ powerPreference: POWER_PREFERENCE }));
   } catch {
     return false;
   }
@@ -41,6 +44,7 @@ function configureRuntime(requested) {
   }
   ort.env.wasm.wasmPaths = ORT_DIR;
   ort.env.wasm.numThreads = threads;
+  ort.env.webgpu.powerPreference = POWER_PREFERENCE;
   runtime = { threads, note };
   return runtime;
 }
