@@ -32,12 +32,17 @@ function median(values) {
 async function adapterInfo() {
   if (!navigator.gpu) return { available: false, why: 'navigator.gpu is missing' };
   // As the app asks (web/src/network.js); and whether the browser would have given one with no preference.
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // Chromium's first request can come before its GPU process is up, and get null: ask up to 5 times.
+  let adapter = null, tries = 0;
+  while (!adapter && tries++ < 5) {
+    adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) await new Promise((r) => setTimeout(r, 500));
+  }
   const withoutPreference = Boolean(await navigator.gpu.requestAdapter());
   if (!adapter) return { available: false, withoutPreference, why: "requestAdapter({powerPreference: 'high-performance'}) gave no adapter" };
   const info = adapter.info ?? {};
   return {
-    available: true, withoutPreference, vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    available: true, tries, withoutPreference, vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
     driver: info.driver, backend: info.backend, type: info.type,  // with --enable-webgpu-developer-features
     isFallbackAdapter: adapter.isFallbackAdapter ?? info.isFallbackAdapter ?? null,
     maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,

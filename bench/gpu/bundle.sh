@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Packs what bench/gpu/device.sh needs on a GPU machine that has neither Chromium nor Node into .gpu/ (ignored by git
-# through .git/info/exclude): Debian's Chromium with every library it links (not glibc's), the built app (web/dist
+# Packs what bench/gpu/device.sh needs on a GPU machine that has neither Chromium nor Node into .gpu/ (ignored by
+# git): Debian's Chromium with every library it links (not glibc's) and two fonts, the built app (web/dist
 # without its models: the device takes them from the repository), the cases' NIfTI files, each network's input
 # tensor from the core (segment_bench.mjs --write-inputs) and Debian's GL/Vulkan dispatch libraries (as the device
 # tool's notes advise). One xz stream, cut into parts that each fit one device call: .gpu/p1/bundle.xz.00, ...,
@@ -27,11 +27,13 @@ trap 'rm -rf "$work"' EXIT
 
 # Chromium and the libraries it links, without glibc's own (the machine's newer glibc serves them).
 mkdir -p "$work/b/chromium/lib" "$work/b/site" "$work/b/cases" "$work/b/inputs" "$work/b/debs"
-(cd /usr/lib/chromium && cp -a chromium chrome_100_percent.pak chrome_200_percent.pak icudtl.dat libEGL.so libGLESv2.so \
+(cd /usr/lib/chromium && cp -a chromium chrome_crashpad_handler chrome_100_percent.pak chrome_200_percent.pak icudtl.dat libEGL.so libGLESv2.so \
   libvulkan.so.1 resources.pak snapshot_blob.bin v8_context_snapshot.bin locales "$work/b/chromium/")
 ldd /usr/lib/chromium/chromium | awk '$3 ~ /^\// {print $3}' | grep -Ev '/(libc|libm|libpthread|libdl|librt|libresolv)\.so' |
   xargs cp -L -t "$work/b/chromium/lib/"
 for nss in libsoftokn3.so libfreeblpriv3.so libfreebl3.so; do cp -L "/usr/lib/x86_64-linux-gnu/$nss" "$work/b/chromium/lib/"; done
+# Without any font, Chromium aborts once a page draws text (Skia: "Not implemented", seen on the device's image).
+mkdir -p "$work/b/chromium/fonts" && cp /usr/share/fonts/truetype/dejavu/DejaVuSans{,-Bold}.ttf "$work/b/chromium/fonts/"
 
 (cd web/dist && tar --exclude=./models -cf - .) | tar -xf - -C "$work/b/site"
 for c in ${cases//,/ }; do mkdir -p "$work/b/cases/$c" && cp "$data/$c/${c}_"{t1,t1ce,t2,flair}.nii.gz "$work/b/cases/$c/"; done

@@ -54,6 +54,12 @@ chromium=$work/chromium/chromium
 export LD_LIBRARY_PATH=$work/chromium/lib:/usr/local/nvidia/lib64:/usr/local/nvidia/lib
 icd=$(find /usr/local/nvidia /usr/share/vulkan /etc/vulkan -name 'nvidia_icd*.json' 2>/dev/null | head -1)
 [ -n "$icd" ] && export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd
+cat > "$work/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>$work/chromium/fonts</dir><cachedir>$work/fontcache</cachedir></fontconfig>
+EOF
+export FONTCONFIG_FILE=$work/fonts.conf
 egl=$(find /usr/local/nvidia /usr/share/glvnd -name '10_nvidia.json' 2>/dev/null | head -1)
 [ -n "$egl" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$egl
 say "Vulkan driver file: ${icd:-none}; EGL vendor file: ${egl:-none}"
@@ -63,9 +69,6 @@ ldd "$chromium" | grep 'not found' && say "Chromium is missing libraries (above)
 site=$work/site
 cp "$repo/bench/gpu/bench.html" "$repo/bench/gpu/bench.js" "$site/"
 rm -rf "$site/models" && mkdir -p "$site/models" && ln -s "$repo/models/glioma_seg" "$site/models/glioma_seg"
-overlay=$(ls "$stage/site-overlay.tar.xz" .gpu/*/site-overlay.tar.xz 2>/dev/null | head -1)
-# A rebuilt app without a new bundle: its changed files over the bundle's (bundle.sh --overlay).
-[ -n "$overlay" ] && tar -xJf "$overlay" -C "$site" && say "app files from $overlay: $(tar -tJf "$overlay" | tr '\n' ' ')"
 ln -s "$work/cases" "$site/cases"
 ln -s "$work/inputs" "$site/inputs"
 
