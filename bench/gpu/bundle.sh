@@ -3,13 +3,13 @@
 # git): Debian's Chromium with every library it links (not glibc's) and two fonts, the built app (web/dist
 # without its models: the device takes them from the repository), the cases' NIfTI files, each network's input
 # tensor from the core (segment_bench.mjs --write-inputs) and Debian's GL/Vulkan dispatch libraries (as the device
-# tool's notes advise). One xz stream, cut into parts that each fit one device call: .gpu/p1/bundle.xz.00, ...,
-# with bundle.sha256 beside each.
-#   bash bench/gpu/bundle.sh [--parts 3] [--cases A,B] [--inputs A,B]
+# tool's notes advise). One xz stream, cut into parts that each fit one device call beside the repository's tracked
+# files (64 MiB in all): .gpu/p1/bundle.xz.00, ..., with bundle.sha256 beside each.
+#   bash bench/gpu/bundle.sh [--parts N (default: as few as fit)] [--cases A,B] [--inputs A,B]
 # Needs: bash scripts/build, npm ci (onnxruntime-node), ../shared/data, apt-get download (network).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-parts=3
+parts=
 cases=Brats18_2013_3_1,Brats18_TCIA10_637_1
 inputs=Brats18_2013_3_1,Brats18_TCIA10_637_1
 while [ $# -gt 0 ]; do
@@ -45,6 +45,12 @@ done
 # The executable part with the x86 filter (smaller), the rest plain; xz streams concatenate, tar -i reads both.
 (cd "$work/b" && tar -cf - chromium | xz --x86 --lzma2=preset=9e -T1 > "$work/bundle.xz")
 (cd "$work/b" && tar -cf - site cases inputs debs | xz -9 -T0 >> "$work/bundle.xz")
+if [ -z "$parts" ]; then
+  tracked=$(git ls-files -z | xargs -0 stat -c %s | awk '{s += $1} END {print s}')
+  room=$((64 * 1024 * 1024 - tracked - 2 * 1000 * 1000))  # 2 MB for files changed or added before the calls
+  size=$(stat -c %s "$work/bundle.xz")
+  parts=$(((size + room - 1) / room))
+fi
 rm -rf .gpu && mkdir -p .gpu
 sum=$(sha256sum "$work/bundle.xz" | cut -d' ' -f1)
 (cd "$work" && split -n "$parts" -d -a 2 bundle.xz bundle.xz.)
