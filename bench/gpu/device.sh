@@ -86,7 +86,17 @@ browse() {
     --enable-webgpu-developer-features --enable-logging=stderr --user-data-dir="$work/profile-$name" $flags "http://127.0.0.1:$port/bench.html?$query" \
     > "$work/logs/$name.chromium.log" 2>&1 &
   local browser=$!
-  wait "$server"
+  # Until the page says it is done, or Chromium ends first (a crash would leave the server waiting out its timeout).
+  while kill -0 "$server" 2>/dev/null; do
+    if ! kill -0 "$browser" 2>/dev/null; then
+      wait "$browser"
+      say "$name: Chromium ended (status $?) before the page said it was done" >&2
+      kill "$server" 2>/dev/null
+      break
+    fi
+    sleep 1
+  done
+  wait "$server" 2>/dev/null
   kill "$browser" 2>/dev/null; sleep 1; kill -9 "$browser" 2>/dev/null
   pkill -9 -f "profile-$name" 2>/dev/null
   cat "$out/result.json" 2>/dev/null
