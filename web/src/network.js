@@ -2,28 +2,15 @@
 // else WebAssembly (multi-threaded when the page is cross-origin isolated).
 import * as ort from 'onnxruntime-web/webgpu';
 
+import { POWER_PREFERENCE, hasWebgpuAdapter } from './webgpu-adapter.js';
+
 // ORT's Emscripten module and binary are served beside the page in ort/ (see web/vite.config.js),
 // never from elsewhere; this module runs in the Worker, which Vite puts in assets/.
 const ORT_DIR = new URL('../ort/', self.location.href).href;
 const MAX_THREADS = 4;
-// The faster GPU where a machine has two (a laptop's discrete one): the networks are heavy.
-const POWER_PREFERENCE = 'high-performance';
-// Chromium's first request can come before its GPU process is ready and get null (seen on a Linux machine with an
-// NVIDIA H200, bench/gpu: the second request gave the GPU): ask a few times before settling for WebAssembly.
-const ADAPTER_TRIES = 4;
-const ADAPTER_RETRY_MS = 250;
 
-export async function webgpuAvailable() {
-  if (typeof navigator === 'undefined' || !navigator.gpu) return false;
-  for (let attempt = 1; attempt <= ADAPTER_TRIES; attempt++) {
-    try {
-      if (await navigator.gpu.requestAdapter({ powerPreference: POWER_PREFERENCE })) return true;
-    } catch {
-      return false;
-    }
-    if (attempt < ADAPTER_TRIES) await new Promise((resolve) => setTimeout(resolve, ADAPTER_RETRY_MS));
-  }
-  return false;
+export function webgpuAvailable() {
+  return hasWebgpuAdapter(typeof navigator === 'undefined' ? undefined : navigator.gpu);
 }
 
 // 'auto' picks WebGPU when there is an adapter.

@@ -1,0 +1,20 @@
+// Whether the browser gives a WebGPU adapter, asking as the networks want it.
+
+// The faster GPU where a machine has two (a laptop's discrete one): the networks are heavy.
+export const POWER_PREFERENCE = 'high-performance';
+
+// `gpu`: navigator.gpu (or undefined). Chromium's first request can come before its GPU process is ready and get
+// null (seen on a Linux machine with an NVIDIA H200, bench/gpu: the second request gave the GPU), so a null answer is
+// asked again, `tries` times in all, `retryMs` apart, before settling for WebAssembly; a thrown error is final.
+export async function hasWebgpuAdapter(gpu, { tries = 4, retryMs = 250 } = {}) {
+  if (!gpu) return false;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      if (await gpu.requestAdapter({ powerPreference: POWER_PREFERENCE })) return true;
+    } catch {
+      return false;
+    }
+    if (attempt < tries) await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+  return false;
+}
