@@ -28,9 +28,9 @@ finish() {
 trap finish EXIT
 
 # ---- the bundle -----------------------------------------------------------------------------------------------
-expected=$(cat .gpu/bundle.sha256 2>/dev/null || find "$stage" .gpu -name bundle.sha256 2>/dev/null | head -1 | xargs cat)
+expected=$(find "$stage" .gpu -name bundle.sha256 2>/dev/null | head -1 | xargs cat)
 parts=()
-for i in 00 01 02 03 04 05; do
+for i in 00 01 02 03 04 05 06 07; do
   part=$(ls "$stage/bundle.xz.$i" .gpu/*/bundle.xz.$i 2>/dev/null | head -1)
   [ -n "$part" ] && parts+=("$part")
 done
@@ -111,23 +111,24 @@ variants=(
   ""
 )
 chosen=${GPU_FLAGS:-}
-[ -n "$chosen" ] && variants=()
+found_gpu=${GPU_FLAGS:+yes}
+[ -n "$found_gpu" ] && variants=()
 for i in "${!variants[@]}"; do
   found=$(browse "probe$i" "${variants[$i]}" "mode=probe" 25)
   echo "$i [${variants[$i]}] -> $found" | tee -a "$work/logs/probes.txt"
   if echo "$found" | grep -qi nvidia || { [ -n "${GPU_ACCEPT_ANY:-}" ] && echo "$found" | grep -q '"available":true'; }; then
     chosen=${variants[$i]}
+    found_gpu=yes
     break
   fi
 done
-if [ -z "$chosen" ] && ! echo "${found:-}" | grep -qi nvidia; then
+if [ -z "$found_gpu" ]; then
   say "no flags gave WebGPU the GPU: no benchmark (Chromium logs in logs.tar.gz)"
   exit 3
 fi
 say "benchmark with [$chosen], cases $cases, $runs runs after the first"
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used,clocks.sm --format=csv -lms 250 > "$work/logs/nvidia-smi.csv" 2>&1 &
 smi=$!
-cp /dev/null "$work/out/.keep"
 browse out "$chosen" "cases=$cases&runs=$runs" "${GPU_TIMEOUT:-420}" > /dev/null
 kill "$smi" 2>/dev/null
 cp "$work/logs/out.server.log" "$OUT/" 2>/dev/null
