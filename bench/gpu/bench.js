@@ -8,6 +8,8 @@
 //                        and without mirroring (&mirror=off|on: one of them); the label maps go back to the server
 //                        for Dice against the truth. &backends=wasm: one backend only.
 // Everything is posted to the serving folder's server: /log (progress), /file?name= (label maps), /result, /done.
+import { requestWebgpuAdapter } from './webgpu-adapter.js';
+
 const params = new URLSearchParams(location.search);
 const runs = Number(params.get('runs') ?? 3);
 const backends = (params.get('backends') ?? 'webgpu,wasm').split(',');
@@ -31,13 +33,11 @@ function median(values) {
 
 async function adapterInfo() {
   if (!navigator.gpu) return { available: false, why: 'navigator.gpu is missing' };
-  // As the app asks (web/src/network.js); and whether the browser would have given one with no preference.
-  // Chromium's first request can come before its GPU process is up, and get null: ask up to 5 times.
-  let adapter = null, tries = 0;
-  while (!adapter && tries++ < 5) {
-    adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) await new Promise((r) => setTimeout(r, 500));
-  }
+  // With the app's own request and retry (web/src/webgpu-adapter.js, served beside this page), counting the requests;
+  // and whether the browser would have given one with no preference.
+  let tries = 0;
+  const counted = { requestAdapter: (options) => { tries++; return navigator.gpu.requestAdapter(options); } };
+  const adapter = await requestWebgpuAdapter(counted, { tries: 5, retryMs: 500 });
   const withoutPreference = Boolean(await navigator.gpu.requestAdapter());
   if (!adapter) return { available: false, withoutPreference, why: "requestAdapter({powerPreference: 'high-performance'}) gave no adapter" };
   const info = adapter.info ?? {};

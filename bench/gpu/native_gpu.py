@@ -10,6 +10,7 @@ upload + network + readback (what the browser's WebGPU run also pays), median of
 the network alone (input already on the GPU). `--device cpu` tries the script where there is no GPU.
 """
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -19,10 +20,9 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'models', 'glioma_seg'))
-from model import torch_from_onnx  # noqa: E402
-
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'models', 'glioma_seg')
+sys.path.insert(0, MODELS)
+from model import torch_from_onnx  # noqa: E402
 
 
 def timed(fn, runs, cuda):
@@ -65,7 +65,7 @@ def main():
         for net in json.load(open(listing))['networks']:
             if net['model'] not in networks:
                 cpu = torch_from_onnx(os.path.join(MODELS, net['model']))
-                networks[net['model']] = (cpu, torch_from_onnx(os.path.join(MODELS, net['model'])).to(device))
+                networks[net['model']] = (cpu, copy.deepcopy(cpu).to(device))
             cpu_net, gpu_net = networks[net['model']]
             x = np.fromfile(os.path.join(args.inputs, case, f"{net['stage']}_input.f32"), dtype='<f4').reshape(net['dims'])
             host = torch.from_numpy(x)
