@@ -13,9 +13,7 @@ equal - else the smallest thresholds.
 """
 import itertools, json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, Cascade, case_arguments, load_model, mean_scores, predict, score
-from model import from_checkpoints
-from preprocess import load_case, prepare_case, probs_to_labels
+from evaluate import REGIONS, case_arguments, case_cascades, mean_scores, score
 
 MIN_COMPONENT = (0, 500, 2000, 5000)   # voxels at 1 mm = mm^3
 MIN_ENHANCING = (0, 200, 500, 1000)
@@ -24,18 +22,12 @@ MIN_FRACTION = (0.0, 0.05, 0.1, 0.2)  # of the largest component
 
 def main():
     ap = case_arguments()
-    ap.add_argument("--refine", default="", help="the cascade's refine network (checkpoint or .onnx)")
-    ap.add_argument("--margin", type=int, default=12, help="the refine box's margin, voxels")
     ap.add_argument("--keep", default="", help="the shipped setting, min_component_voxels,min_component_fraction,"
                     "min_enhancing_voxels: chosen whenever it ties the best")
     a = ap.parse_args()
-    model = load_model(a)
-    refine_model = from_checkpoints(a.refine, a.base) if a.refine else None
     cases = {}
-    for cid in a.cases.split(","):
-        vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
-        x, start, _ = prepare_case(vols)
-        cases[cid] = (Cascade(vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape), refine_model, a.margin, a.tta), seg)
+    for cid, cascade, seg, _ in case_cascades(a):
+        cases[cid] = (cascade, seg)
         print("predicted", cid, flush=True)
     table = []
     for mc, mf, me in itertools.product(MIN_COMPONENT, MIN_FRACTION, MIN_ENHANCING):

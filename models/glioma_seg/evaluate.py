@@ -4,7 +4,7 @@ Exported .onnx files count as checkpoints: the shipped cascade is
 
   /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
-      [--min_component N] [--min_enhancing N] [--refine REFINE_CKPT [--margin 12]]
+      [--min_component N] [--min_enhancing N] [--refine REFINE_CKPT [--margin 12] [--refine_thresholds 0.5,0.5,0.5]]
 
 With --refine, the cascade the app runs for a two-stage manifest: the whole-brain labels (post-processed) give a
 box, the bounding box of the tumour grown by --margin voxels, clipped to the volume, each axis then grown to a
@@ -25,7 +25,7 @@ from scipy import ndimage
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from malloc_reuse import keep_freed_memory
 from model import from_checkpoints
-from preprocess import box_to_multiple, brain_mask, extract_window, load_case, prepare_case, probs_to_labels, zscore
+from preprocess import box_to_multiple, brain_mask, extract_window, load_case, nested_labels, prepare_case, probs_to_labels, zscore
 
 REGIONS = {"WT": (1, 2, 4), "TC": (1, 4), "ET": (4,)}
 
@@ -122,16 +122,11 @@ def refine_box(lab, margin, multiple=8):
                            lab.shape, multiple)
 
 
-def refine_labels(model, vols, box, tta=False):
-    """The refine network's labels (I, J, K) on `box` = (first voxel, size), as refine_box gives it."""
+def refine_probabilities(model, vols, box, tta=False):
+    """The refine network's sigmoids (3, I, J, K) on `box` = (first voxel, size), as refine_box gives it."""
     lo, size = box
     x = extract_window(zscore(vols, brain_mask(vols)), lo, size)              # (4, i, j, k), zeros outside
-    p = predict(model, np.ascontiguousarray(x.transpose(0, 3, 2, 1))[None], tta).transpose(0, 3, 2, 1)
-    fine = np.zeros(p.shape[1:], np.uint8)
-    fine[p[0] > 0.5] = 2
-    fine[p[1] > 0.5] = 1
-    fine[p[2] > 0.5] = 4
-    return fine
+    return predict(model, np.ascontiguousarray(x.transpose(0, 3, 2, 1))[None], tta).transpose(0, 3, 2, 1)
 
 
 def paste_refined(lab, fine, box):
@@ -145,23 +140,23 @@ def paste_refined(lab, fine, box):
 
 class Cascade:
     """One case through the shipped pipeline, as the core runs it, for any post-processing setting: the first stage's
-    labels post-processed; with a refine network, its labels on the box those give pasted in and post-processed again.
-    The refine network runs once per distinct box (choose_postprocess.py tries many settings)."""
+    labels post-processed; with a refine network, its labels (at `refine_thresholds`) on the box those give pasted in
+    and post-processed again. The refine network runs once per distinct box (the choosers try many settings)."""
 
     def __init__(self, vols, first_labels, refine_model=None, margin=12, tta=False):
         self.vols, self.first_labels, self.refine_model, self.margin, self.tta = vols, first_labels, refine_model, margin, tta
-        self.fine = {}
+        self.probabilities = {}
 
-    def labels(self, **post):
+    def labels(self, refine_thresholds=(0.5, 0.5, 0.5), **post):
         """The final labels (I, J, K) with postprocess(**post) applied after each stage."""
         lab = postprocess(self.first_labels.copy(), **post)
         box = refine_box(lab, self.margin) if self.refine_model is not None else None
         if box is None:
             return lab
         key = (tuple(box[0]), tuple(box[1]))
-        if key not in self.fine:
-            self.fine[key] = refine_labels(self.refine_model, self.vols, box, self.tta)
-        return postprocess(paste_refined(lab, self.fine[key], box), **post)
+        if key not in self.probabilities:
+            self.probabilities[key] = refine_probabilities(self.refine_model, self.vols, box, self.tta)
+        return postprocess(paste_refined(lab, nested_labels(self.probabilities[key], refine_thresholds), box), **post)
 
 
 def mean_scores(res):
@@ -174,9 +169,12 @@ def mean_scores(res):
 
 
 def case_arguments():
-    """The options every scoring script takes: checkpoint, data, cases, output, mirroring, threads."""
+    """The options every scoring script takes: networks (first stage, refine stage), data, cases, output, mirroring,
+    threads."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True, help="a train.py checkpoint or an exported .onnx; several, comma-separated: their ensemble")
+    ap.add_argument("--refine", default="", help="a train_refine.py checkpoint or an exported .onnx: score the two-stage cascade")
+    ap.add_argument("--margin", type=int, default=12, help="the refine box's margin around the first stage's tumour, voxels")
     ap.add_argument("--base", type=int, default=16)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
     ap.add_argument("--cases", required=True)
@@ -186,10 +184,24 @@ def case_arguments():
     return ap
 
 
-def load_model(a):
+def case_cascades(a):
+    """Each case of --cases as (case id, its Cascade, its expert labels, seconds taken), the first stage run once."""
     keep_freed_memory()
     torch.set_num_threads(a.threads)
-    return from_checkpoints(a.ckpt, a.base)
+    model = from_checkpoints(a.ckpt, a.base)
+    refine_model = from_checkpoints(a.refine, a.base) if a.refine else None
+    for cid in a.cases.split(","):
+        t = time.time()
+        vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
+        x, start, _ = prepare_case(vols)
+        cascade = Cascade(vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape), refine_model, a.margin, a.tta)
+        yield cid, cascade, seg, time.time() - t
+
+
+def parse_thresholds(text):
+    """"WT,TC,ET" sigmoid thresholds (one number: the same for all three)."""
+    values = [float(v) for v in text.split(",")]
+    return tuple(values * 3 if len(values) == 1 else values)
 
 
 def main():
@@ -198,24 +210,20 @@ def main():
                     help="largest: keep only the largest 26-connected component of the tumour (label > 0)")
     ap.add_argument("--min_component", type=int, default=0, help="as the manifest's postprocess.min_component_voxels")
     ap.add_argument("--min_enhancing", type=int, default=0, help="as the manifest's postprocess.min_enhancing_voxels")
-    ap.add_argument("--refine", default="", help="a train_refine.py checkpoint or an exported .onnx: score the two-stage cascade")
-    ap.add_argument("--margin", type=int, default=12, help="the refine box's margin around the first stage's tumour, voxels")
+    ap.add_argument("--refine_thresholds", type=parse_thresholds, default=(0.5, 0.5, 0.5),
+                    help="the refine stage's sigmoid thresholds WT,TC,ET (as the manifest's refine.thresholds)")
     a = ap.parse_args()
-    model = load_model(a)
-    refine_model = from_checkpoints(a.refine, a.base) if a.refine else None
     res = {}
-    for cid in a.cases.split(","):
+    for cid, cascade, seg, seconds in case_cascades(a):
         t = time.time()
-        vols, seg, _ = load_case(os.path.join(a.data, cid), cid)
-        x, start, _ = prepare_case(vols)
-        cascade = Cascade(vols, probs_to_labels(predict(model, x, a.tta), start, seg.shape), refine_model, a.margin, a.tta)
-        lab = cascade.labels(largest=a.post == "largest", min_component=a.min_component, min_enhancing=a.min_enhancing)
+        lab = cascade.labels(a.refine_thresholds, largest=a.post == "largest", min_component=a.min_component,
+                             min_enhancing=a.min_enhancing)
         res[cid] = score(lab, seg)
-        print(cid, json.dumps(res[cid]), f"{time.time()-t:.1f}s", flush=True)
+        print(cid, json.dumps(res[cid]), f"{seconds + time.time() - t:.1f}s", flush=True)
     mean = mean_scores(res)
     out = {"cases": res, "mean": mean, "tta": a.tta, "post": a.post,
            "min_component": a.min_component, "min_enhancing": a.min_enhancing, "ckpt": a.ckpt,
-           **({"refine": a.refine, "margin": a.margin} if a.refine else {})}
+           **({"refine": a.refine, "margin": a.margin, "refine_thresholds": a.refine_thresholds} if a.refine else {})}
     print("mean", json.dumps(mean))
     json.dump(out, open(a.json, "w"), indent=1)
 

@@ -129,8 +129,13 @@ def probs_to_labels(p2, start, full_shape, thr=0.5):
         dst.append(slice(s0, s1))
         src.append(slice(s0 - start[a], s1 - start[a]))
     full[(slice(None), *dst)] = up[(slice(None), *src)]
-    lab = np.zeros(full_shape, dtype=np.uint8)
-    lab[full[0] > thr] = 2
-    lab[full[1] > thr] = 1
-    lab[full[2] > thr] = 4
+    return nested_labels(full, (thr, thr, thr))
+
+
+def nested_labels(p, thresholds=(0.5, 0.5, 0.5)):
+    """(3, ...) probabilities (WT, TC, ET) -> uint8 BraTS labels: 2 where p_WT > t_WT, then 1 where p_TC > t_TC, then 4
+    where p_ET > t_ET (later overwrites earlier; the manifest's `thresholds`)."""
+    lab = np.zeros(p.shape[1:], dtype=np.uint8)
+    for channel, label in enumerate((2, 1, 4)):
+        lab[p[channel] > thresholds[channel]] = label
     return lab
