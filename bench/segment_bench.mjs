@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { logitAgreement, median } from './logit-agreement.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -50,25 +51,10 @@ function resetPeak(pid) {
   }
 }
 
-// Largest |logit difference|, and voxels whose thresholded region (logit > 0, i.e. p > 0.5) differs.
-function compare(output, ref) {
-  let maxDiff = output.length === ref.length ? 0 : Infinity, flips = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(output[i] - ref[i]));
-    flips += (output[i] > 0) !== (ref[i] > 0);
-  }
-  return { maxDiff, flips };
-}
-
 // CPU seconds (user + system, all threads) a process has used.
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;  // utime, stime in clock ticks (USER_HZ 100)
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 }
 
 // ---- child: one Node backend in its own process -------------------------------------------------
@@ -211,13 +197,8 @@ async function chromiumRun({ backend, threads, runs, work, network }) {
         const t = performance.now();
         const out = await window.gliolensCore.infer({ modelUrl, backend, tensor: input, dims, threads });
         const wall = (performance.now() - t) / 1000;
-        let maxDiff = out.output.length === ref.length ? 0 : Infinity, flips = 0;
-        if (compareOutput) {
-          for (let i = 0; i < ref.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(out.output[i] - ref[i]));
-            flips += (out.output[i] > 0) !== (ref[i] > 0);
-          }
-        }
+        const { logitAgreement } = await import(new URL('bench/logit-agreement.mjs', location.href).href);
+        const { maxDiff, flips } = compareOutput ? logitAgreement(out.output, ref) : {};
         return { wall, seconds: out.seconds, maxDiff, flips, used: { backend: out.backend, threads: out.threads, note: out.threadsNote } };
       }, { backend, threads, dims, modelName, compareOutput: r === 0 });
       cpu.push(renderer ? cpuSeconds(renderer.pid) - c0 : NaN);
@@ -248,6 +229,7 @@ function makeSite(work, networks) {
   const site = join(work, 'site');
   mkdirSync(join(site, 'bench'), { recursive: true });
   for (const entry of readdirSync(dist)) symlinkSync(join(dist, entry), join(site, entry));
+  symlinkSync(join(root, 'bench', 'logit-agreement.mjs'), join(site, 'bench', 'logit-agreement.mjs'));
   for (const { stage, input, modelPath, model } of networks) {
     symlinkSync(input, join(site, 'bench', `${stage}_input.f32`));
     symlinkSync(join(work, `${stage}_ref.f32`), join(site, 'bench', `${stage}_ref.f32`));
@@ -339,7 +321,10 @@ async function main() {
       network.refKey = `ort-node_${Math.max(...threadList)}`;
       const ref = readF32(outputs[network.refKey]);
       writeFileSync(join(work, `${network.stage}_ref.f32`), Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength));
-      for (const row of rows.filter((r) => r.network === network)) Object.assign(row, compare(readF32(outputs[`${row.backend}_${row.threads}`]), ref));
+      for (const row of rows.filter((r) => r.network === network)) {
+        const { maxDiff, flips } = logitAgreement(readF32(outputs[`${row.backend}_${row.threads}`]), ref);
+        Object.assign(row, { maxDiff, flips });
+      }
     }
     if (!values['no-browser']) {
       makeSite(work, networks);

@@ -8,6 +8,7 @@
 //                        and without mirroring (&mirror=off|on: one of them); the label maps go back to the server
 //                        for Dice against the truth. &backends=wasm: one backend only.
 // Everything is posted to the serving folder's server: /log (progress), /file?name= (label maps), /result, /done.
+import { logitAgreement, median } from './logit-agreement.mjs';
 import { requestWebgpuAdapter } from './webgpu-adapter.js';
 
 const params = new URLSearchParams(location.search);
@@ -24,11 +25,6 @@ function log(text) {
   const line = `[${((performance.now() - started) / 1000).toFixed(1)} s] ${text}`;
   document.body.append(`${line}\n`);
   return post('/log', line);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
 }
 
 async function adapterInfo() {
@@ -82,15 +78,6 @@ async function timeNetwork(core, { modelUrl, backend, input, dims }) {
   return { backend: first.backend, threads: first.threads, firstCall: firstWall, firstRun: first.seconds, runs: seconds, run: median(seconds), output: first.output };
 }
 
-function agreement(output, reference) {
-  let maxDiff = output.length === reference.length ? 0 : Infinity, flips = 0;
-  for (let i = 0; i < reference.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(output[i] - reference[i]));
-    flips += (output[i] > 0) !== (reference[i] > 0);
-  }
-  return { maxDiff, flips, voxels: reference.length };
-}
-
 async function networks(core, caseId, manifestBase) {
   const listing = await fetch(`inputs/${caseId}/inputs.json`);
   if (!listing.ok) return [];
@@ -108,7 +95,7 @@ async function networks(core, caseId, manifestBase) {
       }
     }
     const { webgpu, wasm } = byBackend;
-    const parity = webgpu?.output && wasm?.output ? agreement(webgpu.output, wasm.output) : null;
+    const parity = webgpu?.output && wasm?.output ? logitAgreement(webgpu.output, wasm.output) : null;
     for (const r of Object.values(byBackend)) delete r.output;
     rows.push({ case: caseId, stage, model, dims, webgpu, wasm, webgpuAgainstWasm: parity, speedup: wasm?.run / webgpu?.run });
     await log(`  webgpu run ${webgpu?.run?.toFixed(3)} s, wasm ${wasm?.run?.toFixed(3)} s; max |diff| ${parity?.maxDiff}`);
@@ -147,8 +134,8 @@ async function wholeCase(core, caseId, manifest, manifestBase) {
           } else seconds.push(result.seconds);
           await core.release(result.id);
         }
-        rows.push({ case: caseId, backend: first.backend, mirror, threads: first.threads, firstRun: first.seconds, runs: seconds, run: median(seconds) ?? first.seconds, labels: first.labels });
-        await log(`  first ${first.seconds.toFixed(2)} s, then median ${median(seconds)?.toFixed(2)} s`);
+        rows.push({ case: caseId, backend: first.backend, mirror, threads: first.threads, firstRun: first.seconds, runs: seconds, run: seconds.length ? median(seconds) : first.seconds, labels: first.labels });
+        await log(`  first ${first.seconds.toFixed(2)} s, then median ${median(seconds).toFixed(2)} s`);
       } catch (error) {
         rows.push({ case: caseId, backend, mirror, error: error.message });
         await log(`  failed: ${error.message}`);

@@ -67,7 +67,7 @@ ldd "$chromium" | grep 'not found' && say "Chromium is missing libraries (above)
 
 # ---- the site: the built app, this page, the model from the repository, cases and inputs from the bundle -----------
 site=$work/site
-cp "$repo/bench/gpu/bench.html" "$repo/bench/gpu/bench.js" "$repo/web/src/webgpu-adapter.js" "$site/"
+cp "$repo/bench/gpu/bench.html" "$repo/bench/gpu/bench.js" "$repo/bench/logit-agreement.mjs" "$repo/web/src/webgpu-adapter.js" "$site/"
 rm -rf "$site/models" && mkdir -p "$site/models" && ln -s "$repo/models/glioma_seg" "$site/models/glioma_seg"
 ln -s "$work/cases" "$site/cases"
 ln -s "$work/inputs" "$site/inputs"
