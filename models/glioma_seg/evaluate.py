@@ -168,16 +168,17 @@ def mean_scores(res):
     return mean
 
 
-def case_arguments():
+def case_arguments(networks_required=True):
     """The options every scoring script takes: networks (first stage, refine stage), data, cases, output, mirroring,
     threads."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True, help="a train.py checkpoint or an exported .onnx; several, comma-separated: their ensemble")
+    ap.add_argument("--ckpt", required=networks_required,
+                    help="a train.py checkpoint or an exported .onnx; several, comma-separated: their ensemble")
     ap.add_argument("--refine", default="", help="a train_refine.py checkpoint or an exported .onnx: score the two-stage cascade")
     ap.add_argument("--margin", type=int, default=12, help="the refine box's margin around the first stage's tumour, voxels")
     ap.add_argument("--base", type=int, default=16)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
-    ap.add_argument("--cases", required=True)
+    ap.add_argument("--cases", required=networks_required)
     ap.add_argument("--json", required=True)
     ap.add_argument("--tta", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
