@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -83,6 +84,18 @@ TEST_CASE("connected components, small-component removal, labels from regions, E
   CHECK(apply_enhancing_rule(labels, 2));
   CHECK(labels == std::vector<std::uint8_t>{2, 1, 1, 0});
   CHECK_FALSE(apply_enhancing_rule(labels, 2));
+}
+
+TEST_CASE("nested labels use each region's own threshold", "[segmentation]") {
+  const std::array<float, 3> half{0.5f, 0.5f, 0.5f}, lowered{0.2f, 0.3f, 0.6f};  // WT, TC, ET
+  CHECK(nested_label({0.25f, 0.0f, 0.0f}, half) == 0);
+  CHECK(nested_label({0.25f, 0.0f, 0.0f}, lowered) == 2);
+  CHECK(nested_label({0.9f, 0.35f, 0.0f}, half) == 2);
+  CHECK(nested_label({0.9f, 0.35f, 0.0f}, lowered) == 1);
+  CHECK(nested_label({0.9f, 0.9f, 0.55f}, half) == 4);
+  CHECK(nested_label({0.9f, 0.9f, 0.55f}, lowered) == 1);  // ET's threshold raised
+  CHECK(nested_label({0.1f, 0.1f, 0.65f}, lowered) == 4);   // a region above its threshold wins over the outer ones
+  CHECK(nested_label({0.5f, 0.5f, 0.5f}, half) == 0);       // strictly above
 }
 
 TEST_CASE("distance transform equals brute force on an anisotropic grid", "[segmentation][metrics]") {

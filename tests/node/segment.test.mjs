@@ -2,7 +2,7 @@
 // BraTS scores, on a real case the bundled model did not train on.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -112,6 +112,35 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     const voxels = (run) => run.json.labels.reduce((n, l) => n + l.voxels, 0);
     console.log(`# tumour voxels on ${heldOut}: ${voxels(segmented)} cleaned up, ${voxels(kept)} with every component`);
     assert.ok(voxels(kept) >= voxels(segmented));
+  });
+});
+
+// The refine stage's thresholds come from the manifest (a model may ship others than 0.5): at 0.2 the CLI must give
+// what the Python evaluation gives with `evaluate.py --refine_thresholds 0.2` (reference/refine_thresholds.json).
+const thresholdsReference = JSON.parse(readFileSync(join(modelDir, 'reference', 'refine_thresholds.json'), 'utf8'));
+describe('the manifest\'s refine thresholds', { skip: skipWithoutSharedData(bratsCase(thresholdsReference.case).files.seg) }, () => {
+  test('at 0.2 the CLI reproduces the Python evaluation, not the 0.5 labels', () => {
+    assert.equal(thresholdsReference.refine_model, manifest.refine?.model.file, 'the reference belongs to the bundled refine network');
+    const dir = join(scratch, 'refine-thresholds');
+    mkdirSync(dir, { recursive: true });
+    for (const file of [manifest.model.file, manifest.refine.model.file]) symlinkSync(join(modelDir, file), join(dir, file));
+    const lowered = { ...manifest, refine: { ...manifest.refine, output: { ...manifest.refine.output, thresholds: thresholdsReference.refine_thresholds } } };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(lowered));
+    const brats = bratsCase(thresholdsReference.case), pred = join(dir, 'pred.nii.gz');
+    const run = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
+      '--flair', brats.files.flair, '--out', pred, '--model', dir);
+    assert.equal(run.status, 0, run.stderr);
+    const scores = gliolens('dice', '--pred', pred, '--truth', brats.files.seg);
+    assert.equal(scores.status, 0, scores.stderr);
+    for (const { region, dice, predictedVoxels } of scores.json.regions) {
+      const expected = thresholdsReference.regions[region], atDefault = thresholdsReference.at_manifest_thresholds[region];
+      console.log(`# ${region} at refine threshold ${thresholdsReference.refine_thresholds[region]}: ${predictedVoxels} voxels, Dice ${dice.toFixed(4)} ` +
+        `(Python ${expected.predicted_voxels}, ${expected.dice}; at the manifest's thresholds ${atDefault.predicted_voxels})`);
+      // float32 in two runtimes: a voxel whose sigmoid sits on the threshold may fall either way
+      assert.ok(Math.abs(predictedVoxels - expected.predicted_voxels) <= 0.001 * expected.predicted_voxels, `${region} voxels`);
+      assert.ok(Math.abs(dice - expected.dice) <= 0.002, `${region} Dice`);
+      assert.notEqual(predictedVoxels, atDefault.predicted_voxels, `${region}: the thresholds were applied`);
+    }
   });
 });
 
