@@ -202,6 +202,8 @@ def case_cascades(a):
 def parse_thresholds(text):
     """"WT,TC,ET" sigmoid thresholds (one number: the same for all three)."""
     values = [float(v) for v in text.split(",")]
+    if len(values) not in (1, 3):
+        raise argparse.ArgumentTypeError(f"{text!r}: give WT,TC,ET or one threshold for all three")
     return tuple(values * 3 if len(values) == 1 else values)
 
 
