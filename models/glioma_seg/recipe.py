@@ -11,8 +11,10 @@ inference-shaped boxes with the lower-grade cases drawn 3x (seeds 17, 18, 19; th
 weight average (v10's), export.py of each, and evaluate.py of three cascades on the held-out cases with the shipped
 post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json (written once the soup exists, before the
 box fine-tunes), so that a fold compares them out of sample.
-A training stage that finished (its train_info.json exists) is not run again, so an interrupted recipe resumes at the
-stage it lost; one trained for other held-out cases, or a box fine-tune with another --lgg_weight, is refused.
+A training stage that finished (its train_info.json exists) is not run again, and one that was stopped resumes from its
+last save (training.py's resume.pt, every 5 minutes: weights, Adam's moments, iteration and random streams, so the
+result is the uninterrupted run's, bit for bit); one trained for other held-out cases, or a box fine-tune with another
+--lgg_weight, is refused.
 --scale multiplies every iteration count (a smoke test: 0.01).
 About 4 hours per fold on 2 CPU cores (estimated from the per-iteration times). cv_summary.py sums the folds up.
 """

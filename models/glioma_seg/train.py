@@ -107,4 +107,4 @@ def next_batch(frac):
 model = UNet3D(base=a.base)
 if a.init:
     model.load_state_dict(single_network(a.init, a.base).state_dict())
-train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))
+train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold), rng)

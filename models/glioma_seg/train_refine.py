@@ -100,4 +100,4 @@ def next_batch(frac):
 
 model = UNet3D()
 model.load_state_dict(single_network(a.init).state_dict())
-train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold))
+train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold), rng)

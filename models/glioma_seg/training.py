@@ -1,4 +1,5 @@
-"""What both training scripts (train.py, train_refine.py) do the same way: the loss and the wall-time-bounded loop."""
+"""What both training scripts (train.py, train_refine.py) do the same way: the loss and the training loop (bounded by
+wall time or by iterations; an iteration-bound run resumes where it was stopped)."""
 import glob, json, os, time
 import numpy as np
 import torch
@@ -43,22 +44,56 @@ def region_loss(logit, y):
     return bce + (1 - dice).mean(), dice.detach()
 
 
+RESUME_FILE = "resume.pt"
+
+
 def add_budget_arguments(ap, minutes):
     """--minutes (wall time, the default budget) and --iterations (a fixed count instead: the result then does not
-    depend on how busy the machine is)."""
+    depend on how busy the machine is, and a stopped run resumes), --save_minutes."""
     ap.add_argument("--minutes", type=float, default=minutes)
     ap.add_argument("--iterations", type=int, default=0, help="train exactly this many iterations (overrides --minutes)")
+    ap.add_argument("--save_minutes", type=float, default=5.0, help="save the checkpoint (and the resume state) this often")
 
 
-def train(model, a, next_batch, record):
+def resume(path, a, model, opt, rng):
+    """The saved state of an iteration-bound run with these same arguments, loaded into model, opt and the random
+    streams: (iterations done, loss history, minutes spent, iterations at which it was resumed); None if there is none."""
+    if not a.iterations or not os.path.isfile(path):
+        return None
+    state = torch.load(path)
+    if state["args"] != vars(a):
+        print(f"{path} was saved by a run with other arguments: starting over", flush=True)
+        return None
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    rng.bit_generator.state = state["numpy_rng"]
+    torch.set_rng_state(state["torch_rng"])
+    print(f"resumed at iteration {state['iteration']} of {a.iterations} from {path}", flush=True)
+    return state["iteration"], state["hist"], state["minutes"], state["resumed_at"] + [state["iteration"]]
+
+
+def train(model, a, next_batch, record, rng):
     """Adam (weight decay 1e-5) for a.iterations iterations, or else a.minutes of wall time: linear warm-up over
     a.warmup iterations to a.lr, then a poly decay over the fraction of the budget spent. next_batch(fraction) ->
-    (inputs, targets, log tag). Saves a.out/ckpt.pt every 5 minutes and at the end, and a.out/train_info.json with
-    `record` added."""
+    (inputs, targets, log tag), drawing from `rng`. Saves a.out/ckpt.pt every a.save_minutes and at the end, and
+    a.out/train_info.json with `record` added. With a.iterations it also saves a.out/resume.pt (weights, Adam's moments,
+    the iteration, both random streams), and a rerun with the same arguments continues from it as if never stopped."""
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=1e-5)
+    resume_path = os.path.join(a.out, RESUME_FILE)
+    it, hist, minutes_before, resumed_at = resume(resume_path, a, model, opt, rng) or (0, [], 0.0, [])
     t0 = time.time()
     budget = a.minutes * 60
-    it, last_save, hist = 0, t0, []
+    last_save = t0
+
+    def save():
+        torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+        if a.iterations:
+            state = dict(args=vars(a), iteration=it, model=model.state_dict(), optimizer=opt.state_dict(), hist=hist,
+                         minutes=minutes_before + (time.time() - t0) / 60, resumed_at=resumed_at,
+                         numpy_rng=rng.bit_generator.state, torch_rng=torch.get_rng_state())
+            torch.save(state, resume_path + ".part")
+            os.replace(resume_path + ".part", resume_path)  # a run killed while saving keeps the previous state
+
     while True:
         el = time.time() - t0
         frac = it / a.iterations if a.iterations else el / budget
@@ -76,13 +111,15 @@ def train(model, a, next_batch, record):
         it += 1
         hist.append(float(loss))
         if it % 10 == 0:
-            print(f"it {it} t {el/60:.1f}m lr {lr:.2e}{tag} loss {np.mean(hist[-10:]):.4f} "
+            print(f"it {it} t {minutes_before + el / 60:.1f}m lr {lr:.2e}{tag} loss {np.mean(hist[-10:]):.4f} "
                   f"dice {dice.numpy().round(3).tolist()}", flush=True)
-        if time.time() - last_save > 300:
-            torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
+        if time.time() - last_save > a.save_minutes * 60:
+            save()
             last_save = time.time()
     torch.save(model.state_dict(), os.path.join(a.out, "ckpt.pt"))
-    info = dict(iterations=it, minutes=(time.time() - t0) / 60, **record, args=vars(a),
-                final_loss_mean10=float(np.mean(hist[-10:])))
+    info = dict(iterations=it, minutes=minutes_before + (time.time() - t0) / 60, **record, args=vars(a),
+                final_loss_mean10=float(np.mean(hist[-10:])), **({"resumed_at": resumed_at} if resumed_at else {}))
     json.dump(info, open(os.path.join(a.out, "train_info.json"), "w"), indent=1)
+    if os.path.exists(resume_path):
+        os.remove(resume_path)
     print("done", info, flush=True)
