@@ -197,8 +197,8 @@ async function chromiumRun({ backend, threads, runs, work, network }) {
         const t = performance.now();
         const out = await window.gliolensCore.infer({ modelUrl, backend, tensor: input, dims, threads });
         const wall = (performance.now() - t) / 1000;
-        const { logitAgreement } = await import(new URL('bench/logit-agreement.mjs', location.href).href);
-        const { maxDiff, flips } = compareOutput ? logitAgreement(out.output, ref) : {};
+        const { maxDiff, flips } = compareOutput
+          ? (await import(new URL('bench/logit-agreement.mjs', location.href).href)).logitAgreement(out.output, ref) : {};
         return { wall, seconds: out.seconds, maxDiff, flips, used: { backend: out.backend, threads: out.threads, note: out.threadsNote } };
       }, { backend, threads, dims, modelName, compareOutput: r === 0 });
       cpu.push(renderer ? cpuSeconds(renderer.pid) - c0 : NaN);

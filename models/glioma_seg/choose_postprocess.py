@@ -13,7 +13,7 @@ equal - else the smallest thresholds.
 """
 import itertools, json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, case_arguments, case_cascades, mean_scores, score
+from evaluate import REGIONS, case_arguments, case_cascades, score_setting
 
 MIN_COMPONENT = (0, 500, 2000, 5000)   # voxels at 1 mm = mm^3
 MIN_ENHANCING = (0, 200, 500, 1000)
@@ -32,9 +32,7 @@ def main():
     table = []
     for mc, mf, me in itertools.product(MIN_COMPONENT, MIN_FRACTION, MIN_ENHANCING):
         post = dict(min_component=mc, min_enhancing=me, min_fraction=mf)
-        res = {cid: score(cascade.labels(**post), seg, with_hd95=False) for cid, (cascade, seg) in cases.items()}
-        mean = mean_scores(res)
-        overall = sum(mean[r]["dice"] for r in REGIONS) / len(REGIONS)
+        _, mean, overall = score_setting(cases, **post)
         table.append({"min_component_voxels": mc, "min_component_fraction": mf, "min_enhancing_voxels": me,
                       "mean_dice": overall, "dice": {r: round(mean[r]["dice"], 4) for r in REGIONS}})
         print(f"min_component {mc:5d} fraction {mf:.2f} min_enhancing {me:5d}  WT {mean['WT']['dice']:.4f} "

@@ -16,7 +16,7 @@ glioma grows as ET's falls). The choice is the setting with the best mean over t
 """
 import argparse, itertools, json, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, case_arguments, case_cascades, mean_scores, score
+from evaluate import REGIONS, case_arguments, case_cascades, score_setting
 
 
 def fold_runs(a):
@@ -56,10 +56,7 @@ def main():
                 [(t, t, e) for t, e in itertools.product(grid, (float(v) for v in a.et_grid.split(",")))])
     table = []
     for thresholds in settings:
-        res = {cid: score(cascade.labels(thresholds, min_component=a.min_component), seg, with_hd95=False)
-               for cid, (cascade, seg) in cases.items()}
-        mean = mean_scores(res)
-        overall = sum(mean[r]["dice"] for r in REGIONS) / len(REGIONS)
+        res, mean, overall = score_setting(cases, thresholds, min_component=a.min_component)
         per_case = {cid: {r: round(res[cid][r]["dice"], 4) for r in REGIONS} | {"volume_ratio_WT": round(
             res[cid]["WT"]["pred_vox"] / max(res[cid]["WT"]["true_vox"], 1), 3)} for cid in res}
         table.append({"thresholds": dict(zip(REGIONS, thresholds)), "mean_dice": overall,

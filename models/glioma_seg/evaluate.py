@@ -159,6 +159,14 @@ class Cascade:
         return postprocess(paste_refined(lab, nested_labels(self.probabilities[key], refine_thresholds), box), **post)
 
 
+def score_setting(cases, refine_thresholds=(0.5, 0.5, 0.5), **post):
+    """Dice (no HD95) of every case of `cases` ({case id: (its Cascade, its expert labels)}) at one setting: per case,
+    the per-region means, and the mean of the three regions' means (what the choosers rank by)."""
+    res = {cid: score(cascade.labels(refine_thresholds, **post), seg, with_hd95=False) for cid, (cascade, seg) in cases.items()}
+    mean = mean_scores(res)
+    return res, mean, sum(mean[r]["dice"] for r in REGIONS) / len(REGIONS)
+
+
 def mean_scores(res):
     mean = {}
     for r in REGIONS:
