@@ -73,7 +73,8 @@ val index3_to_js(const Index3& v) {
   return out;
 }
 
-// A prepared network input as JavaScript: {tensor: Float32Array [C][k][j][i], channels, grid (i, j, k), windowStart}.
+// A prepared network input as JavaScript: {tensor: Float32Array [C][k][j][i], channels, grid (i, j, k), windowStart,
+// warnings}.
 val network_input_to_js(const segmentation::NetworkInput& input) {
   val out = val::object();
   // A new Float32Array built from a view of the core's buffer copies it, so it outlives `input`.
@@ -81,6 +82,7 @@ val network_input_to_js(const segmentation::NetworkInput& input) {
   out.set("channels", input.channels);
   out.set("grid", index3_to_js(input.grid));
   out.set("windowStart", index3_to_js(input.window_start));
+  out.set("warnings", to_array(input.warnings));
   return out;
 }
 

@@ -171,7 +171,8 @@ export class Gliolens {
   // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
   // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
   // logits for. The core prepares the input and builds the label volume on the T1's grid.
-  // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine}. `mirror` averages the network over the
+  // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine, warnings}; warnings name what makes the input
+  // unlike the model's training data (a brain mask larger than its window or than a skull-stripped brain). `mirror` averages the network over the
   // input and its three mirror images (test-time augmentation). A manifest whose
   // `inference.patch_voxels_ijk` is smaller than the prepared grid runs the network on overlapping
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
@@ -215,7 +216,7 @@ export class Gliolens {
     }
     stopIfCancelled();
     const { id } = this.#module.finishSegmentation(this.#session, ids[0], labels, prepared, finishing, refinement);
-    return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine };
+    return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine, warnings: [...prepared.warnings] };
   }
 
   // One stage's logits over its prepared grid: the network once, or on each mirror image too (flipped back and

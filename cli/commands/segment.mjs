@@ -54,6 +54,7 @@ export async function run({ core, values }) {
     windows: result.windows,
     ...(result.refine ? { refine: result.refine } : {}),
     labels: result.labels,
+    warnings: result.warnings,
     seconds: { load: (loaded - started) / 1000, network: networkMs / 1000, total: (performance.now() - started) / 1000 },
   };
 }

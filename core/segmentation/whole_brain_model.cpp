@@ -46,7 +46,60 @@ bool at_model_spacing(const Grid& grid, const WholeBrainSpec& spec) {
   return std::all_of(spacing.begin(), spacing.end(), [&](double v) { return std::abs(v - s) <= 0.05 * s; });
 }
 
+// The 14 BraTS 2018 cases' brain masks hold 1,315-1,729 mL (../shared/data); a head with its skull, or an image
+// whose background is noise rather than zero, holds far more.
+constexpr double kLargestSkullStrippedBrainMl = 2500.0;
+
+std::string millimetres(const std::array<double, 3>& mm) {
+  const auto whole = [](double v) { return std::to_string(std::llround(v)); };
+  return whole(mm[0]) + " x " + whole(mm[1]) + " x " + whole(mm[2]) + " mm";
+}
+
+// `whose` names the files and ends in a possessive ("x.nii: its").
+std::vector<std::string> region_warnings(std::span<const std::uint8_t> mask, const Box& box, const Grid& grid,
+                                         const std::string& whose, const WholeBrainSpec& spec) {
+  const auto spacing = grid.spacing();
+  const auto size = box.size();
+  std::array<double, 3> extent_mm{};
+  std::array<double, 3> window_mm{};
+  bool outside = false;
+  for (int a = 0; a < 3; ++a) {
+    extent_mm[a] = static_cast<double>(size[a]) * spacing[a];
+    window_mm[a] = static_cast<double>(spec.window_voxels[a]) * spacing[a];
+    outside = outside || size[a] > spec.window_voxels[a];
+  }
+  const auto voxels = static_cast<double>(std::count_if(mask.begin(), mask.end(), [](std::uint8_t v) { return v != 0; }));
+  const double millilitres = voxels * spacing[0] * spacing[1] * spacing[2] / 1000.0;
+  const std::string expects = "the model expects skull-stripped brains with a zero background, as in BraTS";
+  std::vector<std::string> warnings;
+  if (millilitres > kLargestSkullStrippedBrainMl) {
+    warnings.push_back(whose + " non-zero region holds " + std::to_string(std::llround(millilitres)) +
+                       " mL, far more than a skull-stripped brain (1315-1729 mL in the BraTS cases): " + expects +
+                       "; check the labels");
+  }
+  if (outside) {
+    warnings.push_back(whose + " non-zero region spans " + millimetres(extent_mm) + ", more than the model's window of " +
+                       millimetres(window_mm) + ": what lies outside the window is not segmented; " + expects);
+  }
+  return warnings;
+}
+
 }  // namespace
+
+std::vector<std::string> brain_mask_warnings(const WorkingModalities& working, const Box& brain, const WholeBrainSpec& spec) {
+  const Grid& grid = working.grid();
+  std::vector<std::string> warnings;
+  std::vector<std::uint8_t> nonzero(grid.voxel_count());
+  for (std::size_t c = 0; c < working.given.size(); ++c) {
+    const Volume& modality = working.modality(c);
+    std::transform(modality.voxels.begin(), modality.voxels.end(), nonzero.begin(), [](float v) { return v != 0.0f; });
+    const auto found = region_warnings(nonzero, bounding_box(nonzero, grid.dims), grid, modality.name + ": its", spec);
+    warnings.insert(warnings.end(), found.begin(), found.end());
+  }
+  // Modalities that each fit can still overflow the window together (shifted against each other).
+  if (warnings.empty()) return region_warnings(working.brain, brain, grid, working.modality(0).name + " with the other modalities: their", spec);
+  return warnings;
+}
 
 BrainZScore brain_zscore(const Volume& v, std::span<const std::uint8_t> mask) {
   double sum = 0, sum_sq = 0;
@@ -106,6 +159,7 @@ NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const W
   input.source_grid = g;
   input.output_grid = working.given[0]->grid;
   input.source_name = working.modality(0).name;
+  input.warnings = brain_mask_warnings(working, brain, spec);
   for (int a = 0; a < 3; ++a) {
     input.window_start[a] = (brain.lo[a] + brain.hi[a]) / 2 - spec.window_voxels[a] / 2;
     input.grid[a] = spec.window_voxels[a] / spec.block;

@@ -3,12 +3,14 @@
 // window, z-scored per modality within the brain, block-averaged to the network's resolution; out
 // come per-region logits (WT, TC, ET) that become BraTS labels on the input's own grid.
 #pragma once
+#include "core/imaging/crop.hpp"
 #include "core/segmentation/sliding_window.hpp"
 #include "core/volume.hpp"
 
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace gliolens::segmentation {
@@ -30,6 +32,7 @@ struct NetworkInput {
   Grid source_grid;           // the grid the window lies on: the modalities', or theirs resampled to the model's spacing
   Grid output_grid;           // the modalities' own grid: the labels go back onto it
   std::string source_name;
+  std::vector<std::string> warnings;  // the input is not what the model was trained on (brain_mask_warnings)
 };
 
 // The grid the model works on for modalities on `grid`: `grid` itself when its voxels are the model's size
@@ -60,8 +63,14 @@ struct BrainZScore {
 // inside the brain and put 0 outside.
 [[nodiscard]] BrainZScore brain_zscore(const Volume& modality, std::span<const std::uint8_t> brain);
 
+// Why the labels of these modalities may be unreliable although they can be segmented, naming each file: a non-zero
+// region larger than the model's window (what lies outside is not segmented) or far larger than a skull-stripped
+// brain (a head, or a noisy background). Empty for skull-stripped brains such as BraTS's. `brain` is the bounding
+// box of working.brain.
+[[nodiscard]] std::vector<std::string> brain_mask_warnings(const WorkingModalities& working, const Box& brain, const WholeBrainSpec& spec);
+
 // Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
-// spacing when theirs differs, then builds the network input. Throws InvalidInputError naming the files
+// spacing when theirs differs, then builds the network input (with brain_mask_warnings). Throws InvalidInputError naming the files
 // when they do not fit.
 [[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 // The same from modalities already on the working grid (a cascade keeps them for its second stage).

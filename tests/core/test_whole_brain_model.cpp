@@ -40,6 +40,7 @@ TEST_CASE("whole-brain input matches the model's Python preprocessing on real ca
     const std::vector<const Volume*> pointers{&volumes[0], &volumes[1], &volumes[2], &volumes[3]};
     const NetworkInput input = prepare_whole_brain_input(pointers, WholeBrainSpec{});
     INFO(case_id);
+    CHECK(input.warnings.empty());  // skull-stripped, as the model expects
     REQUIRE(input.grid == Index3{80, 96, 80});
     const auto& start = facts.at("window_start_ijk").as_array();
     for (int a = 0; a < 3; ++a) CHECK(input.window_start[a] == static_cast<std::int64_t>(start[a].as_number()));
@@ -60,6 +61,52 @@ TEST_CASE("whole-brain input matches the model's Python preprocessing on real ca
       CHECK(input.tensor[c * n + i + 80 * (j + 96 * k)] == Approx(probe.at("value").as_number()).margin(1e-5));
     }
   }
+}
+
+TEST_CASE("an input unlike skull-stripped brains is segmented with warnings that name the file and say why", "[segmentation][model]") {
+  WholeBrainSpec spec;
+  spec.window_voxels = {8, 8, 8};
+  const Index3 dims{12, 10, 9};
+  const auto brain = [&](std::int64_t from_i, std::int64_t to_i, const std::string& name) {
+    Volume v = constant_volume(dims, 0.0f, name);
+    for (std::int64_t k = 2; k < 7; ++k)
+      for (std::int64_t j = 2; j < 8; ++j)
+        for (std::int64_t i = from_i; i < to_i; ++i) v.voxels[v.grid.index(i, j, k)] = static_cast<float>(i + j + k);
+    return v;
+  };
+  const auto prepared = [&](const std::vector<Volume>& volumes, const WholeBrainSpec& with) {
+    const std::vector<const Volume*> pointers{&volumes[0], &volumes[1], &volumes[2], &volumes[3]};
+    return prepare_whole_brain_input(pointers, with);
+  };
+  std::vector<Volume> volumes{brain(3, 9, "t1.nii"), brain(3, 9, "t1c.nii"), brain(3, 9, "t2.nii"), brain(3, 9, "flair.nii")};
+  CHECK(prepared(volumes, spec).warnings.empty());  // 6 x 6 x 5 voxels, inside the window
+
+  // The FLAIR's non-zero region is 12 voxels long in i, the window 8: still prepared, with the reason labels may be missing.
+  volumes[3] = brain(0, 12, "flair.nii");
+  auto warnings = prepared(volumes, spec).warnings;
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "flair.nii: its non-zero region spans 12 x 6 x 5 mm, more than the model's window of 8 x 8 x 8 mm: "
+                       "what lies outside the window is not segmented; the model expects skull-stripped brains with a zero "
+                       "background, as in BraTS");
+
+  // Each modality fits, but shifted against each other they do not.
+  volumes = {brain(0, 6, "t1.nii"), brain(6, 12, "t1c.nii"), brain(0, 6, "t2.nii"), brain(6, 12, "flair.nii")};
+  warnings = prepared(volumes, spec).warnings;
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].rfind("t1.nii with the other modalities: their non-zero region spans 12 x 6 x 5 mm", 0) == 0);
+
+  // A head with its skull, or a noisy background: 3,375 mL non-zero in the T1 against the BraTS brains' 1,315-1,729 mL.
+  const Index3 head{150, 150, 150};
+  Volume t1 = constant_volume(head, 0.0f, "head_t1.nii");
+  for (std::size_t i = 0; i < t1.voxels.size(); ++i) t1.voxels[i] = static_cast<float>(1 + i % 7);
+  Volume other = constant_volume(head, 0.0f, "brain.nii");  // k < 50: 1,125 mL
+  for (std::size_t i = 0; i < other.voxels.size() / 3; ++i) other.voxels[i] = static_cast<float>(1 + i % 5);
+  volumes = {t1, other, other, other};
+  warnings = prepared(volumes, WholeBrainSpec{}).warnings;
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "head_t1.nii: its non-zero region holds 3375 mL, far more than a skull-stripped brain (1315-1729 mL "
+                       "in the BraTS cases): the model expects skull-stripped brains with a zero background, as in BraTS; "
+                       "check the labels");
 }
 
 TEST_CASE("region logits become nested BraTS labels on the source grid", "[segmentation][model]") {

@@ -1,8 +1,11 @@
 // Segmentation in headless Chromium: the bundled network on WebGPU (SwiftShader) agrees with the
 // WebAssembly backend, and a real case is segmented end to end in the page.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 
 import { countLabels, readNifti1 } from '../support/nifti.mjs';
@@ -123,6 +126,35 @@ test('Cancel stops a segmentation: nothing added, no error, the panel ready agai
   await page.close();
 });
 
+test('a FLAIR that is not skull-stripped: segmented, and the page says why its labels may be unreliable', async () => {
+  // The demo case written by the CLI, its FLAIR given a non-zero background (as before skull stripping).
+  const dir = mkdtempSync(join(tmpdir(), 'gliolens-unstripped-'));
+  const demo = spawnSync(process.execPath, [join(projectRoot, 'bin', 'gliolens.mjs'), 'demo', dir], { encoding: 'utf8' });
+  assert.equal(demo.status, 0, demo.stderr);
+  const file = (role) => join(dir, `gliolens_demo_${role}.nii.gz`);
+  const bytes = gunzipSync(readFileSync(file('flair')));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(view.getInt16(70, true), 4, 'the demo FLAIR is int16');
+  for (let at = view.getFloat32(108, true); at < bytes.byteLength; at += 2) if (view.getInt16(at, true) === 0) view.setInt16(at, 1, true);
+  writeFileSync(join(dir, 'unstripped_flair.nii.gz'), gzipSync(bytes));
+
+  const { page, problems } = await app.open();
+  await page.setInputFiles('#file-input', [file('t1'), file('t1ce'), file('t2'), join(dir, 'unstripped_flair.nii.gz')]);
+  await page.waitForFunction(() => document.querySelectorAll('#file-list tbody tr').length === 4, null, { timeout: 120_000 });
+  await page.selectOption('#segment-backend', 'wasm');
+  await page.click('#segment-run');
+  await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent), null, { timeout: 300_000 });
+  const warnings = await page.$$eval('#messages li.warning', (items) => items.map((i) => i.textContent).filter((t) => t.startsWith('segmentation:')));
+  for (const warning of warnings) console.log(`# page: ${warning}`);
+  // 160 x 192 x 144 voxels of 1 mm all non-zero: far more than a brain, but inside the model's window
+  assert.deepEqual(warnings, ['segmentation: unstripped_flair.nii.gz: its non-zero region holds 4424 mL, far more than a '
+    + 'skull-stripped brain (1315-1729 mL in the BraTS cases): the model expects skull-stripped brains with a zero '
+    + 'background, as in BraTS; check the labels']);
+  assert.equal(await page.$$eval('#file-list tbody tr', (rows) => rows.length), 5, 'the segmentation joined the case');
+  assert.deepEqual(problems.pageErrors, []);
+  await page.close();
+});
+
 describe('a real case segmented in the page', { skip: skipWithoutSharedData(bratsCase('Brats18_2013_3_1').files.seg) }, () => {
   test('labels over the images, Dice above the validation floor, mask downloadable in the input space', async () => {
     const brats = bratsCase('Brats18_2013_3_1');
@@ -146,6 +178,8 @@ describe('a real case segmented in the page', { skip: skipWithoutSharedData(brat
     console.log(`# ${status}`);
     const legend = await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => ({ label: Number(r.dataset.label), voxels: Number(r.dataset.voxels) })));
     assert.ok(legend.length > 0, 'the predicted labels are listed');
+    assert.deepEqual(await page.$$eval('#messages li.warning', (items) => items.map((i) => i.textContent).filter((t) => t.startsWith('segmentation:'))), [],
+      'a skull-stripped BraTS case gets no warning');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#segment-download')]);
     const path = join(await download.path());

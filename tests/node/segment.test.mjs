@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 
 import { loadNodeNetwork } from '../../cli/onnx-node.mjs';
@@ -62,6 +63,7 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     assert.equal(segmented.status, 0, segmented.stderr);
     assert.ok(segmented.json.labels.length > 0, 'some tumour found');
     assert.ok(segmented.json.labels.every((l) => [1, 2, 4].includes(l.label)));
+    assert.deepEqual(segmented.json.warnings, [], 'a skull-stripped BraTS case is what the model expects');
     const info = gliolens('info', out).json;
     const input = gliolens('info', brats.files.t1).json;
     assert.deepEqual(info.dims, input.dims);
@@ -103,6 +105,23 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     const validated = manifest.validation.held_out.per_case[heldOut].WT.dice;
     console.log(`# WT Dice on ${heldOut} at 1 x 1 x ${slice} mm: ${wt.dice.toFixed(4)} (1 mm, validation: ${validated})`);
     assert.ok(wt.dice >= validated - 0.05, `WT Dice ${wt.dice.toFixed(3)} >= ${validated} - 0.05`);
+  });
+
+  test('a FLAIR that is not skull-stripped: segmented all the same, with warnings that name it', () => {
+    // The case's FLAIR with no zero background (as before skull stripping, or with background noise left in).
+    const bytes = gunzipSync(readFileSync(brats.files.flair));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    assert.equal(view.getInt16(70, true), 4, 'the BraTS FLAIR is int16');
+    for (let at = view.getFloat32(108, true); at < bytes.byteLength; at += 2) if (view.getInt16(at, true) === 0) view.setInt16(at, 1, true);
+    const flair = join(scratch, 'not_skull_stripped_flair.nii.gz');
+    writeFileSync(flair, gzipSync(bytes));
+    const run = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
+      '--flair', flair, '--out', join(scratch, 'not_skull_stripped_pred.nii.gz'));
+    assert.equal(run.status, 0, run.stderr);
+    for (const warning of run.json.warnings) console.log(`# ${warning}`);
+    assert.equal(run.json.warnings.length, 2, JSON.stringify(run.json.warnings));
+    assert.ok(run.json.warnings[0].startsWith(`${flair}: its non-zero region holds 8928 mL, far more than a skull-stripped brain`));
+    assert.ok(run.json.warnings[1].startsWith(`${flair}: its non-zero region spans 240 x 240 x 155 mm, more than the model's window of 160 x 192 x 160 mm`));
   });
 
   test('--keep-small-components keeps what the clean-up clears', () => {

@@ -156,6 +156,7 @@ export class SegmentPanel {
         `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
         `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
       this.#el('#segment-download').disabled = false;
+      for (const warning of result.warnings) this.#message('warning', `segmentation: ${warning}`);
       await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels });
     } catch (error) {
       status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
