@@ -171,9 +171,9 @@ export class Gliolens {
   // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
   // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
   // logits for. The core prepares the input and builds the label volume on the T1's grid.
-  // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine, warnings}; warnings name what makes the input
-  // unlike the model's training data (a brain mask larger than its window or than a skull-stripped brain). `mirror` averages the network over the
-  // input and its three mirror images (test-time augmentation). A manifest whose
+  // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine, warnings}; warnings name a file whose
+  // non-zero region is larger than the model's window or far larger than a skull-stripped brain (still segmented).
+  // `mirror` averages the network over the input and its three mirror images (test-time augmentation). A manifest whose
   // `inference.patch_voxels_ijk` is smaller than the prepared grid runs the network on overlapping
   // windows (`inference.overlap`, default 0.5) that the core plans and blends with Gaussian weights.
   // A manifest with a `refine` section is a cascade: `runRefineNetwork(tensor, dims)` runs its second network on

@@ -70,8 +70,8 @@ struct BrainZScore {
 [[nodiscard]] std::vector<std::string> brain_mask_warnings(const WorkingModalities& working, const Box& brain, const WholeBrainSpec& spec);
 
 // Checks the four modalities (T1, T1c, T2, FLAIR) share one grid, resamples them (linear) to the model's
-// spacing when theirs differs, then builds the network input (with brain_mask_warnings). Throws InvalidInputError naming the files
-// when they do not fit.
+// spacing when theirs differs, then builds the network input (with brain_mask_warnings). Throws InvalidInputError
+// naming the files when they do not fit.
 [[nodiscard]] NetworkInput prepare_whole_brain_input(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 // The same from modalities already on the working grid (a cascade keeps them for its second stage).
 [[nodiscard]] NetworkInput prepare_whole_brain_input(const WorkingModalities& working, const WholeBrainSpec& spec);
