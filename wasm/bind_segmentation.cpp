@@ -36,6 +36,7 @@ WholeBrainSpec spec_from(const val& manifest) {
   const val pre = manifest["preprocessing"];
   if (has(pre, "window_source_voxels_ijk")) spec.window_voxels = index3(pre["window_source_voxels_ijk"]);
   if (has(pre, "source_spacing_mm")) spec.source_spacing_mm = pre["source_spacing_mm"][0].as<double>();
+  if (has(pre, "orientation")) spec.orientation = pre["orientation"].as<std::string>();
   if (has(pre, "resample") && has(pre["resample"], "spacing_mm")) {
     spec.block = static_cast<int>(std::lround(pre["resample"]["spacing_mm"][0].as<double>() / spec.source_spacing_mm));
   }

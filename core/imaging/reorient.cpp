@@ -50,16 +50,9 @@ AxisMapping axis_mapping(const std::string& from, const std::string& to) {
   return m;
 }
 
-Volume apply_axis_mapping(const Volume& volume, const AxisMapping& mapping) {
-  if (volume.voxels.size() != volume.grid.voxel_count()) {
-    throw InvalidInputError("reorient: the volume '" + volume.name + "' is empty or inconsistent");
-  }
-  const Grid& g = volume.grid;
-  Volume out;
-  out.name = volume.name;
-  out.source_datatype = volume.source_datatype;
-  out.grid = g;
-  for (int a = 0; a < 3; ++a) out.grid.dims[a] = g.dims[mapping.source[a]];
+Grid apply_axis_mapping(const Grid& g, const AxisMapping& mapping) {
+  Grid out = g;
+  for (int a = 0; a < 3; ++a) out.dims[a] = g.dims[mapping.source[a]];
   // M maps a new voxel index to the old one: old[source[a]] = flip ? n - 1 - new[a] : new[a].
   Eigen::Matrix4d m = Eigen::Matrix4d::Zero();
   m(3, 3) = 1;
@@ -72,9 +65,21 @@ Volume apply_axis_mapping(const Volume& volume, const AxisMapping& mapping) {
       m(s, a) = 1;
     }
   }
-  out.grid.affine = g.affine * m;
-  out.grid.qform = g.qform * m;
-  out.grid.sform = g.sform * m;
+  out.affine = g.affine * m;
+  out.qform = g.qform * m;
+  out.sform = g.sform * m;
+  return out;
+}
+
+Volume apply_axis_mapping(const Volume& volume, const AxisMapping& mapping) {
+  if (volume.voxels.size() != volume.grid.voxel_count()) {
+    throw InvalidInputError("reorient: the volume '" + volume.name + "' is empty or inconsistent");
+  }
+  const Grid& g = volume.grid;
+  Volume out;
+  out.name = volume.name;
+  out.source_datatype = volume.source_datatype;
+  out.grid = apply_axis_mapping(g, mapping);
 
   out.voxels.resize(volume.voxels.size());
   // Walk the old voxels by strides: new axis a steps old axis source[a], backwards when flipped.

@@ -21,7 +21,9 @@ struct AxisMapping {
 // Throws InvalidInputError on codes that are not a permutation of one letter from each of L/R, A/P, S/I.
 [[nodiscard]] AxisMapping axis_mapping(const std::string& from, const std::string& to);
 
-// Applies a mapping: voxels permuted and flipped; affine, qform and sform follow (world unchanged).
+// The grid a mapping gives: dims permuted; affine, qform and sform follow (world unchanged).
+[[nodiscard]] Grid apply_axis_mapping(const Grid& grid, const AxisMapping& mapping);
+// Applies a mapping: voxels permuted and flipped onto the mapped grid.
 [[nodiscard]] Volume apply_axis_mapping(const Volume& volume, const AxisMapping& mapping);
 
 // The volume with voxel axes along `code` ("RAS" by default), from its affine's orientation.

@@ -3,8 +3,10 @@
 #include "core/errors.hpp"
 #include "core/imaging/crop.hpp"
 #include "core/imaging/regrid.hpp"
+#include "core/imaging/reorient.hpp"
 #include "core/imaging/resample.hpp"
 #include "core/imaging/same_grid.hpp"
+#include "core/io/nifti.hpp"
 #include "core/segmentation/postprocess.hpp"
 
 #include <algorithm>
@@ -37,6 +39,17 @@ std::vector<Tap> upsampling_taps(std::int64_t in, int factor) {
     taps.push_back({lo, hi, static_cast<float>(src - static_cast<double>(lo))});
   }
   return taps;
+}
+
+// The model was trained on one orientation of the voxel axes (BraTS: LPS): a sagittally stored volume would reach it
+// turned by 90 degrees. Flips and permutations move voxels exactly, so only the axes change.
+AxisMapping to_model_axes(const Grid& grid, const WholeBrainSpec& spec) {
+  if (spec.orientation.empty()) return {};
+  try {
+    return axis_mapping(orientation_code(grid.affine), spec.orientation);
+  } catch (const InvalidInputError& e) {
+    throw InvalidInputError(std::string("the model's preprocessing: ") + e.what());
+  }
 }
 
 // Voxels within 5 % of the model's size are used as they are.
@@ -121,17 +134,24 @@ BrainZScore brain_zscore(const Volume& v, std::span<const std::uint8_t> mask) {
 }
 
 Grid working_grid(const Grid& grid, const WholeBrainSpec& spec) {
+  const Grid oriented = apply_axis_mapping(grid, to_model_axes(grid, spec));
   const double s = spec.source_spacing_mm;
-  return at_model_spacing(grid, spec) ? grid : resampled_grid(grid, {s, s, s});
+  return at_model_spacing(oriented, spec) ? oriented : resampled_grid(oriented, {s, s, s});
 }
 
 WorkingModalities modalities_on_working_grid(std::span<const Volume* const> given, const WholeBrainSpec& spec) {
   check_grids(given);
   WorkingModalities working;
   working.given.assign(given.begin(), given.end());
-  if (!at_model_spacing(given[0]->grid, spec)) {
+  const AxisMapping axes = to_model_axes(given[0]->grid, spec);
+  const bool respace = !at_model_spacing(given[0]->grid, spec);
+  if (!axes.identity() || respace) {
     const double s = spec.source_spacing_mm;
-    for (const Volume* m : given) working.resampled.push_back(resample(*m, {s, s, s}, Interpolator::linear));
+    for (const Volume* m : given) {
+      Volume oriented = axes.identity() ? Volume{} : apply_axis_mapping(*m, axes);
+      const Volume& source = axes.identity() ? *m : oriented;
+      working.resampled.push_back(respace ? resample(source, {s, s, s}, Interpolator::linear) : std::move(oriented));
+    }
   }
   const std::size_t n = working.grid().voxel_count();
   working.brain.assign(n, 0);

@@ -19,6 +19,7 @@ struct WholeBrainSpec {
   Index3 window_voxels{160, 192, 160};   // at the source resolution, (i, j, k)
   int block = 2;                         // block-mean downsampling factor to the network grid
   double source_spacing_mm = 1.0;        // the grid the network expects its inputs on
+  std::string orientation;               // its voxel axes, e.g. "LPS" (BraTS); empty: the modalities' own axes
   std::array<float, 3> thresholds{0.5f, 0.5f, 0.5f};  // WT, TC, ET on sigmoid probabilities
   std::size_t min_component_voxels = 0;  // post-processing: drop smaller tumour components but the largest (0 = off)
   std::size_t min_enhancing_voxels = 0;  // post-processing: BraTS ET rule (0 = off)
@@ -35,21 +36,23 @@ struct NetworkInput {
   std::vector<std::string> warnings;  // the input is not what the model was trained on (brain_mask_warnings)
 };
 
-// The grid the model works on for modalities on `grid`: `grid` itself when its voxels are the model's size
-// (within 5 %), else `grid` resampled to that size (IBSI centre-aligned, same orientation).
+// The grid the model works on for modalities on `grid`: `grid` with its voxel axes permuted and flipped into the
+// model's orientation (exact: no interpolation), then resampled to the model's voxel size (IBSI centre-aligned) unless
+// its voxels are that size within 5 %.
 [[nodiscard]] Grid working_grid(const Grid& grid, const WholeBrainSpec& spec);
 
 // The four modalities on the model's working grid, and their brain mask (voxels where any is non-zero).
 struct WorkingModalities {
   std::vector<const Volume*> given;
-  std::vector<Volume> resampled;        // empty when the given grid is the working grid
+  std::vector<Volume> resampled;        // on the working grid (reoriented, resampled); empty when it is the given grid
   std::vector<std::uint8_t> brain;
   [[nodiscard]] const Volume& modality(std::size_t c) const { return resampled.empty() ? *given[c] : resampled[c]; }
   [[nodiscard]] const Grid& grid() const { return modality(0).grid; }
 };
 
-// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid and resamples them (linear) to the model's
-// spacing when theirs differs. Throws InvalidInputError naming the files when they do not fit.
+// Checks the four modalities (T1, T1c, T2, FLAIR) share one grid and puts them on the working grid: axes into the
+// model's orientation, resampled (linear) when their spacing differs. Throws InvalidInputError naming the files
+// when they do not fit.
 [[nodiscard]] WorkingModalities modalities_on_working_grid(std::span<const Volume* const> modalities, const WholeBrainSpec& spec);
 
 // A modality's mean and population SD within the brain mask (accumulated in double): (v - mean) / sd.

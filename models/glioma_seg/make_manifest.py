@@ -139,10 +139,13 @@ man = {
     },
     "preprocessing": {
         "expects": "four co-registered, skull-stripped volumes on one 1 mm isotropic grid (BraTS convention, SRI24); "
-                   "Gliolens resamples other voxel sizes to 1 mm (linear, IBSI centre-aligned grid) and maps the labels back "
-                   "onto the input grid (nearest)",
+                   "Gliolens turns other voxel-axis orders into `orientation` (axes permuted and flipped, no interpolation), "
+                   "resamples other voxel sizes to 1 mm (linear, IBSI centre-aligned grid) and maps the labels back onto "
+                   "the input grid (nearest)",
         "steps": [
             "read each modality as float32 (value * scl_slope + scl_inter when scl_slope is set and non-zero)",
+            "voxel axes into `orientation` (LPS, as BraTS stores them: i towards the left, j towards the back, k up) "
+            "by permuting and flipping them when the affine says otherwise",
             "brain mask M = voxels where any of the four modalities is non-zero",
             "per modality: mu = mean over M, sd = population standard deviation over M (ddof 0, accumulate in float64); "
             "value = (v - mu) / sd inside M, 0 outside M",
@@ -154,6 +157,7 @@ man = {
         "brain_mask": "union of non-zero voxels of the four modalities",
         "normalization": {"type": "zscore", "region": "brain_mask", "std_ddof": 0, "outside_mask_value": 0.0},
         "source_spacing_mm": [1.0, 1.0, 1.0],
+        "orientation": "LPS",
         "window_source_voxels_ijk": [160, 192, 160],
         "window_start": "floor((lo + hi) / 2) - [80, 96, 80] per axis (i, j, k)",
         "resample": {"method": "2x2x2 block mean", "spacing_mm": [2.0, 2.0, 2.0]},

@@ -1,4 +1,6 @@
 #include "core/errors.hpp"
+#include "core/imaging/reorient.hpp"
+#include "core/imaging/same_grid.hpp"
 #include "core/io/nifti.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "core/common/json.hpp"
@@ -107,6 +109,43 @@ TEST_CASE("an input unlike skull-stripped brains is segmented with warnings that
   CHECK(warnings[0] == "head_t1.nii: its non-zero region holds 3375 mL, far more than a skull-stripped brain (1315-1729 mL "
                        "in the BraTS cases): the model expects skull-stripped brains with a zero background, as in BraTS; "
                        "check the labels");
+}
+
+TEST_CASE("modalities stored along other axes reach the network in the model's orientation, and the labels go back",
+          "[segmentation][model]") {
+  WholeBrainSpec spec;
+  spec.window_voxels = {8, 8, 8};
+  spec.orientation = "LPS";
+  Volume lps = constant_volume({12, 10, 9}, 0.0f, "t1.nii");
+  lps.grid.affine(0, 0) = -1;  // BraTS's voxel axes: i towards the left, j towards the back, k up
+  lps.grid.affine(1, 1) = -1;
+  for (std::int64_t k = 2; k < 7; ++k)
+    for (std::int64_t j = 2; j < 8; ++j)
+      for (std::int64_t i = 3; i < 9; ++i) lps.voxels[lps.grid.index(i, j, k)] = static_cast<float>(i + 2 * j + 3 * k);
+  const auto input_of = [&](const Volume& v, const WholeBrainSpec& with) {
+    const std::vector<Volume> volumes(4, v);
+    const std::vector<const Volume*> pointers{&volumes[0], &volumes[1], &volumes[2], &volumes[3]};
+    return prepare_whole_brain_input(pointers, with);
+  };
+  const NetworkInput expected = input_of(lps, spec);
+  for (const char* stored : {"LPS", "RAS", "ASL", "SPR", "ILA"}) {
+    INFO(stored);
+    const Volume other = reorient(lps, stored);
+    const NetworkInput input = input_of(other, spec);
+    CHECK(input.tensor == expected.tensor);  // voxels moved, never interpolated: equal to the bit
+    CHECK(input.window_start == expected.window_start);
+    CHECK(same_grid(input.source_grid, lps.grid));
+    CHECK(input.output_grid.dims == other.grid.dims);
+    // Labels made on the working grid come back on the stored grid: the expected ones moved into its axes.
+    std::vector<std::uint8_t> labels(lps.grid.voxel_count(), 0);
+    for (std::size_t v = 0; v < labels.size(); ++v) labels[v] = static_cast<std::uint8_t>(lps.voxels[v] > 20.0f ? 4 : lps.voxels[v] > 0.0f ? 2 : 0);
+    CHECK(labels_on_output_grid(labels, input).voxels == reorient(labels_on_output_grid(labels, expected), stored).voxels);
+    CHECK(same_grid(working_grid(other.grid, spec), lps.grid));
+  }
+  spec.orientation = "LPX";
+  CHECK_THROWS_WITH(input_of(lps, spec), "the model's preprocessing: orientation \"LPX\": letters must be R/L, A/P, S/I");
+  // Without an orientation in the manifest the modalities' own axes are used, as before.
+  CHECK(input_of(reorient(lps, "ASL"), WholeBrainSpec{.window_voxels = {8, 8, 8}}).tensor != expected.tensor);
 }
 
 TEST_CASE("region logits become nested BraTS labels on the source grid", "[segmentation][model]") {

@@ -124,6 +124,30 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     assert.ok(run.json.warnings[1].startsWith(`${flair}: its non-zero region spans 240 x 240 x 155 mm, more than the model's window of 160 x 192 x 160 mm`));
   });
 
+  test('stored along other axes (ASL): turned into the model\'s orientation and back, the same labels', () => {
+    // The same case as a sagittally stored series would give it: voxel axes A, S, L instead of BraTS's L, P, S.
+    const moved = Object.fromEntries(['t1', 't1ce', 't2', 'flair', 'seg'].map((m) => {
+      const path = join(scratch, `asl_${m}.nii.gz`);
+      const converted = gliolens('convert', brats.files[m], path, '--reorient', 'ASL');
+      assert.equal(converted.status, 0, converted.stderr);
+      return [m, path];
+    }));
+    const pred = join(scratch, 'asl_pred.nii.gz');
+    const run = gliolens('segment', '--t1', moved.t1, '--t1ce', moved.t1ce, '--t2', moved.t2, '--flair', moved.flair, '--out', pred);
+    assert.equal(run.status, 0, run.stderr);
+    const info = gliolens('info', pred).json, input = gliolens('info', moved.t1).json;
+    assert.equal(input.orientation, 'ASL');
+    assert.deepEqual(info.dims, input.dims);
+    assert.deepEqual(info.affine, input.affine);
+    // Voxels are moved, never interpolated: every label's voxel count, and every Dice, as on the case as stored.
+    assert.deepEqual(run.json.labels, segmented.json.labels);
+    const original = gliolens('dice', '--pred', out, '--truth', brats.files.seg).json.regions;
+    const regions = gliolens('dice', '--pred', pred, '--truth', moved.seg).json.regions;
+    console.log(`# stored as ASL: Dice ${regions.map((r) => `${r.region} ${r.dice.toFixed(4)}`).join(', ')} (as stored by BraTS: ` +
+      `${original.map((r) => r.dice.toFixed(4)).join(', ')})`);
+    assert.deepEqual(regions.map((r) => r.dice), original.map((r) => r.dice));
+  });
+
   test('--keep-small-components keeps what the clean-up clears', () => {
     const kept = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
       '--flair', brats.files.flair, '--out', join(scratch, 'kept.nii.gz'), '--keep-small-components');
