@@ -39,7 +39,7 @@ async function loadOne(name, bytes, { role = guessRole(name), synthetic = false 
   const entry = { key: nextKey++, name, bytes, role: '', id: loaded.id, header: loaded.header, image: null, labels: null, synthetic };
   entry.image = await Viewer.image(name, bytes);
   files.push(entry);
-  await assignRole(entry, role, { quiet: true });
+  await assignRole(entry, role);
   if (!role) message('warning', `${name}: role not recognised from the name — choose it in the list`);
   return entry;
 }
@@ -79,12 +79,12 @@ async function loadDemo() {
 }
 
 // ---- roles --------------------------------------------------------------------------------------
-async function assignRole(entry, role, { quiet = false } = {}) {
+async function assignRole(entry, role) {
   if (role) {
     for (const other of files) {
       if (other !== entry && other.role === role) {
         other.role = '';
-        if (!quiet || true) message('info', `${entry.name} is now ${roleLabel(role)}; ${other.name} is unassigned`);
+        message('info', `${entry.name} is now ${roleLabel(role)}; ${other.name} is unassigned`);
       }
     }
   }
