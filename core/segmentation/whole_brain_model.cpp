@@ -148,9 +148,8 @@ WorkingModalities modalities_on_working_grid(std::span<const Volume* const> give
   if (!axes.identity() || respace) {
     const double s = spec.source_spacing_mm;
     for (const Volume* m : given) {
-      Volume oriented = axes.identity() ? Volume{} : apply_axis_mapping(*m, axes);
-      const Volume& source = axes.identity() ? *m : oriented;
-      working.resampled.push_back(respace ? resample(source, {s, s, s}, Interpolator::linear) : std::move(oriented));
+      Volume oriented = axes.identity() ? *m : apply_axis_mapping(*m, axes);
+      working.resampled.push_back(respace ? resample(oriented, {s, s, s}, Interpolator::linear) : std::move(oriented));
     }
   }
   const std::size_t n = working.grid().voxel_count();
