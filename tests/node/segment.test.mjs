@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 
 import { loadNodeNetwork } from '../../cli/onnx-node.mjs';
 import { nibabelAvailable, nibabelHeader } from '../support/nibabel.mjs';
+import { withoutZeroBackground } from '../support/nifti.mjs';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gliolens-segment-test-'));
@@ -108,13 +108,7 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
   });
 
   test('a FLAIR that is not skull-stripped: segmented all the same, with warnings that name it', () => {
-    // The case's FLAIR with no zero background (as before skull stripping, or with background noise left in).
-    const bytes = gunzipSync(readFileSync(brats.files.flair));
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    assert.equal(view.getInt16(70, true), 4, 'the BraTS FLAIR is int16');
-    for (let at = view.getFloat32(108, true); at < bytes.byteLength; at += 2) if (view.getInt16(at, true) === 0) view.setInt16(at, 1, true);
-    const flair = join(scratch, 'not_skull_stripped_flair.nii.gz');
-    writeFileSync(flair, gzipSync(bytes));
+    const flair = withoutZeroBackground(brats.files.flair, join(scratch, 'not_skull_stripped_flair.nii.gz'));
     const run = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
       '--flair', flair, '--out', join(scratch, 'not_skull_stripped_pred.nii.gz'));
     assert.equal(run.status, 0, run.stderr);

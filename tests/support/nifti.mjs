@@ -1,7 +1,8 @@
 // An independent, minimal NIfTI-1 reader for the tests (plain JavaScript, not our core), so that
-// numbers from the core are checked against a second implementation.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+// numbers from the core are checked against a second implementation; and a copy of an image without its zero
+// background, made without the core, for the input the core must warn about.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const TYPES = {
   2: [Uint8Array, 1], 4: [Int16Array, 2], 8: [Int32Array, 4], 16: [Float32Array, 4],
@@ -49,4 +50,15 @@ export function countLabels({ data, pixdim }) {
   for (const v of data) if (v !== 0) counts.set(v, (counts.get(v) ?? 0) + 1);
   const mlPerVoxel = Math.abs(pixdim[0] * pixdim[1] * pixdim[2]) / 1000;
   return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([label, voxels]) => ({ label, voxels, mL: voxels * mlPerVoxel }));
+}
+
+// Writes `path` (a gzipped int16 NIfTI-1, as BraTS and the demo case are) to `out` with every 0 voxel set to 1: the image
+// as it would be before skull stripping left a zero background, or with background noise left in.
+export function withoutZeroBackground(path, out) {
+  const bytes = gunzipSync(readFileSync(path));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getInt32(0, true) !== 348 || view.getInt16(70, true) !== 4) throw new Error(`${path}: not a little-endian int16 NIfTI-1`);
+  for (let at = view.getFloat32(108, true); at < bytes.byteLength; at += 2) if (view.getInt16(at, true) === 0) view.setInt16(at, 1, true);
+  writeFileSync(out, gzipSync(bytes));
+  return out;
 }
