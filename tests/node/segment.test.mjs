@@ -20,6 +20,15 @@ const heldOut = (manifest.training?.held_out_cases ?? [])[0];
 // The bundled model's first stage as a one-network model, for what a one-network manifest does.
 const { refine: _bundledRefine, ...firstStage } = manifest;
 
+// A model folder with another manifest over the bundled networks it names (linked, not copied).
+function bundledNetworksWith(name, ownManifest) {
+  const dir = join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  for (const file of [ownManifest.model.file, ownManifest.refine?.model.file].filter(Boolean)) symlinkSync(join(modelDir, file), join(dir, file));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(ownManifest));
+  return dir;
+}
+
 function gliolens(...args) {
   const result = spawnSync(process.execPath, [join(projectRoot, 'bin', 'gliolens.mjs'), ...args], { encoding: 'utf8' });
   return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
@@ -111,10 +120,7 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
     const flair = withoutZeroBackground(brats.files.flair, join(scratch, 'not_skull_stripped_flair.nii.gz'));
     // The warnings come from the first stage's input; the bundled first stage alone spares the test a second stage
     // on a box that such an input makes as large as the brain.
-    const dir = join(scratch, 'first-stage');
-    mkdirSync(dir, { recursive: true });
-    symlinkSync(join(modelDir, manifest.model.file), join(dir, manifest.model.file));
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(firstStage));
+    const dir = bundledNetworksWith('first-stage', firstStage);
     const run = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
       '--flair', flair, '--out', join(scratch, 'not_skull_stripped_pred.nii.gz'), '--model', dir);
     assert.equal(run.status, 0, run.stderr);
@@ -164,11 +170,8 @@ const thresholdsReference = JSON.parse(readFileSync(join(modelDir, 'reference', 
 describe('the manifest\'s refine thresholds', { skip: skipWithoutSharedData(bratsCase(thresholdsReference.case).files.seg) }, () => {
   test('at 0.2 the CLI reproduces the Python evaluation, not the 0.5 labels', () => {
     assert.equal(thresholdsReference.refine_model, manifest.refine?.model.file, 'the reference belongs to the bundled refine network');
-    const dir = join(scratch, 'refine-thresholds');
-    mkdirSync(dir, { recursive: true });
-    for (const file of [manifest.model.file, manifest.refine.model.file]) symlinkSync(join(modelDir, file), join(dir, file));
     const lowered = { ...manifest, refine: { ...manifest.refine, output: { ...manifest.refine.output, thresholds: thresholdsReference.refine_thresholds } } };
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(lowered));
+    const dir = bundledNetworksWith('refine-thresholds', lowered);
     const brats = bratsCase(thresholdsReference.case), pred = join(dir, 'pred.nii.gz');
     const run = gliolens('segment', '--t1', brats.files.t1, '--t1ce', brats.files.t1ce, '--t2', brats.files.t2,
       '--flair', brats.files.flair, '--out', pred, '--model', dir);
