@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { createGliolens } from '../wasm/node.mjs';
+import { UsageError } from './usage-error.mjs';
 
 const commands = {
   info: () => import('./commands/info.mjs'),
@@ -17,10 +18,6 @@ const commands = {
   segment: () => import('./commands/segment.mjs'),
   dice: () => import('./commands/dice.mjs'),
 };
-
-export class UsageError extends Error {
-  name = 'UsageError';
-}
 
 function usage() {
   const lines = ['usage: gliolens <command> [options]', '', 'commands:'];

@@ -1,6 +1,6 @@
 // gliolens convert IN OUT: rewrites a NIfTI image, optionally reoriented to RAS+ (axis permutation
 // and flips, no interpolation) and/or resampled to a voxel spacing, keeping its world position.
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export const help = `usage: gliolens convert IN OUT [--reorient RAS] [--resample SX,SY,SZ --interp nearest|linear|bspline]
   IN         a NIfTI file (.nii, .nii.gz, .hdr/.img)

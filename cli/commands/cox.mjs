@@ -3,7 +3,7 @@
 // the gliolens-model JSON that `gliolens predict` and the app apply.
 import { writeFileSync } from 'node:fs';
 
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 import { list, number, onFile, readText } from './survival-input.mjs';
 
 export const help = `usage: gliolens cox --csv F --time COL --event COL [--covariates a,b,c] [--strata COL]

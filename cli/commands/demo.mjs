@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export const help = 'usage: gliolens demo OUTDIR\n  writes the synthetic glioma phantom (T1, T1c, T2, FLAIR, labels) as .nii.gz';
 export const options = {};

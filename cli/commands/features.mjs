@@ -1,7 +1,7 @@
 // gliolens features --image IMG --mask MASK [--label N] [--params FILE] [--mode ibsi|pyradiomics] [--format csv|json]
 import { readFileSync } from 'node:fs';
 
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export const help = `usage: gliolens features --image IMG --mask MASK [--label N] [--params FILE] [--mode ibsi|pyradiomics] [--format csv|json]
   radiomic features of the voxels of MASK labelled N (default 1, or the parameter file's label) in IMG

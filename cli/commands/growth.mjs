@@ -1,5 +1,5 @@
 // gliolens growth: volume change and velocity of diameter expansion between two dated scans.
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 import { list, number } from './survival-input.mjs';
 
 export const help = `usage: gliolens growth --v1 mL --d1 YYYY-MM-DD --v2 mL --d2 YYYY-MM-DD

@@ -1,5 +1,5 @@
 // gliolens info FILE...: the NIfTI header as JSON (dims, voxel size, datatype, affine, orientation).
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export const help = 'usage: gliolens info FILE [FILE...]\n  prints each NIfTI header as JSON';
 export const options = {};

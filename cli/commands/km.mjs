@@ -1,5 +1,5 @@
 // gliolens km: Kaplan-Meier tables (Greenwood, log band) overall or by group, with the log-rank test.
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 import { number, onFile, readText } from './survival-input.mjs';
 
 export const help = `usage: gliolens km --csv F --time COL --event COL [--group COL] [--confidence C]

@@ -1,5 +1,5 @@
 // gliolens predict: applies a gliolens-model to one patient's features (or to each row of a CSV).
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 import { csvTable } from '../csv.mjs';
 import { list, number, onFile, readText } from './survival-input.mjs';
 

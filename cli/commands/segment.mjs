@@ -1,7 +1,7 @@
 // gliolens segment: the glioma network on four modalities -> BraTS labels as NIfTI in the input's space.
 import { resolve } from 'node:path';
 
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 import { readModelDir } from '../model-dir.mjs';
 import { loadNodeNetwork } from '../onnx-node.mjs';
 

@@ -2,7 +2,7 @@
 // names the file.
 import { readFileSync } from 'node:fs';
 
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export function readText(path, what) {
   try {

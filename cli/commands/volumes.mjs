@@ -1,5 +1,5 @@
 // gliolens volumes SEG: the volume of each label of a segmentation, in mL.
-import { UsageError } from '../main.mjs';
+import { UsageError } from '../usage-error.mjs';
 
 export const help = 'usage: gliolens volumes SEG\n  prints the voxel count and volume (mL) of each non-zero label';
 export const options = {};
