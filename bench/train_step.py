@@ -1,20 +1,23 @@
 """Training-step time of the segmentation network on this CPU, side by side in one run: PyTorch's default (fp32,
 N C D H W) against two ways oneDNN could run it faster - channels-last tensors (N D H W C, `torch.channels_last_3d`)
-and bfloat16 autocast (AMX on CPUs that have it) - on the shapes the recipe trains on (models/glioma_seg/recipe.py),
+and bfloat16 autocast (AMX on CPUs that have it) - on the shapes the recipe trains on (models/glioma_seg/training/recipe.py),
 plus evaluate.py's inference pass. Training takes ~4.7 h per cross-validation fold on 2 cores; this says whether
 either would shorten it.
 
-  /usr/bin/python3 bench/train_step.py [--runs 3] [--threads 2]
+  PYTHONPATH=models/glioma_seg /usr/bin/python3 bench/train_step.py [--runs 3] [--threads 2]
 
 Prints, per shape, the median seconds per step of each variant, its speed relative to the default, and how far its
-outputs and gradients are from the default's after one identical step. Needs Debian's python3-torch.
+outputs and gradients are from the default's after one identical step. Needs Debian's python3-torch, and the
+segmentation's training package (models/glioma_seg/training) on PYTHONPATH.
 """
 import argparse, os, statistics, sys, time
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "glioma_seg"))
-from model import UNet3D
-from training import region_loss
+try:
+    from training.loop import region_loss
+    from training.model import UNet3D
+except ModuleNotFoundError as missing:
+    sys.exit(f"bench/train_step.py: {missing}: run it with PYTHONPATH=models/glioma_seg (the training package)")
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--runs", type=int, default=3)

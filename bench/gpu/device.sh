@@ -135,5 +135,5 @@ cp "$work/logs/out.server.log" "$OUT/" 2>/dev/null
 cat "$work/logs/out.server.log"
 # After the browser, so that neither disturbs the other's timing.
 say "native PyTorch on the GPU, same inputs"
-timeout "${GPU_NATIVE_TIMEOUT:-120}" python3 "$repo/bench/gpu/native_gpu.py" "$work/inputs" --json "$OUT/native_gpu.json" 2>&1 |
+PYTHONPATH="$repo/models/glioma_seg" timeout "${GPU_NATIVE_TIMEOUT:-120}" python3 "$repo/bench/gpu/native_gpu.py" "$work/inputs" --json "$OUT/native_gpu.json" 2>&1 |
   tee "$work/logs/native_gpu.log" | grep -v Warning

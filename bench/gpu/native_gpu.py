@@ -3,7 +3,7 @@
 browser benchmark (segment_bench.mjs --write-inputs), as the native ceiling beside ORT Web's WebGPU backend; and its
 logits against PyTorch on the CPU.
 
-    python3 bench/gpu/native_gpu.py INPUTS_DIR --json OUT.json [--runs 10]
+    PYTHONPATH=models/glioma_seg python3 bench/gpu/native_gpu.py INPUTS_DIR --json OUT.json [--runs 10]
 
 INPUTS_DIR holds one folder per case with inputs.json and <stage>_input.f32. Time per run: CUDA events around
 upload + network + readback (what the browser's WebGPU run also pays), median of `--runs` after two warm-ups; and
@@ -20,9 +20,11 @@ import time
 import numpy as np
 import torch
 
-MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'models', 'glioma_seg')
-sys.path.insert(0, MODELS)
-from model import torch_from_onnx  # noqa: E402
+try:
+    from training.model import torch_from_onnx
+    from training.paths import MODEL_DIR as MODELS
+except ModuleNotFoundError as missing:
+    sys.exit(f'bench/gpu/native_gpu.py: {missing}: run it with PYTHONPATH=models/glioma_seg (the training package)')
 
 
 def timed(fn, runs, cuda):

@@ -15,7 +15,7 @@ const x = f32(ref.input.file);
 const want = f32(ref.output.file);
 const sig = (v) => 1 / (1 + Math.exp(-v));
 
-// Optional float64 logits of the same network (fp32_error.py): each backend's error against exact arithmetic.
+// Optional float64 logits of the same network (experiments/fp32_error.py): each backend's error against exact arithmetic.
 const exact = process.env.REF64 ? (() => { const b = fs.readFileSync(process.env.REF64); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); })() : null;
 
 function compare(name, got, ms) {

@@ -1,6 +1,6 @@
 """Write manifest.json for an exported model from the training info and held-out evaluation JSON.
 
-  /usr/bin/python3 models/glioma_seg/make_manifest.py --onnx models/glioma_seg/glioma_seg_2mm_v3.onnx \
+  /usr/bin/python3 -m training.make_manifest --onnx glioma_seg_2mm_v3.onnx \
       --train_info /tmp/gseg/run/train_info.json --postprocess /tmp/gseg/postprocess.json \
       --eval /tmp/gseg/eval.json [--eval_raw ...] [--eval_tta ...] --version 3.0.0 [--hardware ...]
 
@@ -20,37 +20,6 @@ the CLI apply them by default. --eval_raw: the same without post-processing; --e
 import argparse, hashlib, json, os
 import onnx
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--onnx", required=True)
-ap.add_argument("--train_info", required=True, help="train_info.json; an ensemble's: one per member, comma-separated")
-ap.add_argument("--eval", required=True)
-ap.add_argument("--eval_tta")
-ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
-ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
-ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
-ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
-ap.add_argument("--refine_average", action="store_true",
-                help="the refine network is the weight average of the --refine_train_info networks (export.py --average)")
-ap.add_argument("--refine_init_train_info",
-                help="when the refine network was fine-tuned from an earlier weight average (train_refine.py --init X.onnx): "
-                     "the train_info.json of X's members, comma-separated, so the manifest keeps the whole lineage")
-ap.add_argument("--notes", default="", help="how the first-stage model was trained and chosen")
-ap.add_argument("--refine_notes", default="", help="the same for the refine stage")
-ap.add_argument("--version", default="1.0.0")
-ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
-a = ap.parse_args()
-
-ev = json.load(open(a.eval))
-chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
-if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
-    raise SystemExit("--eval was not run with the post-processing this manifest ships")
-if bool(a.refine_onnx) != bool(a.refine_train_info):
-    raise SystemExit("--refine_onnx and --refine_train_info go together")
-if bool(a.refine_onnx) != ("refine" in ev):
-    raise SystemExit("--eval must be the cascade's evaluation (evaluate.py --refine) exactly when the manifest has a refine stage")
-if a.refine_onnx and os.path.dirname(os.path.abspath(a.refine_onnx)) != os.path.dirname(os.path.abspath(a.onnx)):
-    raise SystemExit("the refine network must be in the model's folder")
-m = onnx.load(a.onnx)
 UNET = ("3D U-Net, 4 levels, channels 16/32/64/128, two 3x3x3 Conv+InstanceNorm+LeakyReLU(0.01) (instance norm written as "
         "staged ReduceMean ops, see export.py) per level, stride-2 Conv down, trilinear Resize x2 + concat skip + Conv up, "
         "1x1x1 Conv head")
@@ -116,6 +85,37 @@ def metrics(e):
             "mean": {r: {"dice": round(v["dice"], 4), "hd95_mm": None if v["hd95"] is None else round(v["hd95"], 2),
                          "hd95_cases": v["hd95_n"]} for r, v in e["mean"].items()}}
 
+ap = argparse.ArgumentParser()
+ap.add_argument("--onnx", required=True)
+ap.add_argument("--train_info", required=True, help="train_info.json; an ensemble's: one per member, comma-separated")
+ap.add_argument("--eval", required=True)
+ap.add_argument("--eval_tta")
+ap.add_argument("--eval_raw", help="held-out evaluation without post-processing")
+ap.add_argument("--postprocess", help="choose_postprocess.py output: the post-processing to ship")
+ap.add_argument("--refine_onnx", help="the cascade's refine network (export.py of a train_refine.py checkpoint)")
+ap.add_argument("--refine_train_info", help="the refine network's train_info.json; an ensemble's: one per member, comma-separated")
+ap.add_argument("--refine_average", action="store_true",
+                help="the refine network is the weight average of the --refine_train_info networks (export.py --average)")
+ap.add_argument("--refine_init_train_info",
+                help="when the refine network was fine-tuned from an earlier weight average (train_refine.py --init X.onnx): "
+                     "the train_info.json of X's members, comma-separated, so the manifest keeps the whole lineage")
+ap.add_argument("--notes", default="", help="how the first-stage model was trained and chosen")
+ap.add_argument("--refine_notes", default="", help="the same for the refine stage")
+ap.add_argument("--version", default="1.0.0")
+ap.add_argument("--hardware", default="2 shared CPU cores (nice 15), PyTorch 1.13 (Debian python3-torch)")
+a = ap.parse_args()
+
+ev = json.load(open(a.eval))
+chosen = json.load(open(a.postprocess))["chosen"] if a.postprocess else {"min_component_voxels": 0, "min_enhancing_voxels": 0}
+if (ev.get("min_component", 0), ev.get("min_enhancing", 0)) != (chosen["min_component_voxels"], chosen["min_enhancing_voxels"]):
+    raise SystemExit("--eval was not run with the post-processing this manifest ships")
+if bool(a.refine_onnx) != bool(a.refine_train_info):
+    raise SystemExit("--refine_onnx and --refine_train_info go together")
+if bool(a.refine_onnx) != ("refine" in ev):
+    raise SystemExit("--eval must be the cascade's evaluation (evaluate.py --refine) exactly when the manifest has a refine stage")
+if a.refine_onnx and os.path.dirname(os.path.abspath(a.refine_onnx)) != os.path.dirname(os.path.abspath(a.onnx)):
+    raise SystemExit("the refine network must be in the model's folder")
+m = onnx.load(a.onnx)
 
 infos = read_train_infos(a.train_info)
 ti = infos[0]

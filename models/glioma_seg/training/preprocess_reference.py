@@ -1,14 +1,13 @@
 """Summary values of the specified preprocessing on shared BraTS cases, for checking a re-implementation
 (the C++ core) without copying patient data into the repository.
 
-  /usr/bin/python3 models/glioma_seg/preprocess_reference.py > models/glioma_seg/reference/preprocess_expected.json
+  /usr/bin/python3 -m training.preprocess_reference > reference/preprocess_expected.json
 """
-import json, os, sys
+import json, os
 import numpy as np
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from preprocess import load_case, brain_mask, prepare_case, MODALITIES
+from .paths import BRATS_DATA as DATA
+from .preprocess import load_case, brain_mask, prepare_case, MODALITIES
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018")
 out = {"data": "../shared/data/brats2018 (relative to the project root)",
        "tensor": "network input [1,4,80,96,80] laid out [N,C,k,j,i]", "cases": {}}
 for cid in ("Brats18_2013_3_1", "Brats18_TCIA10_637_1"):

@@ -1,8 +1,8 @@
 """Evaluate a checkpoint (or an ensemble: several, comma-separated) on held-out BraTS cases at the original 1 mm grid.
 Exported .onnx files count as checkpoints: the shipped cascade is
-  --ckpt models/glioma_seg/glioma_seg_2mm_v5.onnx --refine models/glioma_seg/glioma_refine_1mm_v10.onnx --min_component 5000
+  --ckpt glioma_seg_2mm_v5.onnx --refine glioma_refine_1mm_v10.onnx --min_component 5000
 
-  /usr/bin/python3 models/glioma_seg/evaluate.py --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
+  /usr/bin/python3 -m training.evaluate --ckpt /tmp/gseg/run/ckpt.pt[,/tmp/gseg/run2/ckpt.pt] \
       --cases Brats18_TCIA10_637_1,... --json /tmp/gseg/eval.json [--tta] [--post largest]
       [--min_component N] [--min_enhancing N] [--refine REFINE_CKPT [--margin 12] [--refine_thresholds 0.5,0.5,0.5]]
 
@@ -18,14 +18,14 @@ preprocess.probs_to_labels), then scores WT={1,2,4}, TC={1,4}, ET={4}:
          surface = mask minus its 6-connected erosion; distances by Euclidean distance transform);
          0 when both are empty, undefined (null) when exactly one is empty.
 """
-import argparse, json, os, sys, time
+import argparse, json, os, time
 import numpy as np
 import torch
 from scipy import ndimage
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from malloc_reuse import keep_freed_memory
-from model import from_checkpoints
-from preprocess import box_to_multiple, brain_mask, extract_window, load_case, nested_labels, prepare_case, probs_to_labels, zscore
+from .malloc_reuse import keep_freed_memory
+from .model import from_checkpoints
+from .paths import BRATS_DATA
+from .preprocess import box_to_multiple, brain_mask, extract_window, load_case, nested_labels, prepare_case, probs_to_labels, zscore
 
 REGIONS = {"WT": (1, 2, 4), "TC": (1, 4), "ET": (4,)}
 
@@ -185,7 +185,7 @@ def case_arguments(networks_required=True):
     ap.add_argument("--refine", default="", help="a train_refine.py checkpoint or an exported .onnx: score the two-stage cascade")
     ap.add_argument("--margin", type=int, default=12, help="the refine box's margin around the first stage's tumour, voxels")
     ap.add_argument("--base", type=int, default=16)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
+    ap.add_argument("--data", default=BRATS_DATA)
     ap.add_argument("--cases", required=networks_required)
     ap.add_argument("--json", required=True)
     ap.add_argument("--tta", action="store_true")

@@ -1,22 +1,21 @@
 """Export a checkpoint to ONNX (opset 17, fp32) and check that the graph only uses ops that ORT Web's
 WebGPU backends run on 5-D tensors, with explicit Conv attributes and symmetric pads.
 
-  /usr/bin/python3 models/glioma_seg/export.py --ckpt /tmp/gseg/run/ckpt.pt --onnx models/glioma_seg/<name>.onnx
-  /usr/bin/python3 models/glioma_seg/export.py --ckpt a/ckpt.pt,b/ckpt.pt --onnx <name>.onnx   (ensemble: mean logits)
-  /usr/bin/python3 models/glioma_seg/export.py --weights_from <earlier>.onnx --onnx <name>.onnx   (same weights)
-  /usr/bin/python3 models/glioma_seg/export.py --weights_from <ensemble>.onnx --average --onnx <name>.onnx
+  /usr/bin/python3 -m training.export --ckpt /tmp/gseg/run/ckpt.pt --onnx <name>.onnx
+  /usr/bin/python3 -m training.export --ckpt a/ckpt.pt,b/ckpt.pt --onnx <name>.onnx   (ensemble: mean logits)
+  /usr/bin/python3 -m training.export --weights_from <earlier>.onnx --onnx <name>.onnx   (same weights)
+  /usr/bin/python3 -m training.export --weights_from <ensemble>.onnx --average --onnx <name>.onnx
       (one network, its weights the mean of the ensemble members': model.weight_average)
 
 Instance norms are written as staged means (see stage_instance_norm) so that ONNX Runtime's fp32 sums match
 PyTorch's.
 """
-import argparse, collections, os, sys
+import argparse, collections, os
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 import torch
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Ensemble, from_checkpoints, weight_average
+from .model import Ensemble, from_checkpoints, weight_average
 
 # InstanceNormalization is written out as staged means (stage_instance_norm), so it is not in the set.
 # An ensemble adds only Add and Mul (model.Ensemble).

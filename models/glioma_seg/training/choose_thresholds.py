@@ -2,9 +2,9 @@
 out-of-fold cases of `recipe.py --fold`, never the shipped model's held-out cases, since a network fits its training
 cases and they cannot show whether its sigmoids are too timid on new ones.
 
-  /usr/bin/python3 models/glioma_seg/choose_thresholds.py --ckpt /tmp/cv/fold0/first_stage.onnx \
+  /usr/bin/python3 -m training.choose_thresholds --ckpt /tmp/cv/fold0/first_stage.onnx \
       --refine /tmp/cv/fold0/refine.onnx --cases Brats18_TCIA01_378_1,Brats18_TCIA10_628_1 --json /tmp/h18/t.json
-  /usr/bin/python3 models/glioma_seg/choose_thresholds.py --folds /tmp/cv/fold0,/tmp/cv/fold1,... \
+  /usr/bin/python3 -m training.choose_thresholds --folds /tmp/cv/fold0,/tmp/cv/fold1,... \
       [--et_grid 0.5,0.4,0.3] --json /tmp/cv/thresholds.json
 
 --folds: every case each finished fold held out (its fold.json), each through that fold's own networks
@@ -14,9 +14,8 @@ for WT, TC and ET, or with --et_grid one for WT and TC and another for ET (the f
 glioma grows as ET's falls). The choice is the setting with the best mean over the cases of the per-case mean Dice
 (WT, TC, ET); settings within --tie of the best go to the one nearest 0.5.
 """
-import argparse, itertools, json, os, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, case_arguments, case_cascades, score_setting
+import argparse, itertools, json, os
+from .evaluate import REGIONS, case_arguments, case_cascades, score_setting
 
 
 def fold_runs(a):

@@ -4,7 +4,7 @@ import glob, json, os, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from malloc_reuse import keep_freed_memory
+from .malloc_reuse import keep_freed_memory
 
 
 def start_run(a):

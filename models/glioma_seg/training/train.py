@@ -1,31 +1,30 @@
 """Train the Gliolens glioma_seg network (regions WT/TC/ET, sigmoid outputs) on a 2 mm whole-brain window.
 
 One command (after `cache.py` has filled the cache):
-  nice -n 15 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/gseg/run --minutes 70 \
+  nice -n 15 /usr/bin/python3 -m training.train --out /tmp/gseg/run --minutes 70 \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1,Brats18_TCIA02_370_1
 v2 (warm start from v1's weights):
-  nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h1seg/run_v2 --minutes 87 --init v1_ckpt.pt \
+  nice -n 10 /usr/bin/python3 -m training.train --out /tmp/h1seg/run_v2 --minutes 87 --init v1_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --patch 48 --batch 2 --lr 2e-3 \
       --warmup 30 --fg_frac 0.5 --full_frac 0.2 --threads 1 --seed 2
 v4 (warm start from v2's weights with heavy augmentation):
-  nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h4seg/run_v4 --minutes 92 --init v2_ckpt.pt \
+  nice -n 10 /usr/bin/python3 -m training.train --out /tmp/h4seg/run_v4 --minutes 92 --init v2_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --aug heavy --patch 48 --batch 2 \
       --lr 1.5e-3 --warmup 30 --fg_frac 0.6 --full_frac 0.15 --threads 2 --seed 4
 v5 (the shipped file: v4's weights fine-tuned on random sub-windows only):
-  nice -n 10 /usr/bin/python3 models/glioma_seg/train.py --out /tmp/h5seg/run_rw --minutes 30 --init v4_ckpt.pt \
+  nice -n 10 /usr/bin/python3 -m training.train --out /tmp/h5seg/run_rw --minutes 30 --init v4_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --aug heavy --random_windows --patch 48 \
       --batch 2 --lr 5e-4 --warmup 20 --fg_frac 0.6 --full_frac 1.0 --threads 2 --seed 7
 Training is bounded by wall time (--minutes): the learning rate follows a poly schedule over elapsed
 time, random 2 mm patches are used for the first (1 - full_frac) of the time and whole 80x96x80 windows
 for the rest (so that instance-norm statistics match whole-window inference).
 """
-import argparse, os, sys
+import argparse
 import numpy as np
 import torch
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
-from model import UNet3D, single_network
-from training import add_budget_arguments, start_run, train, training_cases
+from .augment import heavy_intensity, random_flips, resample_sample, rot_matrix
+from .loop import add_budget_arguments, start_run, train, training_cases
+from .model import UNet3D, single_network
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache")

@@ -2,18 +2,17 @@
 fold_v7.json), each case scored by the fold that held it out, so that the recipes are compared on cases none of them
 trained on.
 
-  /usr/bin/python3 models/glioma_seg/cv_summary.py /tmp/cv/fold0 /tmp/cv/fold1 ... [--json /tmp/cv/summary.json]
+  /usr/bin/python3 -m training.cv_summary /tmp/cv/fold0 /tmp/cv/fold1 ... [--json /tmp/cv/summary.json]
 
 Prints, per recipe: the mean Dice per region over the cases scored so far, the mean of the case means, the same for
 the lower-grade and the high-grade cases apart; then each case's mean under every recipe, and the paired difference
 of v10's recipe against the others. A folder whose fold has not finished is left out, and said so; a case scored by
 two folders (they overlap), or folds run at different --scale, are refused.
 """
-import argparse, json, os, sys
+import argparse, json, os
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from training import is_lower_grade
+from .loop import is_lower_grade
 
 REGIONS = ("WT", "TC", "ET")
 RECIPES = {"v10": "fold.json", "v9": "fold_v9.json", "v7": "fold_v7.json"}

@@ -1,7 +1,7 @@
 """Choose the post-processing the manifest ships (`postprocess`: min_component_voxels, min_enhancing_voxels)
 on the TRAINING cases only, so that the held-out numbers stay an honest estimate.
 
-  /usr/bin/python3 models/glioma_seg/choose_postprocess.py --ckpt glioma_seg_2mm_v5.onnx \
+  /usr/bin/python3 -m training.choose_postprocess --ckpt glioma_seg_2mm_v5.onnx \
       [--refine glioma_refine_1mm_v10.onnx] --cases Brats18_2013_11_1,... --json /tmp/gseg/postprocess.json [--tta]
 
 Runs the network once per case (with --refine, the cascade: the refine network once per distinct box), then scores
@@ -11,9 +11,8 @@ per region for each. The choice is the combination with the best mean of the thr
 among ties, the shipped setting (--keep) when it is one of them - a change must be better on the training cases, not
 equal - else the smallest thresholds.
 """
-import itertools, json, os, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, case_arguments, case_cascades, score_setting
+import itertools, json
+from .evaluate import REGIONS, case_arguments, case_cascades, score_setting
 
 MIN_COMPONENT = (0, 500, 2000, 5000)   # voxels at 1 mm = mm^3
 MIN_ENHANCING = (0, 200, 500, 1000)

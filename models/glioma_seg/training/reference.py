@@ -1,6 +1,6 @@
 """Write the PyTorch parity reference for the exported ONNX model.
 
-  /usr/bin/python3 models/glioma_seg/reference.py --onnx models/glioma_seg/glioma_seg_2mm_v5.onnx
+  /usr/bin/python3 -m training.reference --onnx glioma_seg_2mm_v5.onnx
 
 Rebuilds the PyTorch network from the ONNX file's own weights (initializer names are the PyTorch
 parameter names), runs it in PyTorch (fp32, CPU) on a deterministic synthetic input of shape
@@ -9,11 +9,11 @@ parameter names), runs it in PyTorch (fp32, CPU) on a deterministic synthetic in
   logits.f32  float32 little-endian, [1,3,32,32,32] PyTorch output (logits WT, TC, ET)
   reference.json  shapes, sha256 of the files and of the ONNX, tolerances, summary statistics.
 """
-import argparse, hashlib, json, os, sys
+import argparse, hashlib, json, os
 import numpy as np
 import torch
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import torch_from_onnx
+from .model import torch_from_onnx
+from .paths import REFERENCE_DIR
 
 SHAPE = (1, 4, 32, 32, 32)
 
@@ -39,7 +39,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--base", type=int, default=16)
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
+    ap.add_argument("--out", default=REFERENCE_DIR)
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = torch_from_onnx(a.onnx, a.base)

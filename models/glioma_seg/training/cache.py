@@ -1,15 +1,15 @@
 """Preprocess the BraTS cases once into a cache OUTSIDE the repository.
 
-  /usr/bin/python3 models/glioma_seg/cache.py            # whole-brain stage: the 2 mm network input and soft targets
-  /usr/bin/python3 models/glioma_seg/cache.py --refine   # refine stage: z-scored 1 mm volumes cut to the brain, region masks
+  /usr/bin/python3 -m training.cache            # whole-brain stage: the 2 mm network input and soft targets
+  /usr/bin/python3 -m training.cache --refine   # refine stage: z-scored 1 mm volumes cut to the brain, region masks
 """
-import argparse, glob, os, sys, time
+import argparse, glob, os, time
 import numpy as np
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from preprocess import load_case, prepare_case, seg_to_regions, extract_window, block_mean2, brain_mask, zscore, W1
+from .paths import BRATS_DATA
+from .preprocess import load_case, prepare_case, seg_to_regions, extract_window, block_mean2, brain_mask, zscore, W1
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/brats2018"))
+ap.add_argument("--data", default=BRATS_DATA)
 ap.add_argument("--refine", action="store_true", help="the refine stage's 1 mm cache (default folder /tmp/gseg_cache1mm)")
 ap.add_argument("--cache", default="")
 a = ap.parse_args()

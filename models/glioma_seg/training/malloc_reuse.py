@@ -13,7 +13,7 @@ def keep_freed_memory():
     resident memory grows by ~0.3 GB per iteration (12.4 GB after 40, 20.8 GB after ~640, when the OOM killer took it).
     jemalloc with decay off keeps memory and reuses it: 40 refine iterations in 1.4 min at 5.6 GB, the same losses.
     So when libjemalloc2 is installed this re-runs the script under it (LD_PRELOAD); else it falls back to glibc with
-    mallopt and warns. Process-wide: call it first thing in a script run as `python3 script.py ...`."""
+    mallopt and warns. Process-wide: call it first thing in an entry point run as `/usr/bin/python3 -m training.NAME ...` (or as a script)."""
     if os.environ.get(ALLOCATOR_VARIABLE):
         return
     jemalloc = ctypes.util.find_library("jemalloc")
@@ -22,7 +22,8 @@ def keep_freed_memory():
         env = dict(os.environ, LD_PRELOAD=" ".join(filter(None, [os.environ.get("LD_PRELOAD", ""), jemalloc])),
                    MALLOC_CONF=JEMALLOC_CONF, **{ALLOCATOR_VARIABLE: "jemalloc"})
         sys.stdout.flush()
-        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+        # the interpreter's own arguments (sys.orig_argv), so that `-m training.NAME` runs again as a module
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], env)
     os.environ[ALLOCATOR_VARIABLE] = "glibc"
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     m_trim_threshold, m_mmap_max = -1, -4

@@ -1,8 +1,8 @@
 """The whole recipe of the shipped cascade (v10), from scratch, for any held-out cases: one command, so that it can be
 cross-validated (k folds of the 14 cases) rather than judged on the three cases it was developed against.
 
-  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/fold0 --fold 0/5
-  /usr/bin/python3 models/glioma_seg/recipe.py --out /tmp/cv/v10 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
+  /usr/bin/python3 -m training.recipe --out /tmp/cv/fold0 --fold 0/5
+  /usr/bin/python3 -m training.recipe --out /tmp/cv/v10 --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1
 
 Runs, each stage warm-started from the one before, every one bounded by iterations (the shipped networks were mostly
 bounded by wall time; these are their iteration counts): train.py v1 -> v2 -> v4 -> v5 (the first stage), three
@@ -12,7 +12,7 @@ weight average (v10's), export.py of each, and evaluate.py of three cascades on 
 post-processing: fold.json (v10's recipe), fold_v9.json and fold_v7.json (written once the soup exists, before the
 box fine-tunes), so that a fold compares them out of sample.
 A training stage that finished (its train_info.json exists) is not run again, and one that was stopped resumes from its
-last save (training.py's resume.pt, every 5 minutes: weights, Adam's moments, iteration and random streams, so the
+last save (loop.py's resume.pt, every 5 minutes: weights, Adam's moments, iteration and random streams, so the
 result is the uninterrupted run's, bit for bit); one trained for other held-out cases, or a box fine-tune with another
 --lgg_weight, is refused.
 --scale multiplies every iteration count (a smoke test: 0.01).
@@ -20,21 +20,18 @@ About 4 hours per fold on 2 CPU cores (estimated from the per-iteration times). 
 """
 import argparse, json, os, subprocess, sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from training import is_lower_grade
+from .loop import is_lower_grade
+from .paths import BRATS_DATA as DATA, MODEL_DIR
 
-DATA = os.path.join(HERE, "../../../shared/data/brats2018")
-
-# (name, script, iterations, arguments): the shipped chain (model card, Training steps 1-7, 9 and 10).
+# (name, module, iterations, arguments): the shipped chain (HISTORY.md, Training steps 1-7, 9 and 10).
 FIRST_STAGE = [
-    ("v1", "train.py", 169, ["--aug", "light", "--patch", "48", "--batch", "1", "--lr", "3e-3", "--warmup", "20",
+    ("v1", "train", 169, ["--aug", "light", "--patch", "48", "--batch", "1", "--lr", "3e-3", "--warmup", "20",
                              "--fg_frac", "0.7", "--full_frac", "0.15", "--seed", "1"]),
-    ("v2", "train.py", 978, ["--aug", "light", "--patch", "48", "--batch", "2", "--lr", "2e-3", "--warmup", "30",
+    ("v2", "train", 978, ["--aug", "light", "--patch", "48", "--batch", "2", "--lr", "2e-3", "--warmup", "30",
                              "--fg_frac", "0.5", "--full_frac", "0.2", "--seed", "2"]),
-    ("v4", "train.py", 2955, ["--aug", "heavy", "--patch", "48", "--batch", "2", "--lr", "1.5e-3", "--warmup", "30",
+    ("v4", "train", 2955, ["--aug", "heavy", "--patch", "48", "--batch", "2", "--lr", "1.5e-3", "--warmup", "30",
                               "--fg_frac", "0.6", "--full_frac", "0.15", "--seed", "4"]),
-    ("v5", "train.py", 390, ["--aug", "heavy", "--random_windows", "--patch", "48", "--batch", "2", "--lr", "5e-4",
+    ("v5", "train", 390, ["--aug", "heavy", "--random_windows", "--patch", "48", "--batch", "2", "--lr", "5e-4",
                              "--warmup", "20", "--fg_frac", "0.6", "--full_frac", "1.0", "--seed", "7"]),
 ]
 REFINE_SEEDS = [11, 12, 13]
@@ -73,10 +70,12 @@ def finished(out, holdout, lgg_weight=1.0):
     return True
 
 
-def run(script, *arguments):
-    command = [sys.executable, os.path.join(HERE, script), *map(str, arguments)]
+def run(module, *arguments):
+    """Runs this package's `module` (`python3 -m training.NAME`, with this interpreter) in a process of its own, from any folder."""
+    command = [sys.executable, "-m", f"{__package__}.{module}", *map(str, arguments)]
+    search_path = os.pathsep.join(filter(None, [MODEL_DIR, os.environ.get("PYTHONPATH")]))
     print("+", " ".join(command), flush=True)
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, env=dict(os.environ, PYTHONPATH=search_path))
 
 
 def main():
@@ -100,14 +99,14 @@ def main():
     iterations = lambda n: max(1, round(n * a.scale))
     common = ["--holdout", ",".join(holdout)]
 
-    run("cache.py", "--data", a.data)  # each case is cached once: a filled cache costs nothing, a partial one is completed
-    run("cache.py", "--refine", "--data", a.data)
+    run("cache", "--data", a.data)  # each case is cached once: a filled cache costs nothing, a partial one is completed
+    run("cache", "--refine", "--data", a.data)
 
     previous = None
-    for name, script, count, arguments in FIRST_STAGE:
+    for name, module, count, arguments in FIRST_STAGE:
         out = os.path.join(a.out, name)
         if not finished(out, holdout):
-            run(script, "--out", out, "--iterations", iterations(count), *common, *arguments,
+            run(module, "--out", out, "--iterations", iterations(count), *common, *arguments,
                 *(["--init", os.path.join(previous, "ckpt.pt")] if previous else []))
         previous = out
     first_stage = os.path.join(previous, "ckpt.pt")
@@ -116,13 +115,13 @@ def main():
     for seed in REFINE_SEEDS:
         out = os.path.join(a.out, f"refine{seed}")
         if not finished(out, holdout):
-            run("train_refine.py", "--out", out, "--init", first_stage, "--iterations", iterations(REFINE_ITERATIONS),
+            run("train_refine", "--out", out, "--init", first_stage, "--iterations", iterations(REFINE_ITERATIONS),
                 "--seed", seed, *common)
         members.append(os.path.join(out, "ckpt.pt"))
 
     first_onnx, soup_onnx = os.path.join(a.out, "first_stage.onnx"), os.path.join(a.out, "refine_soup.onnx")
-    run("export.py", "--ckpt", first_stage, "--onnx", first_onnx)
-    run("export.py", "--ckpt", ",".join(members), "--average", "--spacing_mm", "1", "--onnx", soup_onnx)
+    run("export", "--ckpt", first_stage, "--onnx", first_onnx)
+    run("export", "--ckpt", ",".join(members), "--average", "--spacing_mm", "1", "--onnx", soup_onnx)
     # scored before the box fine-tunes start, so that a fold cut short there still compares v7's recipe
     evaluate_cascade(a, first_onnx, soup_onnx, holdout, os.path.join(a.out, "fold_v7.json"))
 
@@ -131,12 +130,12 @@ def main():
     for seed in BOX_SEEDS:
         out = os.path.join(a.out, f"refine_box{seed}")
         if not finished(out, holdout, LGG_WEIGHT):
-            run("train_refine.py", "--out", out, "--init", soup_onnx, "--iterations", iterations(count), *arguments,
+            run("train_refine", "--out", out, "--init", soup_onnx, "--iterations", iterations(count), *arguments,
                 "--seed", seed, *common)
         fine_tunes.append(os.path.join(out, "ckpt.pt"))
     single_onnx, refine_onnx = os.path.join(a.out, "refine_box.onnx"), os.path.join(a.out, "refine.onnx")
-    run("export.py", "--ckpt", fine_tunes[0], "--spacing_mm", "1", "--onnx", single_onnx)
-    run("export.py", "--ckpt", ",".join(fine_tunes), "--average", "--spacing_mm", "1", "--onnx", refine_onnx)
+    run("export", "--ckpt", fine_tunes[0], "--spacing_mm", "1", "--onnx", single_onnx)
+    run("export", "--ckpt", ",".join(fine_tunes), "--average", "--spacing_mm", "1", "--onnx", refine_onnx)
 
     for name, refine in (("fold_v9.json", single_onnx), ("fold.json", refine_onnx)):
         evaluate_cascade(a, first_onnx, refine, holdout, os.path.join(a.out, name))
@@ -144,7 +143,7 @@ def main():
 
 def evaluate_cascade(a, first_onnx, refine_onnx, holdout, result):
     """evaluate.py of the cascade on the held-out cases -> `result`, with how it was made."""
-    run("evaluate.py", "--ckpt", first_onnx, "--refine", refine_onnx, "--min_component", MIN_COMPONENT_VOXELS,
+    run("evaluate", "--ckpt", first_onnx, "--refine", refine_onnx, "--min_component", MIN_COMPONENT_VOXELS,
         "--data", a.data, "--cases", ",".join(holdout), "--json", result)
     scores = json.load(open(result))
     scores["recipe"] = {"holdout": holdout, "scale": a.scale, "fold": a.fold}

@@ -2,7 +2,7 @@
 `gliolens segment` and scored by `gliolens dice`, so the numbers are what a user of the CLI gets. Meant for the cases
 kept back to measure generalisation.
 
-  /usr/bin/python3 models/glioma_seg/score_cases.py --data DIR [--cases A,B] [--model DIR] [--mirror]
+  /usr/bin/python3 -m training.score_cases --data DIR [--cases A,B] [--model DIR] [--mirror]
       [--out /tmp/gliolens-score] [--json scores.json]
 
 DIR holds one folder per case in the BraTS layout: DIR/<case>/<case>_{t1,t1ce,t2,flair,seg}.nii.gz. Without --cases
@@ -12,8 +12,7 @@ every such folder with a `_seg` file is scored. The model's manifest names the c
 import argparse, json, os, subprocess, sys
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLI = os.path.join(HERE, "../../bin/gliolens.mjs")
+from .paths import CLI, MODEL_DIR
 MODALITIES = ("t1", "t1ce", "t2", "flair")
 REGIONS = ("WT", "TC", "ET")
 
@@ -53,7 +52,7 @@ def main():
     ap.add_argument("--out", default="/tmp/gliolens-score", help="where the predicted label maps are written")
     ap.add_argument("--json", default="")
     a = ap.parse_args()
-    manifest = json.load(open(os.path.join(a.model or HERE, "manifest.json")))
+    manifest = json.load(open(os.path.join(a.model or MODEL_DIR, "manifest.json")))
     seen = set(manifest.get("training", {}).get("train_cases", []))
     cases = a.cases.split(",") if a.cases else cases_in(a.data)
     if not cases:

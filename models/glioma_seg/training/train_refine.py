@@ -2,7 +2,7 @@
 whole-brain checkpoint (its weights already know the four contrasts, at half the scale).
 
 One command (after `cache.py --refine` has filled the 1 mm cache):
-  nice -n 10 /usr/bin/python3 models/glioma_seg/train_refine.py --out /tmp/h8seg/run_r1 --init v5_ckpt.pt \
+  nice -n 10 /usr/bin/python3 -m training.train_refine --out /tmp/h8seg/run_r1 --init v5_ckpt.pt \
       --holdout Brats18_TCIA10_637_1,Brats18_2013_3_1,Brats18_CBICA_AME_1 --minutes 75 --seed 11
 With --window random (the shipped seeds) each sample is a window whose every axis is a multiple of 8 from --smin to
 --smax voxels, centred anywhere in the expert whole tumour's bounding box grown by --margin voxels. With --window box
@@ -13,16 +13,15 @@ refine_box does; the network normalises over the whole window, so its context sh
 same without --lgg_weight, v10 the weight average of v9's command with seeds 17, 18 and 19). Boxes differ in shape, so --window box takes --batch 1. --lgg_weight W draws the
 lower-grade cases W times as often as the high-grade ones. Both use the heavy augmentation of train.py and hard 1 mm
 targets. The learning rate follows a poly schedule over wall time, or over --iterations when given (the shipped runs:
-see the model card).
+see HISTORY.md).
 """
-import argparse, os, sys
+import argparse, sys
 import numpy as np
 import torch
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import heavy_intensity, random_flips, resample_sample, rot_matrix
-from model import UNet3D, single_network
-from preprocess import box_to_multiple
-from training import add_budget_arguments, is_lower_grade, start_run, train, training_cases
+from .augment import heavy_intensity, random_flips, resample_sample, rot_matrix
+from .loop import add_budget_arguments, is_lower_grade, start_run, train, training_cases
+from .model import UNet3D, single_network
+from .preprocess import box_to_multiple
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
