@@ -2,7 +2,7 @@
 segmented by the real CLI (`gliolens segment`, which resamples to 1 mm and maps the labels back) and scored by
 `gliolens dice` against the expert mask taken on the same slices.
 
-  /usr/bin/python3 models/glioma_seg/thick_slices.py [--mm 5] [--out /tmp/gliolens-thick] [--data ../shared/data/brats2018]
+  /usr/bin/python3 -m experiments.thick_slices [--mm 5] [--out /tmp/gliolens-thick] [--data DIR]
 
 A thick slice is the mean of T consecutive 1 mm slices along k (partial volume, as an acquisition averages over its
 slab), not a point sample; the expert mask is taken at each slab's centre slice. The affine keeps world positions:
@@ -12,7 +12,8 @@ import argparse, json, os
 import numpy as np
 import nibabel as nib
 
-from score_cases import HERE, MODALITIES, cli
+from training.paths import BRATS_DATA, MODEL_DIR
+from training.score_cases import MODALITIES, cli
 
 
 def thick(img, mm, is_mask):
@@ -33,9 +34,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mm", type=int, default=5)
     ap.add_argument("--out", default="/tmp/gliolens-thick")
-    ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/brats2018"))
+    ap.add_argument("--data", default=BRATS_DATA)
     a = ap.parse_args()
-    manifest = json.load(open(os.path.join(HERE, "manifest.json")))
+    manifest = json.load(open(os.path.join(MODEL_DIR, "manifest.json")))
     os.makedirs(a.out, exist_ok=True)
     dice = {}
     for cid in manifest["training"]["held_out_cases"]:

@@ -1,16 +1,16 @@
 """What the 2 mm grid alone costs: Dice of a perfect network, i.e. the expert regions' own 2 mm soft target
 (2x2x2 block mean, as in training) passed through the app's upsampling and thresholds back to 1 mm.
 
-  /usr/bin/python3 models/glioma_seg/resolution_ceiling.py [--data ../shared/data/brats2018]
+  /usr/bin/python3 -m experiments.resolution_ceiling [--data DIR]
 """
-import argparse, os, sys
+import argparse, os
 import numpy as np
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import REGIONS, score
-from preprocess import W1, block_mean2, brain_mask, extract_window, load_case, probs_to_labels, seg_to_regions, window_start
+from training.evaluate import REGIONS, score
+from training.paths import BRATS_DATA
+from training.preprocess import W1, block_mean2, brain_mask, extract_window, load_case, probs_to_labels, seg_to_regions, window_start
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/brats2018"))
+ap.add_argument("--data", default=BRATS_DATA)
 a = ap.parse_args()
 dice = {}
 for cid in sorted(c for c in os.listdir(a.data) if c.startswith("Brats18")):

@@ -1,19 +1,18 @@
 """How far fp32 itself is from exact on the parity reference: the network rebuilt from an ONNX file run in
 float64 (the "exact" logits) and in fp32 by PyTorch, on reference.py's synthetic input.
 
-  /usr/bin/python3 models/glioma_seg/fp32_error.py --onnx models/glioma_seg/<model>.onnx --out /tmp/logits64.f64
-  REF64=/tmp/logits64.f64 node models/glioma_seg/check_ort.cjs models/glioma_seg/<model>.onnx
+  /usr/bin/python3 -m experiments.fp32_error --onnx <model>.onnx --out /tmp/logits64.f64
+  REF64=/tmp/logits64.f64 node check_ort.cjs <model>.onnx
 
 Prints PyTorch fp32's largest logit error against float64 and writes the float64 logits (little-endian, the
 reference's shape), against which check_ort.cjs then also measures each ONNX Runtime backend. A backend whose
 error is a small multiple of PyTorch fp32's own is as exact as fp32 allows; one far above it is not.
 """
-import argparse, json, os, sys
+import argparse, json, os
 import numpy as np
 import torch
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import torch_from_onnx
-from reference import synthetic_input
+from training.model import torch_from_onnx
+from training.reference import synthetic_input
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--onnx", required=True)
