@@ -14,18 +14,25 @@ import torch
 from training.model import torch_from_onnx
 from training.reference import synthetic_input
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--onnx", required=True)
-ap.add_argument("--base", type=int, default=16)
-ap.add_argument("--out", required=True)
-a = ap.parse_args()
-torch.set_num_threads(1)
-model = torch_from_onnx(a.onnx, a.base)
-x = torch.from_numpy(synthetic_input())
-with torch.no_grad():
-    y32 = model(x).double().numpy()
-    y64 = model.double()(x.double()).numpy()
-y64.astype("<f8").tofile(a.out)
-err = np.abs(y32 - y64)
-print(json.dumps({"model": os.path.basename(a.onnx), "logits_min": float(y64.min()), "logits_max": float(y64.max()),
-                  "pytorch_fp32_vs_fp64_max_abs": float(err.max()), "pytorch_fp32_vs_fp64_mean_abs": float(err.mean())}))
+
+def main():
+    """Print fp32's error against float64 and write the float64 logits."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--onnx", required=True)
+    ap.add_argument("--base", type=int, default=16)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    model = torch_from_onnx(a.onnx, a.base)
+    x = torch.from_numpy(synthetic_input())
+    with torch.no_grad():
+        y32 = model(x).double().numpy()
+        y64 = model.double()(x.double()).numpy()
+    y64.astype("<f8").tofile(a.out)
+    err = np.abs(y32 - y64)
+    print(json.dumps({"model": os.path.basename(a.onnx), "logits_min": float(y64.min()), "logits_max": float(y64.max()),
+                      "pytorch_fp32_vs_fp64_max_abs": float(err.max()), "pytorch_fp32_vs_fp64_mean_abs": float(err.mean())}))
+
+
+if __name__ == "__main__":
+    main()

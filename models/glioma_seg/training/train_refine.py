@@ -23,80 +23,81 @@ from .loop import add_budget_arguments, is_lower_grade, start_run, train, traini
 from .model import UNet3D, single_network
 from .preprocess import box_to_multiple
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
-ap.add_argument("--out", required=True)
-ap.add_argument("--init", required=True, help="a whole-brain network to start from: a train.py checkpoint or an exported .onnx")
-ap.add_argument("--holdout", default="")
-add_budget_arguments(ap, 75)
-ap.add_argument("--lr", type=float, default=1e-3)
-ap.add_argument("--warmup", type=int, default=20)
-ap.add_argument("--batch", type=int, default=2)
-ap.add_argument("--smin", type=int, default=48)
-ap.add_argument("--smax", type=int, default=112)
-ap.add_argument("--margin", type=int, default=12)
-ap.add_argument("--window", choices=("random", "box"), default="random")
-ap.add_argument("--jitter", type=int, default=8, help="--window box: each face of the box moves by up to this many voxels")
-ap.add_argument("--lgg_weight", type=float, default=1.0,
-                help="draw a lower-grade glioma case (BraTS names TCIA10_*, TCIA13_*) this many times as often as a high-grade one")
-ap.add_argument("--threads", type=int, default=2)
-ap.add_argument("--seed", type=int, default=11)
-a = ap.parse_args()
 
-if a.window == "box" and a.batch != 1:
-    sys.exit("train_refine.py: --window box needs --batch 1 (each box has its own shape)")
-rng = start_run(a)
-hold, cases = training_cases(a.cache, a.holdout)
-train_ids = [cid for cid, _ in cases]
-data = []
-for _, z in cases:
-    tumour = np.nonzero(z["y"][0])
-    lo = np.array([v.min() for v in tumour]) - a.margin
-    hi = np.array([v.max() for v in tumour]) + a.margin
-    data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
-case_weights = np.array([a.lgg_weight if is_lower_grade(cid) else 1.0 for cid in train_ids])
+def main():
+    """Parse the arguments, then train the refine network (module docstring)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", default="/tmp/gseg_cache1mm")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--init", required=True, help="a whole-brain network to start from: a train.py checkpoint or an exported .onnx")
+    ap.add_argument("--holdout", default="")
+    add_budget_arguments(ap, 75)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--smin", type=int, default=48)
+    ap.add_argument("--smax", type=int, default=112)
+    ap.add_argument("--margin", type=int, default=12)
+    ap.add_argument("--window", choices=("random", "box"), default="random")
+    ap.add_argument("--jitter", type=int, default=8, help="--window box: each face of the box moves by up to this many voxels")
+    ap.add_argument("--lgg_weight", type=float, default=1.0,
+                    help="draw a lower-grade glioma case (BraTS names TCIA10_*, TCIA13_*) this many times as often as a high-grade one")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=11)
+    a = ap.parse_args()
+
+    if a.window == "box" and a.batch != 1:
+        sys.exit("train_refine.py: --window box needs --batch 1 (each box has its own shape)")
+    rng = start_run(a)
+    hold, cases = training_cases(a.cache, a.holdout)
+    train_ids = [cid for cid, _ in cases]
+    data = []
+    for _, z in cases:
+        tumour = np.nonzero(z["y"][0])
+        lo = np.array([v.min() for v in tumour]) - a.margin
+        hi = np.array([v.max() for v in tumour]) + a.margin
+        data.append((torch.from_numpy(z["x"]), torch.from_numpy(z["y"].astype(np.float32)), lo, hi))
+    case_weights = np.array([a.lgg_weight if is_lower_grade(cid) else 1.0 for cid in train_ids])
+
+    def inference_box(x, lo, hi):
+        """(centre, size) of a box like the cascade's: the grown tumour box [lo, hi] with each face jittered, then the
+        core's clipping and growth to a multiple of 8 (preprocess.box_to_multiple, as evaluate.refine_box)."""
+        first = lo + rng.integers(-a.jitter, a.jitter + 1, 3)
+        end = hi + 1 + rng.integers(-a.jitter, a.jitter + 1, 3)
+        first, size = box_to_multiple(first, end, x.shape[1:])
+        return first + (size - 1) / 2, tuple(int(n) for n in size)
+
+    def sample(x, y, lo, hi, size):
+        """One augmented window of `size` (D,H,W) centred anywhere in the grown tumour box [lo, hi] (voxels, d h w), or,
+        with size None, the jittered inference-shaped box."""
+        if size is None:
+            centre, size = inference_box(x, lo, hi)
+        else:
+            centre = rng.uniform(lo, hi + 1) - 0.5
+        A = rot_matrix(rng, 20) * rng.uniform(0.8, 1.25) if rng.random() < 0.7 else np.eye(3)
+        xs, ys = resample_sample(x, y, centre, size, A)
+        xs, ys = random_flips(rng, xs, (ys > 0.5).float())
+        brain = (xs != 0).any(0, keepdim=True)
+        return torch.where(brain, heavy_intensity(rng, xs, brain[0]), xs), ys
+
+    sizes = np.arange(a.smin, a.smax + 1, 8)
+
+    def draw_case():
+        """Uniform over the training cases, or LGG-weighted with --lgg_weight (weight 1 keeps the uniform draw's random
+        stream, so older runs reproduce)."""
+        if a.lgg_weight == 1.0:
+            return data[rng.integers(len(data))]
+        return data[rng.choice(len(data), p=case_weights / case_weights.sum())]
+
+    def next_batch(frac):
+        size = None if a.window == "box" else tuple(int(rng.choice(sizes)) for _ in range(3))
+        xs, ys = zip(*[sample(*draw_case(), size) for _ in range(a.batch)])
+        return torch.stack(xs), torch.stack(ys), ""
+
+    model = UNet3D()
+    model.load_state_dict(single_network(a.init).state_dict())
+    train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold), rng)
 
 
-def inference_box(x, lo, hi):
-    """(centre, size) of a box like the cascade's: the grown tumour box [lo, hi] with each face jittered, then the
-    core's clipping and growth to a multiple of 8 (preprocess.box_to_multiple, as evaluate.refine_box)."""
-    first = lo + rng.integers(-a.jitter, a.jitter + 1, 3)
-    end = hi + 1 + rng.integers(-a.jitter, a.jitter + 1, 3)
-    first, size = box_to_multiple(first, end, x.shape[1:])
-    return first + (size - 1) / 2, tuple(int(n) for n in size)
-
-
-def sample(x, y, lo, hi, size):
-    """One augmented window of `size` (D,H,W) centred anywhere in the grown tumour box [lo, hi] (voxels, d h w), or,
-    with size None, the jittered inference-shaped box."""
-    if size is None:
-        centre, size = inference_box(x, lo, hi)
-    else:
-        centre = rng.uniform(lo, hi + 1) - 0.5
-    A = rot_matrix(rng, 20) * rng.uniform(0.8, 1.25) if rng.random() < 0.7 else np.eye(3)
-    xs, ys = resample_sample(x, y, centre, size, A)
-    xs, ys = random_flips(rng, xs, (ys > 0.5).float())
-    brain = (xs != 0).any(0, keepdim=True)
-    return torch.where(brain, heavy_intensity(rng, xs, brain[0]), xs), ys
-
-
-sizes = np.arange(a.smin, a.smax + 1, 8)
-
-
-def draw_case():
-    """Uniform over the training cases, or LGG-weighted with --lgg_weight (weight 1 keeps the uniform draw's random
-    stream, so older runs reproduce)."""
-    if a.lgg_weight == 1.0:
-        return data[rng.integers(len(data))]
-    return data[rng.choice(len(data), p=case_weights / case_weights.sum())]
-
-
-def next_batch(frac):
-    size = None if a.window == "box" else tuple(int(rng.choice(sizes)) for _ in range(3))
-    xs, ys = zip(*[sample(*draw_case(), size) for _ in range(a.batch)])
-    return torch.stack(xs), torch.stack(ys), ""
-
-
-model = UNet3D()
-model.load_state_dict(single_network(a.init).state_dict())
-train(model, a, next_batch, dict(train_cases=train_ids, holdout=hold), rng)
+if __name__ == "__main__":
+    main()
