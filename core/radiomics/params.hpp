@@ -51,25 +51,4 @@ struct Params {
                                                        const std::vector<int>& labels, const Params& params,
                                                        ExtractionCache* cache = nullptr);
 
-// --- image operations (exposed for tests) ---
-// PyRadiomics' resampling (imageoperations.resampleImage): a grid of `spacing` cropped to the mask's bounding
-// box plus `pad` voxels, aligned on the first voxel's corner; image by `interpolation`, mask by nearest
-// neighbour. Integer images are truncated to integers as SimpleITK casts back to the input type, unless
-// `keep_real`. Returns {image, mask of 0/1}.
-[[nodiscard]] std::pair<Volume, Volume> pyradiomics_resample(const Volume& image, const Volume& mask, int label,
-                                                             std::array<double, 3> spacing, Interpolation interpolation,
-                                                             double pad, bool keep_real);
-// Stationary wavelet transform (pywt.swtn, level 1) with coif1 along x, y, z: the eight sub-bands, named as
-// PyRadiomics ("LLH": low-pass in x and y, high-pass in z). Odd dimensions are padded by wrapping, as PyRadiomics.
-// `in_plane` (PyRadiomics' force2D): along x and y only, four sub-bands "LH", "HL", "HH", "LL".
-[[nodiscard]] std::vector<std::pair<std::string, Volume>> wavelet_coif1(const Volume& image, bool in_plane = false);
-// IBSI mode's Laplacian of Gaussian, scale-normalised (sigma^2 LoG), sigma in mm; separable sampled-kernel
-// convolution with edge-value extension (kernels: radius ceil(4 sigma / spacing), Gaussian sum 1, second derivative
-// zero-sum with second moment 2).
-[[nodiscard]] Volume laplacian_of_gaussian(const Volume& image, double sigma_mm);
-// PyRadiomics' LoG: SimpleITK's LaplacianRecursiveGaussianImageFilter with NormalizeAcrossScale (ITK's recursive
-// Gaussian, Deriche's 4th-order approximation, edge values extended), sigma in mm. Throws InvalidInputError when
-// sigma <= 0 or an axis has fewer than 4 voxels (ITK refuses those).
-[[nodiscard]] Volume laplacian_of_gaussian_recursive(const Volume& image, double sigma_mm);
-
 }  // namespace gliolens::radiomics

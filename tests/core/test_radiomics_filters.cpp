@@ -9,7 +9,9 @@
 
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
+#include "core/radiomics/filters.hpp"
 #include "core/radiomics/params.hpp"
+#include "core/radiomics/pyradiomics_resampling.hpp"
 
 #include <cmath>
 #include <filesystem>

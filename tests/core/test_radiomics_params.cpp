@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
+#include "core/radiomics/filters.hpp"
 #include "core/radiomics/params.hpp"
 
 #include <cmath>
