@@ -2,14 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSegmentationManifest } from '../wasm/gliolens.mjs';
 
 export const bundledModelDir = fileURLToPath(new URL('../models/glioma_seg/', import.meta.url));
 
-export function readModelDir(dir = bundledModelDir) {
+// `core` (a Gliolens) reads the manifest, refusing what the segmentation code cannot run, naming the file and the key.
+export function readModelDir(core, dir = bundledModelDir) {
   const manifestPath = join(resolve(dir), 'manifest.json');
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: no model manifest (train or choose a model folder with --model)`);
-  const manifest = parseSegmentationManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+  const manifest = core.readSegmentationManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
   const modelFile = (file) => {
     const path = join(resolve(dir), file);
     if (!existsSync(path)) throw new Error(`${path}: model file named by the manifest is missing`);

@@ -1,10 +1,11 @@
 // Image I/O and preprocessing for JavaScript: read a volume's voxels (tests, app), convert a file
-// (the CLI's `convert`), check that files share one grid. Free functions over paths, so they need
-// no state; every error becomes a JavaScript Error naming the file (js_convert.hpp).
+// (the CLI's `convert`), check that files share one grid, write a loaded volume. Free functions over paths (and the
+// Session for a loaded volume); every error becomes a JavaScript Error naming the file (js_convert.hpp).
 #include "core/imaging/preprocess.hpp"
 #include "core/imaging/same_grid.hpp"
 #include "core/io/nifti.hpp"
 #include "wasm/js_convert.hpp"
+#include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
 
@@ -129,6 +130,17 @@ val compare_grids(const val& paths, double tolerance_mm) {
   });
 }
 
+// Writes a loaded volume as NIfTI at `path` with its own qform/sform; datatype uint8, int16 or float32.
+void save_volume(const Session& session, int id, const std::string& path, const std::string& datatype) {
+  guarded([&] {
+    const StoredType type = datatype == "uint8" ? StoredType::uint8 : datatype == "int16" ? StoredType::int16
+                            : datatype == "float32" ? StoredType::float32
+                            : throw InvalidInputError("datatype must be uint8, int16 or float32, not " + datatype);
+    write_nifti(path, session.volume(id), type);
+    return 0;
+  });
+}
+
 }  // namespace
 }  // namespace gliolens::js
 
@@ -137,4 +149,5 @@ EMSCRIPTEN_BINDINGS(gliolens_io) {
   emscripten::function("ioConvert", &gliolens::js::convert);
   emscripten::function("ioPreprocess", &gliolens::js::preprocess);
   emscripten::function("ioCompareGrids", &gliolens::js::compare_grids);
+  emscripten::function("saveVolume", &gliolens::js::save_volume);
 }

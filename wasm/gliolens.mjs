@@ -2,20 +2,6 @@
 // Worker (files arrive as bytes and pass through the in-memory file system) and by the Node CLI
 // (files are read from their real paths).
 
-// A segmentation model's manifest from its text; `source` (its file) names it in the errors.
-export function parseSegmentationManifest(text, source) {
-  let manifest;
-  try {
-    manifest = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${error.message})`);
-  }
-  if (manifest?.format !== 'gliolens-segmentation-manifest/1') {
-    throw new Error(`${source}: not a Gliolens segmentation manifest (format "${manifest?.format ?? 'missing'}")`);
-  }
-  return manifest;
-}
-
 // ONNX Runtime's own errors, reworded with the model's name: the CLI and the page's Worker run networks with
 // different ONNX Runtime builds, and say the same when one fails.
 export function networkLoadError(modelName, error) {
@@ -168,9 +154,17 @@ export class Gliolens {
     return this.#module.HEAP8.length;
   }
 
+  // A segmentation model's manifest from its text, checked by the core's one reader (docs/manifest.md): an Error
+  // naming `source` (its file) and the key when it is not JSON, not a manifest, or asks for what the code does not do.
+  readSegmentationManifest(text, source) {
+    this.#module.readSegmentationManifest(String(text), source);
+    return JSON.parse(text);
+  }
+
   // Segments the tumour of four loaded modalities ([T1, T1c, T2, FLAIR] ids) with a network that
   // `runNetwork(tensor, dims)` runs (ONNX Runtime in the browser or in Node) and returns region
-  // logits for. The core prepares the input and builds the label volume on the T1's grid.
+  // logits for. `manifest` (the object readSegmentationManifest gives, or its text) is read by the core, which
+  // prepares each network's input and builds the label volume on the T1's grid: this only carries tensors.
   // Returns {id, labels: [{label, voxels, mL}], passes, windows, refine, warnings}; warnings name a file whose
   // non-zero region is larger than the model's window or far larger than a skull-stripped brain (still segmented).
   // `mirror` averages the network over the input and its three mirror images (test-time augmentation). A manifest whose
@@ -183,47 +177,40 @@ export class Gliolens {
   // `keepSmallComponents` skips the manifest's small-component clean-up (a real second lesion under its
   // threshold would otherwise go).
   async segment(ids, { manifest, runNetwork, runRefineNetwork, mirror = false, keepSmallComponents = false, onProgress = () => {}, isCancelled = () => false }) {
-    if (manifest?.refine && !runRefineNetwork) throw new Error(`${manifest.name ?? 'manifest'}: a two-stage model needs its refine network`);
-    const stopIfCancelled = () => {
-      if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
-    };
-    const finishing = keepSmallComponents ? { ...manifest, postprocess: { ...manifest.postprocess, min_component_voxels: 0 } } : manifest;
-    const prepared = this.#module.prepareSegmentation(this.#session, ids, manifest);
+    const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
+    const run = this.#module.startSegmentation(this.#session, ids, text, 'manifest', keepSmallComponents);
     try {
-      return await this.#cascade(ids, prepared, manifest, finishing, runNetwork, runRefineNetwork, mirror, onProgress, stopIfCancelled);
-    } finally {
-      // A cancelled or failed cascade must not keep its resampled modalities until the next one.
-      this.#module.dropSegmentation(this.#session);
-    }
-  }
-
-  // The rest of segment() once the first network's input is prepared: both stages, then the finished label volume.
-  async #cascade(ids, prepared, manifest, finishing, runNetwork, runRefineNetwork, mirror, onProgress, stopIfCancelled) {
-    const first = await this.#runPasses(prepared, manifest, '', runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
-    // Post-processed first-stage labels on the working grid: the refine box comes from them, and the result starts as them.
-    const labels = this.#module.firstStageLabels(this.#session, ids[0], first.logits, prepared, finishing);
-    let refinement = null;
-    let refine = null;
-    if (manifest.refine) {
-      const boxed = this.#module.prepareRefinement(this.#session, ids, labels, finishing);
-      if (boxed.tensor.length > 0) {
-        const second = await this.#runPasses(boxed, manifest.refine, 'refine.', runRefineNetwork, mirror, (p) => onProgress({ stage: 2, ...p }), stopIfCancelled);
-        refinement = { ...boxed, tensor: undefined, logits: second.logits };
-        refine = { box: [...boxed.grid], boxStart: [...boxed.windowStart], windows: second.windows };
-      } else {
-        refine = { box: null, boxStart: null, windows: 0 };
+      if (run.twoStage() && !runRefineNetwork) throw new Error(`${run.name()}: a two-stage model needs its refine network`);
+      const stopIfCancelled = () => {
+        if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+      };
+      const firstInput = run.firstInput();
+      const first = await this.#runPasses(firstInput, runNetwork, mirror, (p) => onProgress({ stage: 1, ...p }), stopIfCancelled);
+      run.setFirstOutput(first.logits);
+      let refine = null;
+      if (run.twoStage()) {
+        // The box around the first stage's tumour (post-processed), from the labels the run keeps.
+        const boxed = run.refineInput();
+        if (boxed.tensor.length > 0) {
+          const second = await this.#runPasses(boxed, runRefineNetwork, mirror, (p) => onProgress({ stage: 2, ...p }), stopIfCancelled);
+          run.setRefineOutput(second.logits);
+          refine = { box: [...boxed.grid], boxStart: [...boxed.windowStart], windows: second.windows };
+        } else {
+          refine = { box: null, boxStart: null, windows: 0 };
+        }
       }
+      stopIfCancelled();
+      const { id } = run.finish();
+      return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine, warnings: [...firstInput.warnings] };
+    } finally {
+      // The run's modalities and tensors go with it, finished, cancelled or failed.
+      run.delete();
     }
-    stopIfCancelled();
-    const { id } = this.#module.finishSegmentation(this.#session, ids[0], labels, prepared, finishing, refinement);
-    return { id, labels: this.labelVolumes(id), passes: first.passes, windows: first.windows, refine, warnings: [...prepared.warnings] };
   }
 
   // One stage's logits over its prepared grid: the network once, or on each mirror image too (flipped back and
-  // averaged). `section` is the manifest part that describes this stage's network (the manifest, or its `refine`),
-  // `where` its path in the manifest for messages ('' or 'refine.').
-  async #runPasses(prepared, section, where, runNetwork, mirror, onProgress, stopIfCancelled) {
-    const patch = this.#windowSize(prepared, section, where);
+  // averaged).
+  async #runPasses(prepared, runNetwork, mirror, onProgress, stopIfCancelled) {
     const [gi, gj, gk] = prepared.grid;
     const flips = mirror ? [null, 0, 1, 2] : [null];
     let sum = null;
@@ -231,7 +218,7 @@ export class Gliolens {
     for (const [pass, axis] of flips.entries()) {
       stopIfCancelled();
       const input = axis === null ? prepared.tensor : this.#module.mirrorTensor(prepared.tensor, prepared.channels, prepared.grid, axis);
-      let logits = await this.#runOverGrid(input, prepared, patch, section, runNetwork, (window, count) => {
+      let logits = await this.#runOverGrid(input, prepared, runNetwork, (window, count) => {
         windows = count;
         onProgress({ pass: pass + 1, passes: flips.length, window, windows: count });
       }, stopIfCancelled);
@@ -243,9 +230,10 @@ export class Gliolens {
     return { logits: sum, passes: flips.length, windows };
   }
 
-  // The network's output over the whole prepared grid: one run when the manifest's window covers the
-  // grid, else one run per planned window, blended by the core.
-  async #runOverGrid(input, prepared, patch, section, runNetwork, onWindow, stopIfCancelled) {
+  // The network's output over the whole prepared grid: one run when its window (the core's, from the manifest)
+  // covers the grid, else one run per planned window, blended by the core.
+  async #runOverGrid(input, prepared, runNetwork, onWindow, stopIfCancelled) {
+    const patch = prepared.window;
     const dims = (p) => [1, prepared.channels, p[2], p[1], p[0]];
     if (patch.every((p, a) => p === prepared.grid[a])) {
       onWindow(1, 1);
@@ -253,7 +241,7 @@ export class Gliolens {
     }
     const windows = new this.#module.SlidingWindows();
     try {
-      const origins = windows.plan(input, prepared.grid, patch, section.inference.overlap ?? 0.5, prepared.channels);
+      const origins = windows.plan(input, prepared.grid, patch, prepared.overlap, prepared.channels);
       for (let n = 0; n < origins.length; n++) {
         stopIfCancelled();
         onWindow(n + 1, origins.length);
@@ -263,24 +251,6 @@ export class Gliolens {
     } finally {
       windows.delete();
     }
-  }
-
-  // The manifest's window (i, j, k), no larger than the grid along any axis (the networks are fully
-  // convolutional); the whole grid when the manifest names none.
-  #windowSize(prepared, manifest, where = '') {
-    const patch = manifest?.inference?.patch_voxels_ijk;
-    if (!patch) return [...prepared.grid];
-    if (!Array.isArray(patch) || patch.length !== 3 || !patch.every((p) => Number.isInteger(p) && p > 0)) {
-      throw new Error(`manifest: ${where}inference.patch_voxels_ijk must be three positive whole numbers, not ${JSON.stringify(patch)}`);
-    }
-    // A U-Net halves each axis at every level: its windows must divide down evenly (input.spatial_multiple).
-    const multiple = manifest.input?.spatial_multiple ?? 1;
-    const window = patch.map((p, a) => Math.min(p, prepared.grid[a]));
-    if (window.some((p) => p % multiple !== 0)) {
-      throw new Error(`manifest: ${where}inference.patch_voxels_ijk ${JSON.stringify(window)} (within the ${prepared.grid.join('x')} grid) `
-        + `must be multiples of ${where}input.spatial_multiple (${multiple})`);
-    }
-    return window;
   }
 
   // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.

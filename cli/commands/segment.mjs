@@ -18,7 +18,7 @@ export const options = {
 
 export async function run({ core, values }) {
   for (const key of ['t1', 't1ce', 't2', 'flair', 'out']) if (!values[key]) throw new UsageError(`--${key} is required`);
-  const { manifest, modelPath, refineModelPath } = readModelDir(values.model);
+  const { manifest, modelPath, refineModelPath } = readModelDir(core, values.model);
   const started = performance.now();
   const ids = ['t1', 't1ce', 't2', 'flair'].map((key) => core.load(resolve(values[key]), values[key]).id);
   const loaded = performance.now();

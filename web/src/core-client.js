@@ -48,6 +48,11 @@ export class CoreClient {
     return this.#call('infer', payload);
   }
 
+  // A segmentation model's manifest from its text, checked by the core (see Gliolens.readSegmentationManifest).
+  readSegmentationManifest(text, source) {
+    return this.#call('readSegmentationManifest', { text, source });
+  }
+
   // Segments the tumour; returns {promise, cancel}. The promise gives {id, labels, bytes, backend, seconds}.
   segment(payload, onProgress) {
     const { requestId, promise } = this.#start('segment', payload, [], onProgress);

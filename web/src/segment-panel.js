@@ -2,8 +2,6 @@
 // progress, cancel, the backend used and the time taken; the result joins the file list as the
 // segmentation and can be downloaded as NIfTI in the input's own space.
 
-import { parseSegmentationManifest } from '../../wasm/gliolens.mjs';
-
 const DEFAULT_MODEL = 'models/glioma_seg/';
 const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
 
@@ -85,7 +83,7 @@ export class SegmentPanel {
       const manifestFile = files.find((f) => f.name.endsWith('.json'));
       const networks = files.filter((f) => f.name.endsWith('.onnx'));
       if (!networks.length || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
-      const manifest = parseSegmentationManifest(await manifestFile.text(), manifestFile.name);
+      const manifest = await this.#core.readSegmentationManifest(await manifestFile.text(), manifestFile.name);
       // A one-network model may come under another file name; a cascade's two are told apart by their names.
       const named = (file) => networks.find((f) => f.name === file);
       const onnx = manifest.refine ? named(manifest.model?.file) : named(manifest.model?.file) ?? (networks.length === 1 ? networks[0] : null);
@@ -110,7 +108,7 @@ export class SegmentPanel {
     if (!this.#bundledManifest) {
       const response = await fetch(new URL('manifest.json', new URL(DEFAULT_MODEL, location.href)));
       if (!response.ok) throw new Error(`the bundled model's manifest is missing (${response.status})`);
-      this.#bundledManifest = await response.json();
+      this.#bundledManifest = await this.#core.readSegmentationManifest(await response.text(), 'models/glioma_seg/manifest.json');
     }
     return this.#bundledManifest;
   }

@@ -92,6 +92,7 @@ async function infer(core, { modelUrl, backend, tensor, dims, threads }) {
 const handlers = {
   segment,
   infer,
+  readSegmentationManifest: (core, { text, source }) => core.readSegmentationManifest(text, source),
   cancel: (core, { target }) => cancelled.add(target),
   load: (core, { name, bytes }) => core.loadBytes(name, new Uint8Array(bytes)),
   labelVolumes: (core, { id }) => core.labelVolumes(id),
