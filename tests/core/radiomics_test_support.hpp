@@ -5,6 +5,7 @@
 #include "core/io/nifti.hpp"
 #include "core/radiomics/radiomics.hpp"
 #include "core/volume.hpp"
+#include "shared_data.hpp"
 
 #include <array>
 #include <cmath>
@@ -84,14 +85,10 @@ struct Brain1 {
   Volume mask;
 };
 
-// PyRadiomics' brain1 parity case from the shared data, or nothing (with a warning saying the test is
-// skipped) where the shared data is absent.
+// PyRadiomics' brain1 parity case from the shared data, or nothing (the test reported skipped) where it is absent.
 inline std::optional<Brain1> load_brain1() {
-  const auto dir = std::filesystem::path(GLIOLENS_SHARED_DATA) / "radiomics" / "pyradiomics";
-  if (!std::filesystem::exists(dir / "brain1_image.nii.gz")) {
-    WARN("PyRadiomics brain1 case not found under " << dir.string() << ": test skipped");
-    return std::nullopt;
-  }
+  const auto dir = gliolens::testing::shared_data_dir() / "radiomics" / "pyradiomics";
+  if (gliolens::testing::skipped_without(dir / "brain1_image.nii.gz")) return std::nullopt;
   return Brain1{dir, read_nifti((dir / "brain1_image.nii.gz").string()).volume,
                 read_nifti((dir / "brain1_label.nii.gz").string()).volume};
 }

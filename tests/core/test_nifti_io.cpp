@@ -1,5 +1,6 @@
 #include "core/errors.hpp"
 #include "core/io/nifti.hpp"
+#include "shared_data.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +11,7 @@ using namespace gliolens;
 namespace fs = std::filesystem;
 
 namespace {
-const fs::path shared_data = GLIOLENS_SHARED_DATA;
+const fs::path shared_data = gliolens::testing::shared_data_dir();
 const fs::path brats_case = shared_data / "brats2018" / "Brats18_2013_11_1";
 
 fs::path temp_file(const std::string& name) {
@@ -22,7 +23,7 @@ fs::path temp_file(const std::string& name) {
 
 TEST_CASE("BraTS header reads with its known geometry", "[io]") {
   const auto path = brats_case / "Brats18_2013_11_1_t1.nii.gz";
-  if (!fs::exists(path)) { WARN("shared data absent: " << path << " — skipped"); return; }
+  if (gliolens::testing::skipped_without(path)) return;
   const NiftiHeader h = read_nifti_header(path.string());
   CHECK(h.nifti_version == 1);
   CHECK(h.dims == std::vector<std::int64_t>{240, 240, 155});

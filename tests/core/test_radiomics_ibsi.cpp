@@ -4,6 +4,7 @@
 
 #include "core/io/nifti.hpp"
 #include "core/radiomics/radiomics.hpp"
+#include "shared_data.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -101,16 +102,13 @@ Tally compare(const std::vector<std::map<std::string, std::string>>& rows, const
   return t;
 }
 
-fs::path ibsi_dir() { return fs::path(GLIOLENS_SHARED_DATA) / "radiomics" / "ibsi"; }
+fs::path ibsi_dir() { return gliolens::testing::shared_data_dir() / "radiomics" / "ibsi"; }
 
 }  // namespace
 
 TEST_CASE("IBSI digital phantom: every reference value", "[radiomics][ibsi]") {
   const auto dir = ibsi_dir() / "digital_phantom";
-  if (!fs::exists(dir / "reference_values.csv")) {
-    WARN("IBSI digital phantom not found under " << dir.string() << ": test skipped");
-    return;
-  }
+  if (gliolens::testing::skipped_without(dir / "reference_values.csv")) return;
   const auto image = gliolens::read_nifti((dir / "image.nii.gz").string()).volume;
   const auto mask = gliolens::read_nifti((dir / "mask.nii.gz").string()).volume;
   Settings s = gliolens::radiomics::ibsi_defaults();
@@ -127,10 +125,7 @@ TEST_CASE("IBSI digital phantom: every reference value", "[radiomics][ibsi]") {
 
 TEST_CASE("IBSI CT phantom: configurations A and B", "[radiomics][ibsi]") {
   const auto dir = ibsi_dir() / "ct_phantom";
-  if (!fs::exists(dir / "reference_values_AB.csv")) {
-    WARN("IBSI CT phantom not found under " << dir.string() << ": test skipped");
-    return;
-  }
+  if (gliolens::testing::skipped_without(dir / "reference_values_AB.csv")) return;
   const auto image = gliolens::read_nifti((dir / "image.nii.gz").string()).volume;
   const auto mask = gliolens::read_nifti((dir / "mask.nii.gz").string()).volume;
   const auto rows = read_csv(dir / "reference_values_AB.csv");

@@ -9,13 +9,14 @@
 #include "core/survival/concordance.hpp"
 #include "core/survival/cox.hpp"
 #include "survival_test_support.hpp"
+#include "shared_data.hpp"
 
 using namespace gliolens::survival;
 using namespace gliolens::survival::testing;
 
 namespace {
 
-const std::string tcga_table = std::string(GLIOLENS_SHARED_DATA) + "/tables/tcga_lgg/clinical_info.csv";
+const std::string tcga_table = (gliolens::testing::shared_data_dir() / "tables/tcga_lgg/clinical_info.csv").string();
 
 // The data set of a reference case, complete rows only (R's na.omit).
 std::optional<SurvivalData> case_data(const std::string& dataset, const std::vector<std::string>& covariates,

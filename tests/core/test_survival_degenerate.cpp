@@ -9,6 +9,7 @@
 #include "core/survival/cox.hpp"
 #include "core/survival/kaplan_meier.hpp"
 #include "survival_test_support.hpp"
+#include "shared_data.hpp"
 
 using namespace gliolens::survival;
 using gliolens::InvalidInputError;
@@ -119,11 +120,8 @@ TEST_CASE("Concordance and AUC handle degenerate input clearly", "[survival][con
 }
 
 TEST_CASE("The shared TCGA-LGG clinical table loads and fits", "[survival][shared]") {
-  const std::string path = std::string(GLIOLENS_SHARED_DATA) + "/tables/tcga_lgg/clinical_info.csv";
-  if (!std::filesystem::exists(path)) {
-    WARN("skipping: the shared table " << path << " is absent (../shared/data is not checked out here)");
-    return;
-  }
+  const std::string path = (gliolens::testing::shared_data_dir() / "tables/tcga_lgg/clinical_info.csv").string();
+  if (gliolens::testing::skipped_without(path)) return;
   const Table table = read_csv_file(path);
   CHECK(table.row_count() == 188);
   const auto selected = select_survival_data(

@@ -4,6 +4,7 @@
 #include "core/io/nifti.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "core/common/json.hpp"
+#include "shared_data.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,8 +29,9 @@ Volume constant_volume(const Index3& dims, float value, const std::string& name)
 
 TEST_CASE("whole-brain input matches the model's Python preprocessing on real cases", "[segmentation][model]") {
   const fs::path reference = fs::path(GLIOLENS_SOURCE_DIR) / "models/glioma_seg/reference/preprocess_expected.json";
-  const fs::path data = fs::path(GLIOLENS_SHARED_DATA) / "brats2018";
-  if (!fs::exists(reference) || !fs::exists(data)) { WARN("reference or shared data absent — skipped"); return; }
+  const fs::path data = gliolens::testing::shared_data_dir() / "brats2018";
+  REQUIRE(fs::exists(reference));
+  if (gliolens::testing::skipped_without(data)) return;
   std::ifstream in(reference);
   std::stringstream text;
   text << in.rdbuf();
