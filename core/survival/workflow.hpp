@@ -1,6 +1,8 @@
 // The research workflows behind `gliolens cox|km|logistic|predict|growth` and the app's cohort tab:
 // each takes a cohort table (or a model) and options as JSON, and returns one JSON report. Keeping
-// them in the core means the CLI, the browser and the native tests share every number.
+// them in the core means the CLI, the browser and the native tests share every number. The options are
+// read by workflow_options.hpp, which refuses a key the workflow does not know; the reports' JSON is
+// written by workflow_report.hpp.
 #pragma once
 #include "core/common/json.hpp"
 #include "core/survival/model_json.hpp"
@@ -11,7 +13,7 @@ namespace gliolens::survival {
 // options: {time, event, covariates?: [names] (default: every other numeric column), strata?, split?,
 // ties?: "efron"|"breslow", penalty?: "none"|"l2"|"elasticnet"|"lasso", alpha?, lambda?, cv?: folds,
 // lambda_rule?: "min"|"1se", path_length?, lambda_min_ratio?, seed?, bootstrap?: replicates, confidence?, risk_groups?: count,
-// calibration_time?, auc_times?: [t], name?, description?, outcome?, source?, time_unit?}.
+// calibration_time?, calibration_groups?, auc_times?: [t], name?, description?, outcome?, source?, time_unit?}.
 // Returns {data, fit, coefficients, tests, concordance, risk_groups, calibration?, time_dependent_auc,
 // warnings, model} where model is the gliolens-model JSON of the fit.
 [[nodiscard]] Json cox_workflow(const Table& table, const Json& options);
@@ -20,8 +22,9 @@ namespace gliolens::survival {
 // median_lower, median_upper, time, at_risk, events, censored, survival, lower, upper}], log_rank?}.
 [[nodiscard]] Json kaplan_meier_workflow(const Table& table, const Json& options);
 
-// options: {outcome, covariates?, split?, penalty?, alpha?, lambda?, cv?, seed?, bootstrap?,
-// confidence?, positive?: the outcome text that counts as 1, name?, description?, source?}.
+// options: {outcome, covariates?, split?, penalty?, alpha?, lambda?, cv?, lambda_rule?, path_length?,
+// lambda_min_ratio?, seed?, confidence?, positive?: the outcome text that counts as 1, name?, description?,
+// source?, time_unit?}.
 [[nodiscard]] Json logistic_workflow(const Table& table, const Json& options);
 
 // features: {name: number}; options: {stratum?, confidence?, times?: [t]}. Returns {model, kind,

@@ -102,6 +102,30 @@ TEST_CASE("Kaplan-Meier workflow reproduces R's log-rank test by group", "[survi
   CHECK(report.at("curves").as_array().size() == 2);
 }
 
+TEST_CASE("Workflow options: a key the workflow does not know is refused, naming it", "[survival][workflow]") {
+  // A misspelt option used to be ignored, and the fit ran with the default.
+  const Table lung = reference_table("data_lung.csv");
+  CHECK_THROWS_AS(cox_workflow(lung, options(R"({"time":"time","event":"event","bootstrp":0})")), gliolens::InvalidInputError);
+  CHECK_THROWS_WITH(cox_workflow(lung, options(R"({"time":"time","event":"event","bootstrp":0})")),
+                    Catch::Contains("cox: unknown option 'bootstrp'") && Catch::Contains("bootstrap"));
+  CHECK_THROWS_WITH(kaplan_meier_workflow(lung, options(R"({"time":"time","event":"event","groups":"sex"})")),
+                    Catch::Contains("km: unknown option 'groups'") && Catch::Contains("group"));
+  // The logistic workflow's intervals are DeLong's: it has no bootstrap.
+  const Table binary = parse_csv("y,x\n0,1\n1,2\n0,3\n1,4\n0,2\n1,5\n");
+  CHECK_THROWS_WITH(logistic_workflow(binary, options(R"({"outcome":"y","bootstrap":100})")),
+                    Catch::Contains("logistic: unknown option 'bootstrap'"));
+  CHECK_THROWS_WITH(growth_report(options(R"({"volume1_ml":4,"date1":"2020-01-01","volume2_ml":4,"date2":"2021-01-01","date3":"x"})")),
+                    Catch::Contains("growth: unknown option 'date3'"));
+  const Json report = cox_workflow(lung, options(R"({"time":"time","event":"event","covariates":["age"],"bootstrap":0})"));
+  const SurvivalModel model = model_from_json(report.at("model").dump());
+  CHECK_THROWS_WITH(prediction_report(model, options(R"({"age":60})"), options(R"({"time":[365]})")),
+                    Catch::Contains("predict: unknown option 'time'") && Catch::Contains("times"));
+  CHECK_THROWS_WITH(cox_workflow(lung, options("[]")), Catch::Contains("the options must be a JSON object"));
+  // Null is absent, for known keys and for the options as a whole.
+  CHECK(kaplan_meier_workflow(lung, options(R"({"time":"time","event":"event","group":null})")).at("curves").as_array().size() == 1);
+  CHECK(prediction_report(model, options(R"({"age":60})"), Json()).at("kind").as_string() == "cox");
+}
+
 TEST_CASE("Growth velocity from two volumes and dates", "[survival][growth]") {
   CHECK(days_from_iso_date("1970-01-01") == 0);
   CHECK(days_from_iso_date("2000-03-01") - days_from_iso_date("2000-02-28") == 2);  // leap year
