@@ -233,25 +233,31 @@ void check_channels(Section& input) {
   }
 }
 
+// [1, C, k, j, i] of the network grid when the manifest was written: read by people (the core computes the grid).
+void tensor_shape(Section& section) {
+  const Json* shape = section.take("shape");
+  if (!shape) return;
+  const auto& dims = shape->is_array() ? shape->as_array() : Json::Array{};
+  if (dims.size() != 5 || !std::all_of(dims.begin(), dims.end(), [](const Json& d) { return d.is_number() && d.as_number() >= 1 && std::floor(d.as_number()) == d.as_number(); })) {
+    section.refuse_value("shape", *shape, "must be five positive whole numbers [1, C, k, j, i]");
+  }
+}
+
 // A network input section: what the core feeds it (four float32 channels) and how its windows divide.
-std::int64_t network_input(Section input, std::optional<Index3> grid) {
+std::int64_t network_input(Section input) {
   input.metadata_string("name");
   input.fixed("dtype", "float32");
   check_channels(input);
   input.strings("channel_files");
   input.metadata_bool("spatial_dims_dynamic");
   const std::int64_t multiple = input.whole("spatial_multiple", 1, 1);
-  if (const Json* shape = input.take("shape")) {
-    const bool fits = grid && shape->is_array() && shape->as_array().size() == 5 &&
-                      Json(Json::Array{1, 4, static_cast<double>((*grid)[2]), static_cast<double>((*grid)[1]), static_cast<double>((*grid)[0])}).dump() == shape->dump();
-    if (!fits) input.refuse_value("shape", *shape, "must be [1, 4, k, j, i] of the network grid");
-  }
+  tensor_shape(input);
   input.finish();
   return multiple;
 }
 
 // A network output section: region logits WT, TC, ET through a sigmoid, and their thresholds.
-std::array<float, 3> network_output(Section output, std::optional<Index3> grid) {
+std::array<float, 3> network_output(Section output) {
   output.metadata_string("name");
   output.fixed("dtype", "float32");
   output.fixed("activation", "sigmoid");
@@ -271,10 +277,7 @@ std::array<float, 3> network_output(Section output, std::optional<Index3> grid) 
     }
     if (!fits) output.refuse_value("channels", *channels, "must be the regions WT, TC, ET in this order");
   }
-  if (const Json* shape = output.take("shape")) {
-    const bool fits = grid && Json(Json::Array{1, 3, static_cast<double>((*grid)[2]), static_cast<double>((*grid)[1]), static_cast<double>((*grid)[0])}).dump() == shape->dump();
-    if (!fits) output.refuse_value("shape", *shape, "must be [1, 3, k, j, i] of the network grid");
-  }
+  tensor_shape(output);
   const auto thresholds = region_thresholds(output);
   output.finish();
   return thresholds;
@@ -315,13 +318,8 @@ void preprocessing(Section pre, WholeBrainSpec& spec) {
                               std::to_string(spec.block) + ": resample.spacing_mm / source_spacing_mm)");
     }
   }
-  if (const auto g = pre.index3("network_grid_ijk")) {
-    for (int a = 0; a < 3; ++a) {
-      if ((*g)[a] != spec.window_voxels[a] / spec.block) {
-        throw InvalidInputError(pre.source() + ": " + pre.key_path("network_grid_ijk") + " must be window_source_voxels_ijk / block size");
-      }
-    }
-  }
+  // What the network grid was when the manifest was written (window / block): people read it, the code computes it.
+  static_cast<void>(pre.index3("network_grid_ijk"));
   if (pre.has("normalization")) {
     Section z = pre.section("normalization");
     z.fixed("type", "zscore");
@@ -385,14 +383,14 @@ RefineManifest refine(Section section) {
   RefineManifest out;
   out.model_file = network_file(section.section("model"));
   out.inference = inference(section.section("inference"));
-  out.inference.spatial_multiple = network_input(section.section("input"), std::nullopt);
+  out.inference.spatial_multiple = network_input(section.section("input"));
   if (section.has("box")) {
     Section box = section.section("box");
     out.spec.margin_voxels = box.whole("margin_voxels", out.spec.margin_voxels, 0);
     out.spec.multiple = box.whole("multiple", out.spec.multiple, 1);
     box.finish();
   }
-  out.spec.thresholds = network_output(section.section("output"), std::nullopt);
+  out.spec.thresholds = network_output(section.section("output"));
   if (section.has("parity")) parity(section.section("parity"));
   section.finish();
   return out;
@@ -425,11 +423,9 @@ SegmentationManifest parse_segmentation_manifest(std::string_view json, std::str
   top.metadata_string("intended_use");
   manifest.model_file = network_file(top.section("model"));
   preprocessing(top.section("preprocessing"), manifest.spec);
-  const Index3 grid{manifest.spec.window_voxels[0] / manifest.spec.block, manifest.spec.window_voxels[1] / manifest.spec.block,
-                    manifest.spec.window_voxels[2] / manifest.spec.block};
   manifest.inference = inference(top.section("inference"));
-  manifest.inference.spatial_multiple = network_input(top.section("input"), grid);
-  manifest.spec.thresholds = network_output(top.section("output"), grid);
+  manifest.inference.spatial_multiple = network_input(top.section("input"));
+  manifest.spec.thresholds = network_output(top.section("output"));
   postprocess(top.section("postprocess"), manifest.spec);
   if (top.has("refine")) manifest.refine = refine(top.section("refine"));
   training(top.section("training"));

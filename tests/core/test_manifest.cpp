@@ -156,7 +156,7 @@ TEST_CASE("keys the code does not know and values it does not implement are refu
           "preprocessing.source_spacing_mm [1,1,3] is not supported (only isotropic voxels");
   refuses([](Json& m) { put(m, {"preprocessing", "window_source_voxels_ijk"}, Json::Array{24, 30, 35}); },
           "preprocessing.window_source_voxels_ijk must be a multiple of the block size (3");
-  refuses([](Json& m) { put(m, {"preprocessing", "network_grid_ijk"}, Json::Array{8, 10, 11}); }, "preprocessing.network_grid_ijk must be");
+  refuses([](Json& m) { put(m, {"preprocessing", "network_grid_ijk"}, Json::Array{8, 10}); }, "preprocessing.network_grid_ijk must be three positive whole numbers");
   refuses([](Json& m) { put(m, {"preprocessing", "orientation"}, "LPL"); }, "preprocessing.orientation \"LPL\" is not an orientation");
   refuses([](Json& m) { put(m, {"output", "activation"}, "softmax"); }, "output.activation \"softmax\" is not supported (only \"sigmoid\")");
   refuses([](Json& m) { put(m, {"output", "channels"}, Json::Array{"WT", "ET", "TC"}); }, "output.channels must be the regions WT, TC, ET in this order");
@@ -164,7 +164,7 @@ TEST_CASE("keys the code does not know and values it does not implement are refu
   refuses([](Json& m) { put(m, {"output", "thresholds"}, Json::Object{{"WT", 0.5}, {"TC", 0.5}}); }, "output.thresholds.ET must be a probability between 0 and 1 (exclusive) and is missing");
   refuses([](Json& m) { put(m, {"input", "channels"}, Json::Array{"FLAIR", "T1", "T1c", "T2"}); }, "input.channels must be [\"T1\", \"T1c\", \"T2\", \"FLAIR\"]");
   refuses([](Json& m) { put(m, {"input", "dtype"}, "float16"); }, "input.dtype \"float16\" is not supported (only \"float32\")");
-  refuses([](Json& m) { put(m, {"input", "shape"}, Json::Array{1, 4, 80, 96, 80}); }, "input.shape must be [1, 4, k, j, i] of the network grid");
+  refuses([](Json& m) { put(m, {"input", "shape"}, Json::Array{1, 4, 80, 96}); }, "input.shape must be five positive whole numbers [1, C, k, j, i], not [1,4,80,96]");
   refuses([](Json& m) { put(m, {"input", "spatial_multiple"}, 0); }, "input.spatial_multiple must be a whole number >= 1, not 0");
   refuses([](Json& m) { put(m, {"inference", "patch_voxels_ijk"}, Json::Array{40, 48}); },
           "mine.json: inference.patch_voxels_ijk must be three positive whole numbers, not [40,48]");
@@ -196,4 +196,12 @@ TEST_CASE("a network's window is the manifest's patch within the grid, in multip
   inference.patch_voxels = Index3{30, 32, 32};
   CHECK_THROWS_WITH(inference_window(inference, {40, 40, 40}, "m.json", "refine."),
                     "m.json: refine.inference.patch_voxels_ijk [30,32,32] (within the 40x40x40 grid) must be multiples of refine.input.spatial_multiple (8)");
+}
+
+TEST_CASE("the shapes and network grid written for people are not held against another spacing", "[segmentation][manifest]") {
+  // As the Node tests do: the shipped manifest at a full-resolution network grid, its descriptive shapes left as they were.
+  Json manifest = parse_json(shipped_manifest_text());
+  put(manifest, {"preprocessing", "resample", "spacing_mm"}, Json::Array{1.0, 1.0, 1.0});
+  const auto m = parse_segmentation_manifest(manifest.dump(), "full_resolution.json");
+  CHECK(m.spec.block == 1);
 }
