@@ -22,9 +22,11 @@ mkdirSync(work, { recursive: true });
 // --- the native benchmark binary, rebuilt when a survival source is newer --------------------------
 function nativeBinary() {
   const exe = join(work, 'survival_bench');
+  // The survival code and what it uses from core/common (JSON, number text).
+  const folders = ['survival', 'common'].map((folder) => join(root, 'core', folder));
   const sources = [join(root, 'bench', 'survival_bench.cpp'),
-    ...readdir(join(root, 'core', 'survival')).filter((f) => f.endsWith('.cpp')).map((f) => join(root, 'core', 'survival', f))];
-  const newest = Math.max(...sources.map((s) => statSync(s).mtimeMs), ...readdir(join(root, 'core', 'survival')).map((f) => statSync(join(root, 'core', 'survival', f)).mtimeMs));
+    ...folders.flatMap((dir) => readdir(dir).filter((f) => f.endsWith('.cpp')).map((f) => join(dir, f)))];
+  const newest = Math.max(...folders.flatMap((dir) => readdir(dir).map((f) => statSync(join(dir, f)).mtimeMs)), statSync(sources[0]).mtimeMs);
   if (!existsSync(exe) || statSync(exe).mtimeMs < newest) {
     console.log('bench: compiling the native benchmark (g++ -O2)...');
     execFileSync('g++', ['-std=c++20', '-O2', '-DNDEBUG', `-I${root}`, '-isystem', '/usr/include/eigen3', ...sources, '-o', exe], { stdio: 'inherit' });
