@@ -44,7 +44,7 @@ function ortRuntime() {
 // `vite` (dev server): the trained models under /models/<name>/, as `scripts/build` copies them into
 // web/dist for the built app (the page fetches them relative to itself).
 const modelsDir = fileURLToPath(new URL('../models/', import.meta.url));
-const MODEL_FILE = /^\/models\/([\w.-]+)\/(manifest\.json|MODEL_CARD\.md|[\w.-]+\.onnx)$/;
+const MODEL_FILE = /^\/models\/([\w.-]+)\/(manifest\.json|MODEL_CARD\.md|HISTORY\.md|README\.md|[\w.-]+\.onnx)$/;
 
 function modelFiles() {
   return {

@@ -165,7 +165,7 @@ describe('gliolens segment on a real case', { skip: heldOut ? skipWithoutSharedD
 });
 
 // The refine stage's thresholds come from the manifest (a model may ship others than 0.5): at 0.2 the CLI must give
-// what the Python evaluation gives with `evaluate.py --refine_thresholds 0.2` (reference/refine_thresholds.json).
+// what the Python evaluation gives with `python3 -m training.evaluate --refine_thresholds 0.2` (reference/refine_thresholds.json).
 const thresholdsReference = JSON.parse(readFileSync(join(modelDir, 'reference', 'refine_thresholds.json'), 'utf8'));
 describe('the manifest\'s refine thresholds', { skip: skipWithoutSharedData(bratsCase(thresholdsReference.case).files.seg) }, () => {
   test('at 0.2 the CLI reproduces the Python evaluation, not the 0.5 labels', () => {
