@@ -1,25 +1,81 @@
 // Grey level co-occurrence matrix features (IBSI 1, section 3.6; PyRadiomics "glcm").
-// Symmetric matrices at distance 1 (Chebyshev); i, j are grey levels 1..Ng.
+// Symmetric matrices at distance 1 (Chebyshev) over the grey levels that occur in the ROI (1..Ng).
 #include "core/radiomics/texture.hpp"
 
 #include <algorithm>
+#include <span>
+#include <vector>
 
 namespace gliolens::radiomics {
 namespace {
 
-TexMat cooccurrence(const RoiImage& roi, int slice, const std::array<int, 3>& d) {
+// The grey levels that occur in the ROI, in increasing order, and each level's row in the matrices (-1: absent):
+// matrices are sized by the occupied levels, not by the range (a fixed bin width on raw MR gives ~1,000 levels
+// of which many are empty). Dropping the empty rows changes no feature: their probabilities are exact zeros
+// (PyRadiomics drops them too).
+struct OccupiedLevels {
+  std::vector<int> level;  // level[r]: grey level of row r
+  std::vector<int> row;    // row[l]: row of grey level l (index 0 unused)
+};
+
+OccupiedLevels occupied_levels(const RoiImage& roi) {
+  OccupiedLevels o;
+  o.row.assign(static_cast<std::size_t>(roi.ng) + 1, -1);
+  for (const int l : roi.levels)
+    if (l > 0) o.row[static_cast<std::size_t>(l)] = 0;
+  for (int l = 1; l <= roi.ng; ++l)
+    if (o.row[static_cast<std::size_t>(l)] == 0) {
+      o.row[static_cast<std::size_t>(l)] = static_cast<int>(o.level.size());
+      o.level.push_back(l);
+    }
+  return o;
+}
+
+TexMat cooccurrence(const RoiImage& roi, const OccupiedLevels& occ, int slice, const std::array<int, 3>& d) {
   TexMat t;
-  t.m = Eigen::MatrixXd::Zero(roi.ng, roi.ng);
+  const auto m = static_cast<Eigen::Index>(occ.level.size());
+  t.m = Eigen::MatrixXd::Zero(m, m);
   const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);  // the neighbour is in the box (interior voxels)
   const int* lv = roi.levels.data();
+  const int* row = occ.row.data();
   roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
     t.nv += 1;
     const int b = lv[n + off];
     if (b == 0) return;
-    t.m(a - 1, b - 1) += 1;
-    t.m(b - 1, a - 1) += 1;
+    t.m(row[a], row[b]) += 1;
+    t.m(row[b], row[a]) += 1;
   });
   return t;
+}
+
+// Maximal correlation coefficient: sqrt of the second largest eigenvalue of
+// Q(i, j) = sum_k p(i, k) p(j, k) / (px(i) py(k)) over the levels with px, py > 0 (a level that has no pair along
+// this direction has a zero row and column in Q: only an extra zero eigenvalue, which PyRadiomics' epsilon keeps).
+double maximal_correlation_coefficient(const Eigen::MatrixXd& p, const Eigen::VectorXd& px, const Eigen::VectorXd& py) {
+  std::vector<Eigen::Index> present;
+  for (Eigen::Index i = 0; i < px.size(); ++i)
+    if (px[i] > 0) present.push_back(i);
+  const auto m = static_cast<Eigen::Index>(present.size());
+  if (m < 2) return 1.0;
+  const Eigen::MatrixXd pp = p(present, present);
+  std::vector<double> ev;
+  if (pp == pp.transpose()) {
+    // Symmetric matrix (px = py): Q = D^-1 P D^-1 P is similar to M^2 with M = D^-1/2 P D^-1/2 symmetric
+    // (Q = D^-1/2 M^2 D^1/2), so Q's eigenvalues are the squares of M's, from a symmetric solver.
+    const Eigen::VectorXd r = px(present).cwiseSqrt().cwiseInverse();
+    const Eigen::MatrixXd mm = r.asDiagonal() * pp * r.asDiagonal();
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(mm, Eigen::EigenvaluesOnly);
+    for (Eigen::Index i = 0; i < m; ++i) ev.push_back(sq(es.eigenvalues()[i]));
+  } else {
+    Eigen::VectorXd ry = Eigen::VectorXd::Zero(m);  // 1 / py(k), 0 where py(k) = 0 (such a k adds nothing)
+    for (Eigen::Index k = 0; k < m; ++k)
+      if (py[present[k]] > 0) ry[k] = 1 / py[present[k]];
+    const Eigen::MatrixXd q = px(present).cwiseInverse().asDiagonal() * pp * ry.asDiagonal() * pp.transpose();
+    const Eigen::EigenSolver<Eigen::MatrixXd> es(q, false);
+    for (Eigen::Index i = 0; i < m; ++i) ev.push_back(es.eigenvalues()[i].real());
+  }
+  std::sort(ev.begin(), ev.end());
+  return std::sqrt(std::max(0.0, ev[ev.size() - 2]));
 }
 
 enum Glcm {
@@ -28,22 +84,24 @@ enum Glcm {
   kImc1, kImc2, kMcc, kCount
 };
 
-FeatureVector glcm_vector(const TexMat& t, int ng_norm, bool py) {
+FeatureVector glcm_vector(const TexMat& t, std::span<const int> level, int ng_norm, bool py) {
   const Eigen::MatrixXd p = t.m / t.m.sum();
   const Eigen::Index n = p.rows();
   const Eigen::VectorXd px = p.rowwise().sum(), py_ = p.colwise().sum().transpose();
   FeatureVector f(kCount, 0.0);
+  // Grey level of row i (rows are the occupied levels only).
+  const auto g = [&](Eigen::Index i) { return static_cast<double>(level[static_cast<std::size_t>(i)]); };
   double mux = 0, muy = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    mux += (i + 1) * px[i];
-    muy += (i + 1) * py_[i];
+    mux += g(i) * px[i];
+    muy += g(i) * py_[i];
   }
   double sx = 0, sy = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
-    sx += sq(i + 1 - mux) * px[i];
-    sy += sq(i + 1 - muy) * py_[i];
+    sx += sq(g(i) - mux) * px[i];
+    sy += sq(g(i) - muy) * py_[i];
   }
-  std::vector<double> pdiff(static_cast<std::size_t>(n), 0.0), psum(static_cast<std::size_t>(2 * n + 1), 0.0);
+  std::vector<double> pdiff(static_cast<std::size_t>(ng_norm), 0.0), psum(static_cast<std::size_t>(2 * ng_norm + 1), 0.0);
   double hx = 0, hy = 0, hxy = 0, hxy1 = 0, hxy2 = 0;
   const double N = ng_norm;
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -51,7 +109,7 @@ FeatureVector glcm_vector(const TexMat& t, int ng_norm, bool py) {
     hy -= py_[i] > 0 ? py_[i] * std::log2(py_[i]) : 0;
     for (Eigen::Index j = 0; j < n; ++j) {
       const double v = p(i, j);
-      const double gi = static_cast<double>(i + 1), gj = static_cast<double>(j + 1);
+      const double gi = g(i), gj = g(j);
       const double pxy = px[i] * py_[j];
       if (pxy > 0) hxy2 -= pxy * std::log2(pxy);
       if (v == 0) continue;
@@ -73,13 +131,13 @@ FeatureVector glcm_vector(const TexMat& t, int ng_norm, bool py) {
       f[kClusterShade] += c * c * c * v;
       f[kClusterProm] += c * c * c * c * v;
       pdiff[static_cast<std::size_t>(k)] += v;
-      psum[static_cast<std::size_t>(i + j + 2)] += v;
+      psum[static_cast<std::size_t>(gi + gj)] += v;
       hxy1 -= v * std::log2(pxy);
     }
   }
   hxy = f[kJointEnt];
   for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index j = 0; j < n; ++j) f[kJointVar] += sq(i + 1 - f[kJointAvg]) * p(i, j);
+    for (Eigen::Index j = 0; j < n; ++j) f[kJointVar] += sq(g(i) - f[kJointAvg]) * p(i, j);
   for (std::size_t k = 0; k < pdiff.size(); ++k) {
     f[kDiffAvg] += k * pdiff[k];
     if (pdiff[k] > 0) f[kDiffEnt] -= pdiff[k] * std::log2(pdiff[k]);
@@ -96,30 +154,7 @@ FeatureVector glcm_vector(const TexMat& t, int ng_norm, bool py) {
   const double hmax = std::max(hx, hy);
   f[kImc1] = hmax > 0 ? (hxy - hxy1) / hmax : (py ? 0.0 : nan);
   f[kImc2] = std::sqrt(std::max(0.0, 1 - std::exp(-2 * (hxy2 - hxy))));
-  // Maximal correlation coefficient: sqrt of the second largest eigenvalue of Q.
-  std::vector<Eigen::Index> present;
-  for (Eigen::Index i = 0; i < n; ++i)
-    if (px[i] > 0) present.push_back(i);
-  const auto m = static_cast<Eigen::Index>(present.size());
-  if (m < 2) {
-    f[kMcc] = 1.0;
-  } else {
-    Eigen::MatrixXd q = Eigen::MatrixXd::Zero(m, m);
-    for (Eigen::Index a = 0; a < m; ++a)
-      for (Eigen::Index b = 0; b < m; ++b) {
-        double acc = 0;
-        for (Eigen::Index c = 0; c < m; ++c) {
-          const auto i = present[a], j = present[b], k = present[c];
-          if (py_[k] > 0) acc += p(i, k) * p(j, k) / (px[i] * py_[k]);
-        }
-        q(a, b) = acc;
-      }
-    Eigen::EigenSolver<Eigen::MatrixXd> es(q, false);
-    std::vector<double> ev;
-    for (Eigen::Index i = 0; i < m; ++i) ev.push_back(es.eigenvalues()[i].real());
-    std::sort(ev.begin(), ev.end());
-    f[kMcc] = std::sqrt(std::max(0.0, ev[ev.size() - 2]));
-  }
+  f[kMcc] = maximal_correlation_coefficient(p, px, py_);
   return f;
 }
 
@@ -127,10 +162,10 @@ FeatureVector glcm_vector(const TexMat& t, int ng_norm, bool py) {
 
 void glcm_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
   const bool py = s.mode == Mode::pyradiomics;
-  const int ng = roi.ng;
+  const OccupiedLevels occ = occupied_levels(roi);
   const auto agg = aggregate_directional(
-      roi, texture_plan(s), [&](int slice, const std::array<int, 3>& d) { return cooccurrence(roi, slice, d); },
-      [&](const TexMat& t) { return glcm_vector(t, ng, py); }, kCount);
+      roi, texture_plan(s), [&](int slice, const std::array<int, 3>& d) { return cooccurrence(roi, occ, slice, d); },
+      [&](const TexMat& t) { return glcm_vector(t, occ.level, roi.ng, py); }, kCount);
   std::vector<NamedTag> names(kCount);
   names[kJointMax] = {"MaximumProbability", "GYBY"};    // max p(i,j)
   names[kJointAvg] = {"JointAverage", "60VM"};          // sum i p(i,j)
