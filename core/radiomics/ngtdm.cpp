@@ -1,13 +1,15 @@
 // Neighbourhood grey tone difference matrix features (IBSI 1, section 3.10; PyRadiomics "ngtdm").
-// Neighbourhood: Chebyshev distance 1 (8 in-plane for 2-D, 26 for 3-D), neighbours inside the ROI only;
-// voxels without a neighbour in the ROI are left out.
+// Neighbourhood: Chebyshev distance 1 (8 in-plane for 2-D, 26 for 3-D), neighbours inside the ROI only.
+// A voxel without a neighbour in the ROI: IBSI leaves it out (its neighbourhood mean is undefined, so it is not
+// in N_v,c); PyRadiomics counts it in n_i with a zero difference, and PyRadiomics mode follows PyRadiomics.
 #include "core/radiomics/texture.hpp"
 
 namespace gliolens::radiomics {
 namespace {
 
-// m(i, 0) = n_i (voxels of level i with neighbours), m(i, 1) = s_i = sum |i - mean of neighbours|.
-TexMat ngtdm_matrix(const RoiImage& roi, int slice) {
+// m(i, 0) = n_i (voxels of level i with neighbours; also those without when count_isolated),
+// m(i, 1) = s_i = sum |i - mean of neighbours|.
+TexMat ngtdm_matrix(const RoiImage& roi, int slice, bool count_isolated) {
   TexMat t;
   t.m = Eigen::MatrixXd::Zero(roi.ng, 2);
   const std::vector<std::ptrdiff_t> nb = roi.neighbour_offsets(slice < 0);  // all in the box (interior voxels)
@@ -19,9 +21,9 @@ TexMat ngtdm_matrix(const RoiImage& roi, int slice) {
       sum += l;
       cnt += l != 0;
     }
-    if (cnt == 0) return;
+    if (cnt == 0 && !count_isolated) return;
     t.m(a - 1, 0) += 1;
-    t.m(a - 1, 1) += std::abs(a - static_cast<double>(sum) / cnt);
+    if (cnt != 0) t.m(a - 1, 1) += std::abs(a - static_cast<double>(sum) / cnt);
     t.nv += 1;
   });
   return t;
@@ -66,7 +68,7 @@ FeatureVector ngtdm_vector(const TexMat& t, bool py) {
 void ngtdm_features(const RoiImage& roi, const Settings& s, FeatureSink& out) {
   const bool py = s.mode == Mode::pyradiomics;
   const auto agg = aggregate_slices(
-      roi, texture_plan(s), [&](int slice, const std::array<int, 3>&) { return ngtdm_matrix(roi, slice); },
+      roi, texture_plan(s), [&](int slice, const std::array<int, 3>&) { return ngtdm_matrix(roi, slice, py); },
       [&](const TexMat& t) { return ngtdm_vector(t, py); }, 5);
   const std::vector<NamedTag> names{
       {"Coarseness", "QCDE"},  // 1 / sum p_i s_i

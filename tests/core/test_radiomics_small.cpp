@@ -226,3 +226,29 @@ TEST_CASE("radiomics: PyRadiomics mesh volume of an open mesh, from its padded b
   const auto g = radiomics::extract_features(make_volume({6, 6, 6}, v, 2.0), make_volume({6, 6, 6}, m, 2.0), 1, ibsi_raw());
   CHECK(get(g, "C0JK") == Approx(91.6031949497463).epsilon(1e-12));
 }
+
+TEST_CASE("radiomics: NGTDM with a voxel that has no neighbour in the region", "[radiomics]") {
+  // Levels 1, 2 side by side and an isolated 3 (x = 3; x = 2 is outside the mask).
+  const auto img = make_volume({5, 1, 1}, {1, 2, 0, 3, 0});
+  const auto msk = make_volume({5, 1, 1}, {1, 1, 0, 1, 0});
+  SECTION("PyRadiomics mode counts the isolated voxel in n_3 with s_3 = 0") {
+    Settings s = radiomics::pyradiomics_defaults();
+    s.bin_width = 1;
+    s.families = {"ngtdm"};
+    const auto f = radiomics::extract_features(img, msk, 1, s);
+    // n = (1, 1, 1), N_vp = 3, p = (1/3, 1/3, 1/3), s = (|1 - 2|, |2 - 1|, 0) = (1, 1, 0), Ng_p = 3
+    CHECK(get(f, "QCDE") == Approx(1.5));        // 1 / sum p_i s_i = 1 / (2/3)
+    CHECK(get(f, "65HE") == Approx(4.0 / 27));   // [sum p_i p_j (i-j)^2 / (3 * 2)] [sum s_i / 3] = (2/9)(2/3)
+    CHECK(get(f, "NQ30") == Approx(0.25));       // (2/3) / sum |i p_i - j p_j| = (2/3) / (8/3)
+    CHECK(get(f, "HDEZ") == Approx(5.0 / 3));    // sum |i-j| (p_i s_i + p_j s_j) / (p_i + p_j) / 3 = 5 / 3
+    CHECK(get(f, "1X9X") == Approx(4.0));        // sum (p_i + p_j)(i-j)^2 / sum s_i = 8 / 2
+  }
+  SECTION("IBSI mode leaves it out") {
+    Settings s = ibsi_raw();
+    s.families = {"ngtdm"};
+    const auto f = radiomics::extract_features(img, msk, 1, s);
+    // n = (1, 1, 0), N_vc = 2, p = (1/2, 1/2, 0), s = (1, 1, 0)
+    CHECK(get(f, "QCDE", "3D") == Approx(1.0));  // 1 / sum p_i s_i
+    CHECK(get(f, "1X9X", "3D") == Approx(1.0));  // sum (p_i + p_j)(i-j)^2 / sum s_i = 2 / 2
+  }
+}
