@@ -85,12 +85,22 @@ enum Glcm {
 };
 
 FeatureVector glcm_vector(const TexMat& t, std::span<const int> level, int ng_norm, bool py) {
-  const Eigen::MatrixXd p = t.m / t.m.sum();
+  const Eigen::MatrixXd p_roi = t.m / t.m.sum();
+  const Eigen::VectorXd px_roi = p_roi.rowwise().sum(), py_roi = p_roi.colwise().sum().transpose();
+  // The loops below run over the levels of this matrix only (a slice's matrix holds few of the ROI's levels);
+  // the rows left out are exact zeros, so no sum changes.
+  std::vector<Eigen::Index> rows;
+  std::vector<int> row_level;
+  for (Eigen::Index i = 0; i < p_roi.rows(); ++i)
+    if (px_roi[i] > 0 || py_roi[i] > 0) {
+      rows.push_back(i);
+      row_level.push_back(level[static_cast<std::size_t>(i)]);
+    }
+  const Eigen::MatrixXd p = p_roi(rows, rows);
+  const Eigen::VectorXd px = px_roi(rows), py_ = py_roi(rows);
   const Eigen::Index n = p.rows();
-  const Eigen::VectorXd px = p.rowwise().sum(), py_ = p.colwise().sum().transpose();
   FeatureVector f(kCount, 0.0);
-  // Grey level of row i (rows are the occupied levels only).
-  const auto g = [&](Eigen::Index i) { return static_cast<double>(level[static_cast<std::size_t>(i)]); };
+  const auto g = [&](Eigen::Index i) { return static_cast<double>(row_level[static_cast<std::size_t>(i)]); };
   double mux = 0, muy = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     mux += g(i) * px[i];
