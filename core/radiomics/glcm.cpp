@@ -1,5 +1,5 @@
 // Grey level co-occurrence matrix features (IBSI 1, section 3.6; PyRadiomics "glcm").
-// Symmetric matrices at distance 1 (Chebyshev) over the grey levels that occur in the ROI (1..Ng).
+// Symmetric matrices at distance 1 (Chebyshev); each over the grey levels that pair in it (1..Ng).
 #include "core/radiomics/texture.hpp"
 
 #include <algorithm>
@@ -31,19 +31,35 @@ OccupiedLevels occupied_levels(const RoiImage& roi) {
   return o;
 }
 
+// The matrix of one slice (or the volume) along d, over the occupied levels that pair along d there (t.index):
+// a slice holds few of the ROI's levels, and a dense matrix per slice and direction made the cost and memory
+// follow the ROI's levels rather than the slice's. The rows left out are exact zeros.
 TexMat cooccurrence(const RoiImage& roi, const OccupiedLevels& occ, int slice, const std::array<int, 3>& d) {
-  TexMat t;
-  const auto m = static_cast<Eigen::Index>(occ.level.size());
-  t.m = Eigen::MatrixXd::Zero(m, m);
   const std::ptrdiff_t off = roi.offset(d[0], d[1], d[2]);  // the neighbour is in the box (interior voxels)
   const int* lv = roi.levels.data();
   const int* row = occ.row.data();
+  std::vector<int> local(occ.level.size(), -1);  // local[r]: row of occupied row r in t.m (-1: no pair here)
+  roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
+    const int b = lv[n + off];
+    if (b == 0) return;
+    local[static_cast<std::size_t>(row[a])] = 0;
+    local[static_cast<std::size_t>(row[b])] = 0;
+  });
+  TexMat t;
+  for (std::size_t r = 0; r < local.size(); ++r)
+    if (local[r] == 0) {
+      local[r] = static_cast<int>(t.index.size());
+      t.index.push_back(static_cast<int>(r));
+    }
+  const auto m = static_cast<Eigen::Index>(t.index.size());
+  t.m = Eigen::MatrixXd::Zero(m, m);
   roi.for_each_level_voxel(slice, [&](std::size_t n, int a) {
     t.nv += 1;
     const int b = lv[n + off];
     if (b == 0) return;
-    t.m(row[a], row[b]) += 1;
-    t.m(row[b], row[a]) += 1;
+    const int i = local[static_cast<std::size_t>(row[a])], j = local[static_cast<std::size_t>(row[b])];
+    t.m(i, j) += 1;
+    t.m(j, i) += 1;
   });
   return t;
 }
@@ -154,17 +170,16 @@ enum Glcm {
   kImc1, kImc2, kMcc, kCount
 };
 
-FeatureVector glcm_vector(const TexMat& t, std::span<const int> level, int ng_norm, bool py) {
+FeatureVector glcm_vector(const TexMat& t, std::span<const int> occupied_level, int ng_norm, bool py) {
   const Eigen::MatrixXd p_roi = t.m / t.m.sum();
   const Eigen::VectorXd px_roi = p_roi.rowwise().sum(), py_roi = p_roi.colwise().sum().transpose();
-  // The loops below run over the levels of this matrix only (a slice's matrix holds few of the ROI's levels);
-  // the rows left out are exact zeros, so no sum changes.
+  // The loops below run over the levels this matrix holds; rows of exact zeros, if any, are left out (no sum changes).
   std::vector<Eigen::Index> rows;
   std::vector<int> row_level;
   for (Eigen::Index i = 0; i < p_roi.rows(); ++i)
     if (px_roi[i] > 0 || py_roi[i] > 0) {
       rows.push_back(i);
-      row_level.push_back(level[static_cast<std::size_t>(i)]);
+      row_level.push_back(occupied_level[static_cast<std::size_t>(t.index[static_cast<std::size_t>(i)])]);
     }
   const Eigen::MatrixXd p = p_roi(rows, rows);
   const Eigen::VectorXd px = px_roi(rows), py_ = py_roi(rows);

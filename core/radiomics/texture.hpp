@@ -4,7 +4,9 @@
 #pragma once
 #include "core/radiomics/internal.hpp"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,13 +16,22 @@ namespace gliolens::radiomics {
 struct TexMat {
   Eigen::MatrixXd m;  // rows: grey levels 1..ng; columns: family-specific
   double nv = 0;      // number of voxels the matrix was built from (for percentages)
+  // A square matrix over some of the family's rows (GLCM: a slice's matrix holds few of the ROI's grey levels):
+  // row and column r of m are the family's row index[r], in increasing order. Empty: m's rows are the family's.
+  std::vector<int> index;
   [[nodiscard]] bool empty() const { return m.size() == 0 || m.sum() <= 0; }
   void add(const TexMat& o) {
-    if (o.m.size() == 0) {
-      nv += o.nv;
+    nv += o.nv;
+    if (o.m.size() == 0) return;
+    if (m.size() == 0) {
+      m = o.m;
+      index = o.index;
       return;
     }
-    if (m.size() == 0) m = Eigen::MatrixXd::Zero(o.m.rows(), o.m.cols());
+    if (!index.empty() || !o.index.empty()) {
+      add_indexed(o);
+      return;
+    }
     const Eigen::Index r = std::max(m.rows(), o.m.rows()), c = std::max(m.cols(), o.m.cols());
     if (r != m.rows() || c != m.cols()) {
       Eigen::MatrixXd t = Eigen::MatrixXd::Zero(r, c);
@@ -28,7 +39,33 @@ struct TexMat {
       m = std::move(t);
     }
     m.topLeftCorner(o.m.rows(), o.m.cols()) += o.m;
-    nv += o.nv;
+  }
+
+private:
+  // Sums two indexed square matrices over the union of their rows.
+  void add_indexed(const TexMat& o) {
+    if (index == o.index) {
+      m += o.m;
+      return;
+    }
+    std::vector<int> rows;
+    rows.reserve(index.size() + o.index.size());
+    std::set_union(index.begin(), index.end(), o.index.begin(), o.index.end(), std::back_inserter(rows));
+    const auto positions = [&](const std::vector<int>& sub) {
+      std::vector<Eigen::Index> at(sub.size());
+      for (std::size_t r = 0, u = 0; r < sub.size(); ++r) {
+        while (rows[u] != sub[r]) ++u;
+        at[r] = static_cast<Eigen::Index>(u);
+      }
+      return at;
+    };
+    Eigen::MatrixXd t = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.size()));
+    for (const TexMat* part : {static_cast<const TexMat*>(this), &o}) {
+      const auto at = positions(part->index);
+      t(at, at) += part->m;
+    }
+    m = std::move(t);
+    index = std::move(rows);
   }
 };
 
