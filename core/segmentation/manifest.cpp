@@ -2,6 +2,7 @@
 
 #include "core/common/json.hpp"
 #include "core/errors.hpp"
+#include "core/imaging/reorient.hpp"
 
 #include <algorithm>
 #include <array>
@@ -173,19 +174,19 @@ private:
   std::set<std::string, std::less<>> read_;
 };
 
-// "LPS", "RAS", "ASL"...: one letter of each pair L/R, A/P, S/I.
+// "LPS", "RAS", "ASL"...: one letter of each pair L/R, A/P, S/I, in capitals as docs/manifest.md writes them. What a
+// code is, the reorientation's own parser (axis_mapping) decides, so the reader and the run cannot disagree.
 void check_orientation(const std::string& code, Section& where) {
-  const auto axis_of = [](char c) { return c == 'L' || c == 'R' ? 0 : c == 'A' || c == 'P' ? 1 : c == 'S' || c == 'I' ? 2 : -1; };
-  std::array<int, 3> seen{0, 0, 0};
-  bool valid = code.size() == 3;
-  for (const char c : code) {
-    const int axis = axis_of(c);
-    valid = valid && axis >= 0 && ++seen[static_cast<std::size_t>(axis)] == 1;
+  const bool capitals = std::all_of(code.begin(), code.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  try {
+    if (capitals) {
+      (void)axis_mapping(code, code);
+      return;
+    }
+  } catch (const InvalidInputError&) {
   }
-  if (!valid) {
-    throw InvalidInputError(where.source() + ": " + where.key_path("orientation") + " " + quoted(code) +
-                            " is not an orientation (one letter of each pair L/R, A/P, S/I, e.g. \"LPS\")");
-  }
+  throw InvalidInputError(where.source() + ": " + where.key_path("orientation") + " " + quoted(code) +
+                          " is not an orientation (one letter of each pair L/R, A/P, S/I, e.g. \"LPS\")");
 }
 
 std::array<float, 3> region_thresholds(Section& output) {
