@@ -391,6 +391,29 @@ void prepare(RoiImage& roi, const Settings& s) {
   }
 }
 
+// The distinct grey levels of the region: a few hundred bins may span the range and hold far fewer.
+int count_occupied_levels(const RoiImage& roi) {
+  std::vector<bool> seen(static_cast<std::size_t>(roi.ng) + 1, false);
+  int count = 0;
+  for (const int l : roi.levels)
+    if (l > 0 && !seen[static_cast<std::size_t>(l)]) {
+      seen[static_cast<std::size_t>(l)] = true;
+      ++count;
+    }
+  return count;
+}
+
+GreyLevelSummary grey_level_summary(const RoiImage& roi, const Settings& s, bool empty) {
+  GreyLevelSummary g{s.image_type, s.discretisation, 0.0, 0, 0, 0};
+  if (s.discretisation == Discretisation::fixed_bin_size) g.bin_width = s.bin_width;
+  if (s.discretisation == Discretisation::fixed_bin_number) g.bin_count = s.bin_count;
+  if (!empty) {
+    g.occupied_levels = count_occupied_levels(roi);
+    g.level_range = roi.ng;
+  }
+  return g;
+}
+
 }  // namespace
 
 Settings pyradiomics_defaults() { return Settings{}; }
@@ -410,6 +433,11 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, i
 
 std::vector<Feature> extract_features(const Volume& image, const Volume& mask, const std::vector<int>& labels,
                                       const Settings& settings, ExtractionCache* cache) {
+  return extract_with_diagnostics(image, mask, labels, settings, cache).features;
+}
+
+Extraction extract_with_diagnostics(const Volume& image, const Volume& mask, const std::vector<int>& labels,
+                                    const Settings& settings, ExtractionCache* cache) {
   if (labels.empty()) throw InvalidInputError("extract_features: no label given");
   if (image.voxels.size() != image.grid.voxel_count() || mask.voxels.size() != mask.grid.voxel_count())
     throw InvalidInputError("extract_features: image or mask has inconsistent voxel data");
@@ -498,9 +526,10 @@ std::vector<Feature> extract_features(const Volume& image, const Volume& mask, c
       f.value.reset();
       f.reason = problem;
     }
-    return out;
+    return Extraction{std::move(out), {grey_level_summary(roi, settings, true)}};
   }
-  return run_families(roi, settings, cache);
+  GreyLevelSummary grey_levels = grey_level_summary(roi, settings, false);
+  return Extraction{run_families(roi, settings, cache), {std::move(grey_levels)}};
 }
 
 }  // namespace gliolens::radiomics

@@ -50,5 +50,9 @@ struct Params {
 [[nodiscard]] std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask,
                                                        const std::vector<int>& labels, const Params& params,
                                                        ExtractionCache* cache = nullptr);
+// extract_with_params() with the grey levels of each image type's discretisation.
+[[nodiscard]] Extraction extract_with_params_and_diagnostics(const Volume& image, const Volume& mask,
+                                                             const std::vector<int>& labels, const Params& params,
+                                                             ExtractionCache* cache = nullptr);
 
 }  // namespace gliolens::radiomics

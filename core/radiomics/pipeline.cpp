@@ -58,6 +58,11 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
 
 std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask, const std::vector<int>& labels,
                                          const Params& p, ExtractionCache* cache) {
+  return extract_with_params_and_diagnostics(image, mask, labels, p, cache).features;
+}
+
+Extraction extract_with_params_and_diagnostics(const Volume& image, const Volume& mask, const std::vector<int>& labels,
+                                               const Params& p, ExtractionCache* cache) {
   if (labels.empty()) throw InvalidInputError("no label given");
   if (image.grid.dims != mask.grid.dims)
     throw InvalidInputError("the mask '" + mask.name + "' does not share the grid of the image '" + image.name +
@@ -124,7 +129,7 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
   // 4. feature classes
   std::vector<std::string> families;
   for (const auto& [cls, names] : p.feature_classes) families.push_back(cls);
-  std::vector<Feature> out;
+  Extraction out;
   auto run = [&](const Volume& im, const Volume& mk, const std::vector<int>& lb, Settings st, const std::string& type_name) {
     st.image_type = type_name;
     st.families = families;
@@ -140,8 +145,10 @@ std::vector<Feature> extract_with_params(const Volume& image, const Volume& mask
                         st.families.end());
       if (st.families.empty()) return;
     }
-    for (auto& f : extract_features(im, mk, lb, st, cache))
-      if (selected(p, f, type_name)) out.push_back(std::move(f));
+    Extraction one = extract_with_diagnostics(im, mk, lb, st, cache);
+    for (auto& f : one.features)
+      if (selected(p, f, type_name)) out.features.push_back(std::move(f));
+    for (auto& g : one.grey_levels) out.grey_levels.push_back(std::move(g));
   };
   const bool filtered = std::any_of(p.image_types.begin(), p.image_types.end(),
                                     [](const ImageTypeSpec& t) { return t.kind != "original"; });

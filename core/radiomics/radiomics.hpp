@@ -71,6 +71,24 @@ struct Feature {
   std::string reason;           // why there is no value (empty ROI, undefined on constant intensities...)
 };
 
+// The grey levels one extraction's discretisation gave, reported beside its features as PyRadiomics reports
+// diagnostics_* beside its own: a fixed bin width on raw MRI intensities can give hundreds of levels, which
+// slows the texture families and makes their values depend on the scanner's intensity scale.
+struct GreyLevelSummary {
+  std::string image_type;  // "original", "log-sigma-1-0-mm-3D", "wavelet-LLH", ...
+  Discretisation discretisation = Discretisation::fixed_bin_size;
+  double bin_width = 0;    // in force with fixed_bin_size
+  int bin_count = 0;       // in force with fixed_bin_number
+  int occupied_levels = 0; // distinct grey levels inside the region (after resegmentation); 0: empty region
+  int level_range = 0;     // the highest level: how many bins the region's intensities span
+};
+
+// An extraction's features and, per image type, its grey levels.
+struct Extraction {
+  std::vector<Feature> features;
+  std::vector<GreyLevelSummary> grey_levels;
+};
+
 // Whether a mask value is `label` as std::lround(v) == label would say (NaN: no), without a libm call: the
 // comparisons vectorise over whole volumes.
 [[nodiscard]] inline bool label_matches(float v, int label) {
@@ -88,6 +106,11 @@ struct Feature {
 [[nodiscard]] std::vector<Feature> extract_features(const Volume& image, const Volume& mask,
                                                     const std::vector<int>& labels, const Settings& settings,
                                                     ExtractionCache* cache = nullptr);
+
+// extract_features() with the grey levels of its discretisation.
+[[nodiscard]] Extraction extract_with_diagnostics(const Volume& image, const Volume& mask,
+                                                  const std::vector<int>& labels, const Settings& settings,
+                                                  ExtractionCache* cache = nullptr);
 
 // Settings matching PyRadiomics' defaults (binWidth 25, 3D, no resampling).
 [[nodiscard]] Settings pyradiomics_defaults();
