@@ -13,8 +13,28 @@ namespace {
 
 using radiomics::Mode;
 
+// Per image type, the grey levels of the extraction, with the bin setting under PyRadiomics' names (binWidth or
+// binCount, the other null; normalize: whether the image was normalised first):
+// [{imageType, occupiedLevels, levelRange, binWidth, binCount, normalize}].
+val grey_levels(const std::vector<radiomics::GreyLevelSummary>& summaries, bool normalize) {
+  val list = val::array();
+  int n = 0;
+  for (const auto& g : summaries) {
+    val row = val::object();
+    row.set("imageType", g.image_type);
+    row.set("occupiedLevels", g.occupied_levels);
+    row.set("levelRange", g.level_range);
+    row.set("binWidth", g.discretisation == radiomics::Discretisation::fixed_bin_size ? val(g.bin_width) : val::null());
+    row.set("binCount", g.discretisation == radiomics::Discretisation::fixed_bin_number ? val(g.bin_count) : val::null());
+    row.set("normalize", normalize);
+    list.set(n++, row);
+  }
+  return list;
+}
+
 // extractFeatures(session, imageId, maskId, options); options: {label?: number, labels?: number[], mode?: 'pyradiomics' | 'ibsi', params?: string (YAML text)}.
-// Returns {label, labels, mode, features: [{name, family, imageType, ibsiTag, aggregation, value, reason}], warnings}.
+// Returns {labels, mode, features: [{name, family, imageType, ibsiTag, aggregation, value, reason}], greyLevels (see
+// grey_levels), warnings}.
 val extract_features(Session& session, int image_id, int mask_id, val options) {
   return guarded([&] {
     const Volume& image = session.volume(image_id);
@@ -46,10 +66,11 @@ val extract_features(Session& session, int image_id, int mask_id, val options) {
     } else {
       labels.push_back(params.label.value_or(1));
     }
-    const std::vector<radiomics::Feature> features = radiomics::extract_with_params(image, mask, labels, params, &session.radiomics_cache());
+    const radiomics::Extraction extraction =
+        radiomics::extract_with_params_and_diagnostics(image, mask, labels, params, &session.radiomics_cache());
     val rows = val::array();
     int n = 0;
-    for (const auto& f : features) {
+    for (const auto& f : extraction.features) {
       val row = val::object();
       row.set("name", f.name);
       row.set("family", f.family);
@@ -64,6 +85,7 @@ val extract_features(Session& session, int image_id, int mask_id, val options) {
     out.set("labels", to_array(labels));
     out.set("mode", mode_name);
     out.set("features", rows);
+    out.set("greyLevels", grey_levels(extraction.grey_levels, params.normalize));
     out.set("warnings", to_array(params.warnings));
     return out;
   });

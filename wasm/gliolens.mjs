@@ -81,7 +81,10 @@ export class Gliolens {
   // Radiomic features of the voxels of mask `maskId` whose label is `label` (or in `labels`, a region
   // such as TC = [1, 4]) in image `imageId`. `mode`: 'pyradiomics' (default) or 'ibsi'; `params`: the text
   // of a PyRadiomics YAML parameter file. Returns {labels, mode, features: [{name, family, imageType,
-  // ibsiTag, aggregation, value (null when undefined), reason}], warnings}.
+  // ibsiTag, aggregation, value (null when undefined), reason}], greyLevels, warnings}. greyLevels: per image type,
+  // the grey levels the discretisation gave the region and the bin setting in force, under PyRadiomics' names:
+  // [{imageType, occupiedLevels (distinct levels; 0 for an empty region), levelRange (bins spanned), binWidth,
+  // binCount (one of them null), normalize}].
   features(imageId, maskId, { label, labels, mode = 'pyradiomics', params } = {}) {
     const options = { mode };
     if (labels !== undefined) options.labels = [...labels];

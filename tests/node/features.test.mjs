@@ -199,3 +199,32 @@ describe('Gliolens.features() on the demo case', () => {
     assert.ok(existsSync(wasmBuildDir));
   });
 });
+
+describe('Gliolens.features(): the grey levels beside the features', () => {
+  test('occupied levels and the bin setting in force: bin width, bin count, normalize, an empty region', async () => {
+    const core = await createGliolens();
+    const dir = join(scratch, 'demo-grey-levels');
+    mkdirSync(dir, { recursive: true });
+    const files = Object.fromEntries(core.writeDemoCase(dir).map(({ role, path }) => [role, path]));
+    const flair = core.load(files.flair).id;
+    const seg = core.load(files.seg).id;
+    const wt = [1, 2, 4];
+    const [raw] = core.features(flair, seg, { labels: wt }).greyLevels;
+    assert.equal(raw.imageType, 'original');
+    assert.equal(raw.binWidth, 25);
+    assert.equal(raw.binCount, null);
+    assert.equal(raw.normalize, false);
+    assert.ok(raw.occupiedLevels >= 1 && raw.occupiedLevels <= raw.levelRange, JSON.stringify(raw));
+    // Bin width 1 on the same intensities: 25 times finer bins, so at least as many levels.
+    const [fine] = core.features(flair, seg, { labels: wt, params: 'setting:\n  binWidth: 1\n' }).greyLevels;
+    assert.equal(fine.binWidth, 1);
+    assert.ok(fine.occupiedLevels >= raw.occupiedLevels);
+    const [ibsi] = core.features(flair, seg, { labels: wt, mode: 'ibsi' }).greyLevels;
+    assert.deepEqual([ibsi.binWidth, ibsi.binCount, ibsi.levelRange], [null, 32, 32]);
+    assert.ok(ibsi.occupiedLevels >= 1 && ibsi.occupiedLevels <= 32);
+    const [normalised] = core.features(flair, seg, { labels: wt, params: 'setting:\n  normalize: true\n  binWidth: 0.1\n' }).greyLevels;
+    assert.equal(normalised.normalize, true);
+    const [empty] = core.features(flair, seg, { label: 99 }).greyLevels;
+    assert.deepEqual([empty.occupiedLevels, empty.levelRange], [0, 0]);
+  });
+});

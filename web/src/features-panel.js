@@ -1,5 +1,6 @@
 // The radiomics panel: features of every region (ET, TC, WT, NCR, ED) in every loaded modality, computed in the
-// Worker one region x modality at a time (with progress), shown as a table and downloadable as CSV and JSON.
+// Worker one region x modality at a time (with progress; Cancel stops at the next region x modality), shown as a
+// table with each set's grey levels and bin setting, and downloadable as CSV and JSON.
 
 export const REGIONS = [
   { id: 'ET', name: 'Enhancing tumour', labels: [4] },
@@ -14,6 +15,27 @@ export const MODALITIES = [
   { role: 't2', label: 'T2' },
   { role: 'flair', label: 'FLAIR' },
 ];
+
+// A fixed bin width on raw MR intensities that gives this many occupied grey levels or more is warned about:
+// the scanner's arbitrary intensity scale then decides the texture features (and their cost). PyRadiomics'
+// documentation recommends normalising MR images or a fixed bin count.
+export const MANY_GREY_LEVELS = 200;
+
+// The original image's grey levels of one extraction (the page extracts no filtered image types).
+function originalGreyLevels(result) {
+  return result.greyLevels?.find((g) => g.imageType === 'original') ?? null;
+}
+
+export function binSetting(g) {
+  if (!g) return '';
+  const bins = g.binWidth !== null ? `bin width ${g.binWidth}` : g.binCount !== null ? `${g.binCount} bins` : 'no binning';
+  return g.normalize ? `${bins}, normalised` : bins;
+}
+
+// Whether a set's grey levels come from a fixed bin width on raw intensities and are many.
+export function tooManyGreyLevels(g) {
+  return Boolean(g) && g.binWidth !== null && !g.normalize && g.occupiedLevels >= MANY_GREY_LEVELS;
+}
 
 function csvField(value) {
   const text = value === null || value === undefined ? '' : String(value);
@@ -42,6 +64,10 @@ export function resultsToJson(results, { mode, segmentation }) {
       modality: r.modality,
       file: r.file,
       features: r.features.map((f) => ({ name: f.name, ibsi_tag: f.ibsiTag, value: f.value, reason: f.reason })),
+      // Added beside the features: readers of the earlier files see the same keys as before.
+      grey_levels: (r.greyLevels ?? []).map((g) => ({
+        image_type: g.imageType, occupied_levels: g.occupiedLevels, level_range: g.levelRange, bin_width: g.binWidth, bin_count: g.binCount, normalize: g.normalize,
+      })),
     })),
   }, null, 2);
 }
@@ -62,6 +88,7 @@ export class FeaturesPanel {
   #mode = 'pyradiomics';
   #segmentation = '';
   #busy = false;
+  #cancelRequested = false;
 
   // root: the panel's element; core: the CoreClient; getFiles(): the page's loaded files ({role, id, name, labels});
   // message(kind, text): the page's message list.
@@ -71,6 +98,7 @@ export class FeaturesPanel {
     this.#getFiles = getFiles;
     this.#message = message;
     root.querySelector('#features-compute').addEventListener('click', () => this.compute());
+    root.querySelector('#features-cancel').addEventListener('click', () => this.cancel());
     root.querySelector('#features-region').addEventListener('change', () => this.#renderTable());
     root.querySelector('#features-csv').addEventListener('click', () => this.#download('csv'));
     root.querySelector('#features-json').addEventListener('click', () => this.#download('json'));
@@ -97,45 +125,99 @@ export class FeaturesPanel {
     this.#mode = this.#root.querySelector('#features-mode').value;
     this.#segmentation = seg.name;
     this.#busy = true;
+    this.#cancelRequested = false;
     this.#root.dataset.state = 'running';
+    // A new run replaces the last one's table as its sets finish.
+    this.#results = [];
+    this.#render();
     this.refresh();
+    const cancel = this.#root.querySelector('#features-cancel');
+    cancel.hidden = false;
+    cancel.disabled = false;
     const bar = this.#root.querySelector('#features-progress');
     const text = this.#root.querySelector('#features-status');
     bar.hidden = false;
-    bar.max = regions.length * modalities.length;
-    const results = [];
+    const total = regions.length * modalities.length;
+    bar.max = total;
     const started = performance.now();
+    let done = 0;
+    const report = (line) => {
+      text.textContent = line;
+      text.dataset.done = String(done);
+      text.dataset.total = String(total);
+    };
     try {
-      let done = 0;
+      // One request per region x modality: the Worker stays free between them, and Cancel takes effect there.
       for (const region of regions) {
         for (const m of modalities) {
+          if (this.#cancelRequested) break;
           bar.value = done;
-          text.textContent = `Computing ${region.id} × ${m.label} (${done + 1}/${bar.max})…`;
+          report(`Computing ${region.id} on ${m.label}, ${done + 1} of ${total}…`);
           const out = await this.#core.features(m.file.id, seg.id, { labels: region.labels, mode: this.#mode });
-          results.push({ region: region.id, labels: region.labels, modality: m.role, file: m.file.name, features: out.features });
+          this.#results.push({ region: region.id, labels: region.labels, modality: m.role, file: m.file.name, features: out.features, greyLevels: out.greyLevels });
           done++;
+          bar.value = done;
+          this.#render();
         }
       }
-      bar.value = bar.max;
-      this.#results = results;
-      const seconds = (performance.now() - started) / 1000;
-      text.textContent = `${results.length} region × modality sets, ${results.reduce((n, r) => n + r.features.length, 0)} values in ${seconds.toFixed(1)} s`;
-      this.#root.dataset.state = 'done';
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const values = this.#results.reduce((n, r) => n + r.features.length, 0);
+      if (done < total) {
+        report(`Cancelled after ${done} of ${total}: the table holds the ${done} region × modality sets finished (${values} values, ${seconds} s); compute again for all`);
+        this.#root.dataset.state = 'cancelled';
+      } else {
+        report(`${done} of ${total} region × modality sets, ${values} values in ${seconds} s`);
+        this.#root.dataset.state = 'done';
+      }
     } catch (error) {
       this.#message('error', `features: ${error.message}`);
-      text.textContent = 'Feature extraction failed';
+      report(`Feature extraction failed after ${done} of ${total}`);
       this.#root.dataset.state = 'error';
     } finally {
       this.#busy = false;
       bar.hidden = true;
+      cancel.hidden = true;
       this.refresh();
-      this.#renderRegions();
-      this.#renderTable();
+      this.#render();
     }
+  }
+
+  // Stops the run once the region x modality in the Worker is through (the core cannot stop inside one); the sets
+  // finished so far stay in the table.
+  cancel() {
+    if (!this.#busy || this.#cancelRequested) return;
+    this.#cancelRequested = true;
+    this.#root.querySelector('#features-cancel').disabled = true;
+    this.#root.dataset.state = 'cancelling';
+    const text = this.#root.querySelector('#features-status');
+    text.textContent = `${text.textContent.replace(/…$/, '')}: cancelling once it is through…`;
   }
 
   get results() {
     return this.#results;
+  }
+
+  #render() {
+    this.#renderRegions();
+    this.#renderTable();
+    this.#renderWarning();
+  }
+
+  // One note for every set whose fixed bin width on raw intensities gave many levels; the settings stay the user's.
+  #renderWarning() {
+    const note = this.#root.querySelector('#features-warning');
+    const many = this.#results.filter((r) => tooManyGreyLevels(originalGreyLevels(r)));
+    note.hidden = many.length === 0;
+    if (many.length === 0) return;
+    const label = (role) => MODALITIES.find((m) => m.role === role).label;
+    const widths = [...new Set(many.map((r) => originalGreyLevels(r).binWidth))].join(', ');
+    const sets = many.map((r) => `${r.region} on ${label(r.modality)} ${originalGreyLevels(r).occupiedLevels}`).join(', ');
+    note.textContent = `Many grey levels: a fixed bin width of ${widths} on raw (not normalised) MRI intensities gives `
+      + `${MANY_GREY_LEVELS} or more occupied levels in ${many.length} region × modality set${many.length > 1 ? 's' : ''} (${sets}). `
+      + 'MRI intensities have no fixed scale, so such texture features depend on the scanner and take longer; '
+      + 'PyRadiomics\' documentation recommends normalising MR images (normalize: true) or a fixed bin count (binCount). '
+      + 'The features were computed with your settings, unchanged.';
+    note.dataset.sets = many.map((r) => `${r.region}:${r.modality}`).join(' ');
   }
 
   #renderRegions() {
@@ -144,7 +226,7 @@ export class FeaturesPanel {
     const ids = [...new Set(this.#results.map((r) => r.region))];
     select.replaceChildren(...ids.map((id) => new Option(`${id} — ${REGIONS.find((r) => r.id === id).name}`, id, false, id === previous)));
     select.disabled = ids.length === 0;
-    for (const b of this.#root.querySelectorAll('.features-download')) b.disabled = this.#results.length === 0;
+    for (const b of this.#root.querySelectorAll('.features-download')) b.disabled = this.#results.length === 0 || this.#busy;
   }
 
   #renderTable() {
@@ -159,7 +241,35 @@ export class FeaturesPanel {
       th.textContent = t;
       return th;
     }));
-    table.querySelector('thead').replaceChildren(head);
+    // The region's grey levels and bin setting, per modality: what the texture matrices were built over.
+    const noteRow = (className, title, cell) => {
+      const tr = document.createElement('tr');
+      tr.className = className;
+      const th = document.createElement('th');
+      th.colSpan = 2;
+      th.textContent = title;
+      tr.append(th, ...sets.map((s) => {
+        const td = document.createElement('td');
+        td.className = 'value';
+        td.dataset.modality = s.modality;
+        cell(td, originalGreyLevels(s));
+        return td;
+      }));
+      return tr;
+    };
+    const levels = noteRow('grey-levels', 'Grey levels (occupied)', (td, g) => {
+      td.dataset.value = g ? String(g.occupiedLevels) : '';
+      td.textContent = g ? String(g.occupiedLevels) : '—';
+      if (g) td.title = `${g.occupiedLevels} distinct grey levels in the region, spanning ${g.levelRange} bins`;
+      if (tooManyGreyLevels(g)) {
+        td.classList.add('many');
+        td.textContent = `⚠ ${g.occupiedLevels}`;
+      }
+    });
+    const bins = noteRow('bin-setting', 'Bin setting', (td, g) => {
+      td.textContent = binSetting(g) || '—';
+    });
+    table.querySelector('thead').replaceChildren(head, levels, bins);
     const body = table.querySelector('tbody');
     const rows = sets[0].features.map((f, i) => {
       const tr = document.createElement('tr');
