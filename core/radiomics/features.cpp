@@ -379,10 +379,23 @@ void prepare(RoiImage& roi, const Settings& s) {
   roi.ivh_min = lo;
   roi.ivh_base = lo;
   roi.ivh_max = lo + (ivh_ng - 1) * step;
-  if (s.ivh_discretisation != Discretisation::fixed_bin_number && s.resegment_range &&
-      std::isfinite((*s.resegment_range)[0]) && std::isfinite((*s.resegment_range)[1])) {
-    roi.ivh_min = (*s.resegment_range)[0];
-    roi.ivh_max = (*s.resegment_range)[1];
+  // IBSI's total range G of the IVH is the resegmentation range where it is given (its upper end the ROI's
+  // maximum where the range is open above), the ROI's intensities otherwise.
+  const bool lo_given = s.resegment_range && std::isfinite((*s.resegment_range)[0]);
+  const bool hi_given = s.resegment_range && std::isfinite((*s.resegment_range)[1]);
+  if (s.ivh_discretisation == Discretisation::none) {
+    if (lo_given) roi.ivh_min = (*s.resegment_range)[0];
+    if (hi_given) roi.ivh_max = (*s.resegment_range)[1];
+  } else if (s.ivh_discretisation == Discretisation::fixed_bin_size) {
+    // A bin stands for its centre (IBSI: X_d,gl = X_gl,min + (X_d - 0.5) w_b), and G runs from the first bin's
+    // centre, X_gl,min + w_b / 2, to X_gl,max - w_b / 2, where X_gl,max is the range's upper end or the ROI's maximum.
+    double top = -std::numeric_limits<double>::infinity();
+    for (std::size_t n = 0; n < roi.size(); ++n)
+      if (roi.inten[n]) top = std::max(top, roi.intensity[n]);
+    if (hi_given) top = (*s.resegment_range)[1];
+    roi.ivh_base = lo + 0.5 * step;
+    roi.ivh_min = roi.ivh_base;
+    roi.ivh_max = top - 0.5 * step;
   }
   if (roi.ivh_discrete) {
     roi.ivh_min = 1;

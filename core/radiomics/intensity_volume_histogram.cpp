@@ -6,7 +6,8 @@
 namespace gliolens::radiomics {
 
 void intensity_volume_histogram_features(const RoiImage& roi, const Settings&, FeatureSink& out) {
-  // Intensities of the IVH: level l stands for ivh_min_lo + (l - 1) * step (FBN: the level itself).
+  // Intensities of the IVH: level l stands for ivh_base + (l - 1) * step (a fixed bin size's bin: its centre; FBN:
+  // the level itself).
   std::vector<int> lv;
   for (std::size_t i = 0; i < roi.size(); ++i)
     if (roi.inten[i] && roi.ivh_levels[i] > 0) lv.push_back(roi.ivh_levels[i]);
@@ -16,7 +17,6 @@ void intensity_volume_histogram_features(const RoiImage& roi, const Settings&, F
   // intensity of level l
   const int maxl = lv.empty() ? 1 : lv.back();
   const double base = roi.ivh_discrete ? 1.0 : roi.ivh_base;
-  // for range-bounded data the level grid starts at the discretisation's lower bound
   auto value_of = [&](int l) { return roi.ivh_discrete ? static_cast<double>(l) : base + (l - 1) * step; };
   const double xmin = roi.ivh_min, xmax = roi.ivh_max;
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -28,7 +28,7 @@ struct RoiImage {
   int ng = 0;                          // number of grey levels (texture matrices are ng x ...)
   std::vector<int> ivh_levels;         // grey levels for the intensity-volume histogram
   double ivh_min = 0, ivh_max = 0, ivh_step = 1;  // intensity range of the IVH fractions; grid step
-  double ivh_base = 0;                             // ivh level l <-> intensity ivh_base + (l - 1) * step
+  double ivh_base = 0;                             // ivh level l <-> intensity ivh_base + (l - 1) * step (FBS: bin centres)
   bool ivh_discrete = true;
 
   [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(dims[0]) * dims[1] * dims[2]; }

@@ -86,9 +86,51 @@ const std::vector<std::string>& known_families() {
   return f;
 }
 
+// Settings that PyRadiomics does not have: IBSI's own image processing steps. Refused in PyRadiomics mode, where
+// they would mean nothing PyRadiomics does.
+bool ibsi_only(const std::string& key) {
+  static const std::vector<std::string> keys{"roundIntensities",     "maskInterpolator", "maskPartialVolumeThreshold",
+                                             "resegmentOutlierSigma", "ivhBinWidth",      "ivhBinCount"};
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+void apply_ibsi_setting(Params& p, const std::string& key, const Node& v) {
+  Settings& s = p.settings;
+  const bool none = v.kind == Node::null;
+  if (s.mode != Mode::ibsi)
+    fail(v.line, key + " is an IBSI setting that PyRadiomics does not have: use it with --mode ibsi");
+  if (key == "roundIntensities") {
+    s.round_intensities = boolean(v, key);
+  } else if (key == "maskInterpolator") {
+    if (none) fail(v.line, "maskInterpolator: expected sitkLinear, sitkBSpline or sitkNearestNeighbor");
+    s.mask_interpolation = interpolator(v);
+  } else if (key == "maskPartialVolumeThreshold") {
+    s.mask_threshold = number(v, key);
+    if (!(s.mask_threshold > 0 && s.mask_threshold <= 1)) fail(v.line, "maskPartialVolumeThreshold must be in (0, 1]");
+  } else if (key == "resegmentOutlierSigma") {
+    if (none) { s.resegment_sigma.reset(); return; }
+    s.resegment_sigma = number(v, key);
+    if (!(*s.resegment_sigma > 0)) fail(v.line, "resegmentOutlierSigma must be positive");
+  } else if (key == "ivhBinWidth") {
+    if (none) { s.ivh_discretisation = Discretisation::none; return; }
+    s.ivh_bin_width = number(v, key);
+    if (!(s.ivh_bin_width > 0)) fail(v.line, "ivhBinWidth must be positive");
+    s.ivh_discretisation = Discretisation::fixed_bin_size;
+  } else if (key == "ivhBinCount") {
+    if (none) { s.ivh_discretisation = Discretisation::none; return; }
+    s.ivh_bin_count = integer(v, key);
+    if (s.ivh_bin_count < 1) fail(v.line, "ivhBinCount must be at least 1");
+    s.ivh_discretisation = Discretisation::fixed_bin_number;
+  }
+}
+
 void apply_setting(Params& p, const std::string& key, const Node& v) {
   Settings& s = p.settings;
   const bool none = v.kind == Node::null;
+  if (ibsi_only(key)) {
+    apply_ibsi_setting(p, key, v);
+    return;
+  }
   if (key == "binWidth") {
     s.bin_width = number(v, key);
     if (s.bin_width <= 0) fail(v.line, "binWidth must be positive");
@@ -122,6 +164,8 @@ void apply_setting(Params& p, const std::string& key, const Node& v) {
       fail(v.line, "resegmentMode: '" + v.text + "' is not one of absolute, relative, sigma");
   } else if (key == "force2D") {
     s.force_2d = boolean(v, key);
+    // IBSI mode: IBSI's 2D approach (configurations A and B), texture per slice and 2.5D, not volumetric.
+    if (s.mode == Mode::ibsi) s.texture_dims = s.force_2d ? TextureDims{true, true, false} : TextureDims{};
   } else if (key == "force2Ddimension") {
     if (integer(v, key) != 0) fail(v.line, "force2Ddimension: only 0 (axial slices) is supported");
   } else if (key == "label") {
@@ -216,6 +260,31 @@ void apply_feature_classes(Params& p, const Node& n) {
   }
 }
 
+const Node* field(const Node& map, const std::string& key) {
+  for (const auto& [k, x] : map.fields)
+    if (k == key) return &x;
+  return nullptr;
+}
+
+// Settings that are each valid alone but not together.
+void check_combinations(const Params& p, const Node& setting) {
+  const Node* width = field(setting, "ivhBinWidth");
+  const Node* count = field(setting, "ivhBinCount");
+  if (width && count && width->kind != Node::null && count->kind != Node::null)
+    fail(count->line, "give ivhBinWidth or ivhBinCount, not both");
+  if (p.settings.mode != Mode::ibsi || p.resegment_mode != "sigma" || p.resegment_range.empty()) return;
+  // IBSI mode computes sigma limits on the resampled grid, after rounding and after any range, as IBSI's outlier
+  // filtering: mean +- n sd, the same n on either side.
+  const Node* range = field(setting, "resegmentRange");
+  const int line = range ? range->line : setting.line;
+  const auto& r = p.resegment_range;
+  if (r.size() != 2 || !(r[1] > 0) || r[0] != -r[1])
+    fail(line, "resegmentMode sigma in IBSI mode: give resegmentRange [-n, n] (mean +- n standard deviations)");
+  if (p.settings.resegment_sigma)
+    fail(line, "resegmentMode sigma and resegmentOutlierSigma both filter outliers: give one (an absolute "
+               "resegmentRange goes with resegmentOutlierSigma)");
+}
+
 }  // namespace
 
 Params default_params(Mode mode) {
@@ -239,6 +308,7 @@ Params parse_params(const std::string& text, Mode mode) {
         if (k != "binCount") apply_setting(p, k, x);
       for (const auto& [k, x] : v.fields)
         if (k == "binCount") apply_setting(p, k, x);
+      check_combinations(p, v);
     } else if (section == "imageType") {
       apply_image_types(p, v);
     } else if (section == "featureClass") {

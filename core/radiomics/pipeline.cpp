@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 namespace gliolens::radiomics {
 namespace {
@@ -17,6 +18,23 @@ bool in_label(float v, const std::vector<int>& labels) {
   bool any = false;
   for (const int l : labels) any = any || label_matches(v, l);
   return any;
+}
+
+// IBSI outlier filtering of a 0/1 mask: drops the voxels beyond mean +- n_sigma population SDs of `image`.
+void exclude_outliers(Volume& mask01, const Volume& image, double n_sigma) {
+  double sum = 0, sum2 = 0, count = 0;
+  for (std::size_t n = 0; n < mask01.voxels.size(); ++n)
+    if (mask01.voxels[n] != 0.0f) {
+      sum += image.voxels[n];
+      count += 1;
+    }
+  if (count == 0) return;
+  const double mean = sum / count;
+  for (std::size_t n = 0; n < mask01.voxels.size(); ++n)
+    if (mask01.voxels[n] != 0.0f) sum2 += (image.voxels[n] - mean) * (image.voxels[n] - mean);
+  const double sd = std::sqrt(sum2 / count);
+  for (std::size_t n = 0; n < mask01.voxels.size(); ++n)
+    if (mask01.voxels[n] != 0.0f && std::abs(image.voxels[n] - mean) > n_sigma * sd) mask01.voxels[n] = 0.0f;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -126,6 +144,18 @@ Extraction extract_with_params_and_diagnostics(const Volume& image, const Volume
     }
     s.resegment_range = std::array<double, 2>{th[0], th.size() == 2 ? th[1] : std::numeric_limits<double>::infinity()};
   }
+  // IBSI mode resamples inside the engine, so sigma limits computed here would be the original grid's. IBSI's
+  // outlier filtering takes them on the resampled, rounded grid, after any range: the engine's resegment_sigma.
+  // The limits above still give the filtered images their ROI, on the grid their filters run on.
+  const std::optional<std::array<double, 2>> filter_roi_range = s.resegment_range;
+  if (s.mode == Mode::ibsi && p.resegment_mode == "sigma" && !p.resegment_range.empty()) {
+    const auto& r = p.resegment_range;
+    if (r.size() != 2 || !(r[1] > 0) || r[0] != -r[1])
+      throw InvalidInputError("resegmentMode sigma in IBSI mode: give resegmentRange [-n, n]");
+    if (s.resegment_sigma) throw InvalidInputError("resegmentMode sigma and resegmentOutlierSigma: give one");
+    s.resegment_range.reset();
+    s.resegment_sigma = r[1];
+  }
   // 4. feature classes
   std::vector<std::string> families;
   for (const auto& [cls, names] : p.feature_classes) families.push_back(cls);
@@ -164,14 +194,16 @@ Extraction extract_with_params_and_diagnostics(const Volume& image, const Volume
     filt_mask = *msk;
     for (std::size_t n = 0; n < filt_mask.voxels.size(); ++n) {
       bool in = in_label(msk->voxels[n], lab);
-      if (in && s.resegment_range) {
+      if (in && filter_roi_range) {
         const double v = (img->voxels[n] - s.intensity_offset) * s.intensity_scale;
-        if (v < (*s.resegment_range)[0] || v > (*s.resegment_range)[1]) in = false;
+        if (v < (*filter_roi_range)[0] || v > (*filter_roi_range)[1]) in = false;
       }
       filt_mask.voxels[n] = in ? 1.0f : 0.0f;
     }
+    if (p.settings.resegment_sigma) exclude_outliers(filt_mask, filt_src, *p.settings.resegment_sigma);
     fs.resegment_range.reset();
     fs.resegment_sigma.reset();
+    fs.round_intensities = false;  // a filter's response is not in the image's units
   }
   // Filtered images are exact within the ROI's box plus `reach` voxels (the local-intensity sphere, the one family
   // that reads voxels outside the ROI; at least 4), zero beyond.

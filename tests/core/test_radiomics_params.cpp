@@ -233,3 +233,102 @@ TEST_CASE("label_matches agrees with std::lround", "[radiomics][params]") {
     CHECK(label_matches(std::nextafter(label + 0.5f, -10.0f), label));
   }
 }
+
+TEST_CASE("parameter file, IBSI mode: rounding, mask interpolation, outlier filtering, the IVH's own bins",
+          "[radiomics][params]") {
+  const Params p = parse_params(R"(setting:
+  resampledPixelSpacing: [2, 2, 2]
+  interpolator: sitkBSpline
+  roundIntensities: true
+  maskInterpolator: sitkNearestNeighbor
+  maskPartialVolumeThreshold: 0.4
+  resegmentRange: [-1000, 400]
+  resegmentOutlierSigma: 3
+  binCount: 32
+  ivhBinCount: 1000
+)",
+                                Mode::ibsi);
+  CHECK(p.settings.round_intensities);
+  CHECK(p.settings.interpolation == Interpolation::bspline);
+  CHECK(p.settings.mask_interpolation == Interpolation::nearest);
+  CHECK(p.settings.mask_threshold == 0.4);
+  CHECK(p.resegment_range == std::vector<double>{-1000, 400});
+  REQUIRE(p.settings.resegment_sigma);
+  CHECK(*p.settings.resegment_sigma == 3);
+  CHECK(p.settings.ivh_discretisation == Discretisation::fixed_bin_number);
+  CHECK(p.settings.ivh_bin_count == 1000);
+  CHECK(parse_params("setting:\n  ivhBinWidth: 2.5\n", Mode::ibsi).settings.ivh_discretisation ==
+        Discretisation::fixed_bin_size);
+  CHECK(parse_params("setting:\n  ivhBinWidth: 2.5\n", Mode::ibsi).settings.ivh_bin_width == 2.5);
+  CHECK(parse_params("setting:\n  ivhBinWidth: null\n", Mode::ibsi).settings.ivh_discretisation == Discretisation::none);
+  // IBSI defaults: no rounding, trilinear mask kept at 0.5, the IVH on the intensities as they are.
+  const Params d = parse_params("", Mode::ibsi);
+  CHECK_FALSE(d.settings.round_intensities);
+  CHECK(d.settings.mask_interpolation == Interpolation::linear);
+  CHECK(d.settings.mask_threshold == 0.5);
+  CHECK(d.settings.ivh_discretisation == Discretisation::none);
+  // force2D in IBSI mode: IBSI's 2D approach, texture per slice and 2.5D only.
+  const auto dims = parse_params("setting:\n  force2D: true\n", Mode::ibsi).settings.texture_dims;
+  CHECK((dims.d2 && dims.d25 && !dims.d3));
+  // PyRadiomics' own spelling of 3-sigma filtering is read as IBSI's in IBSI mode (limits on the resampled grid).
+  const Params s = parse_params("setting:\n  resegmentMode: sigma\n  resegmentRange: [-3, 3]\n", Mode::ibsi);
+  CHECK(s.resegment_mode == "sigma");
+}
+
+TEST_CASE("parameter file: IBSI settings are refused in PyRadiomics mode, and clashes are named",
+          "[radiomics][params]") {
+  auto message = [](const std::string& yaml, Mode mode) {
+    try {
+      (void)parse_params(yaml, mode);
+    } catch (const gliolens::InvalidInputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  for (const char* key : {"roundIntensities: true", "maskInterpolator: sitkLinear", "maskPartialVolumeThreshold: 0.5",
+                          "resegmentOutlierSigma: 3", "ivhBinWidth: 2.5", "ivhBinCount: 1000"}) {
+    INFO(key);
+    CHECK_THAT(message(std::string("setting:\n  ") + key + "\n", Mode::pyradiomics),
+               Catch::Contains("line 2") && Catch::Contains("PyRadiomics does not have") && Catch::Contains("--mode ibsi"));
+    CHECK(message(std::string("setting:\n  ") + key + "\n", Mode::ibsi) == "no error");
+  }
+  CHECK_THAT(message("setting:\n  ivhBinWidth: 2.5\n  ivhBinCount: 100\n", Mode::ibsi),
+             Catch::Contains("line 3") && Catch::Contains("not both"));
+  CHECK_THAT(message("setting:\n  resegmentMode: sigma\n  resegmentRange: [-2, 3]\n", Mode::ibsi),
+             Catch::Contains("line 3") && Catch::Contains("[-n, n]"));
+  CHECK_THAT(message("setting:\n  resegmentMode: sigma\n  resegmentRange: [-3, 3]\n  resegmentOutlierSigma: 3\n",
+                     Mode::ibsi),
+             Catch::Contains("give one"));
+  CHECK_THAT(message("setting:\n  roundIntensity: true\n", Mode::ibsi), Catch::Contains("unknown setting 'roundIntensity'"));
+  CHECK_THAT(message("setting:\n  maskPartialVolumeThreshold: 0\n", Mode::ibsi), Catch::Contains("(0, 1]"));
+  CHECK_THAT(message("setting:\n  ivhBinCount: 0\n", Mode::ibsi), Catch::Contains("at least 1"));
+  // PyRadiomics mode keeps PyRadiomics' asymmetric sigma limits.
+  CHECK(message("setting:\n  resegmentMode: sigma\n  resegmentRange: [-2, 3]\n", Mode::pyradiomics) == "no error");
+}
+
+TEST_CASE("IVH with a fixed bin size: each bin stands for its centre", "[radiomics][ibsi][params]") {
+  // 101 voxels: 0..99 HU and one more 0. Range [-100, 100], bins of 10 HU from -100: the voxels fall in the bins
+  // centred on 5, 15, ..., 95 HU, and the IVH's total range is [-95, 95] (IBSI: X_gl,min + w/2 .. X_gl,max - w/2).
+  auto image = make_volume({13, 12, 3}, {1, 1, 1});
+  auto mask = make_volume({13, 12, 3}, {1, 1, 1});
+  int v = 0;
+  for (std::int64_t j = 1; j <= 10; ++j)
+    for (std::int64_t i = 1; i <= 10; ++i) {
+      image.voxels[image.grid.index(i, j, 1)] = static_cast<float>(v++);
+      mask.voxels[mask.grid.index(i, j, 1)] = 1.0f;
+    }
+  mask.voxels[mask.grid.index(11, 1, 1)] = 1.0f;  // intensity 0
+  Settings s = ibsi_defaults();
+  s.families = {"intensity_volume_histogram"};
+  s.resegment_range = std::array<double, 2>{-100, 100};
+  s.ivh_discretisation = Discretisation::fixed_bin_size;
+  s.ivh_bin_width = 10;
+  std::map<std::string, double> got;
+  for (const auto& f : extract_features(image, mask, 1, s))
+    if (f.value) got[f.ibsi_tag] = *f.value;
+  CHECK(got.at("GBPN_10") == Approx(95));  // 10 of 101 voxels reach the top bin: below 10 %
+  CHECK(got.at("GBPN_90") == Approx(15));  // 101 reach the bin at 5, 90 the one at 15: below 90 %
+  CHECK(got.at("CNV2") == Approx(80));
+  CHECK(got.at("BC2M_10") == Approx(1.0));         // gamma >= 0.1 first at the level -75: every voxel
+  CHECK(got.at("BC2M_90") == Approx(20.0 / 101));  // gamma >= 0.9 first at the level 85
+}
