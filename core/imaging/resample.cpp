@@ -112,7 +112,9 @@ Volume resample_values(const Volume& v, const std::vector<double>& data, const s
         const std::array<double, 3> p{a.offset[0] + i * a.scale[0], a.offset[1] + j * a.scale[1],
                                       a.offset[2] + k * a.scale[2]};
         double val = interpolate(g, p, interp, get);
-        if (is_mask) val = val >= threshold ? 1.0 : 0.0;
+        // A mask value that is the threshold up to rounding counts as reaching it (IBSI: interpolation that
+        // yields 0.4999... for 0.5 must not drop the voxel; a new grid point halfway between two slices does so).
+        if (is_mask) val = val >= threshold - 1e-9 ? 1.0 : 0.0;
         out.voxels[out.grid.index(i, j, k)] = static_cast<float>(val);
       }
   return out;

@@ -4,6 +4,8 @@
 #include "core/errors.hpp"
 #include "core/imaging/resample.hpp"
 
+#include <cmath>
+
 namespace {
 gliolens::Volume ramp(std::int64_t n) {
   gliolens::Volume v;
@@ -51,4 +53,25 @@ TEST_CASE("resample: masks are thresholded, empty input refused", "[resample]") 
   CHECK(r.voxels[1] == 1.0f);
   gliolens::Volume empty;
   CHECK_THROWS_AS(gliolens::resample(empty, {1, 1, 1}, gliolens::Interpolator::linear), gliolens::InvalidInputError);
+}
+
+TEST_CASE("resample: a mask point halfway between two slices keeps its 0.5 through rounding", "[resample]") {
+  // 60 slices of 3 mm to 2 mm (the IBSI CT phantom's z axis): 90 slices, every third one halfway between two old
+  // slices, where the interpolated mask computes to 0.4999... or 0.5000... by rounding alone.
+  gliolens::Volume m;
+  m.grid.dims = {1, 1, 60};
+  m.grid.affine(2, 2) = 3;
+  m.voxels.assign(60, 0.0f);
+  for (std::int64_t k = 0; k < 60; k += 2) m.voxels[static_cast<std::size_t>(k)] = 1.0f;  // every other slice
+  const auto r = gliolens::resample_mask(m, 1, {0, 0, 2}, gliolens::Interpolator::linear, 0.5);
+  REQUIRE(r.grid.dims[2] == 90);
+  int halfway = 0;
+  for (std::int64_t k = 0; k < 90; ++k) {
+    const double p = -1.0 / 6 + k * 2.0 / 3;  // old slice index of new slice k
+    if (std::abs(p - std::round(p) - 0.5) > 1e-6 && std::abs(p - std::round(p) + 0.5) > 1e-6) continue;
+    ++halfway;
+    INFO("new slice " << k << " at old index " << p);
+    CHECK(r.voxels[static_cast<std::size_t>(k)] == 1.0f);  // one neighbour in the mask: 0.5, kept
+  }
+  CHECK(halfway == 30);
 }
