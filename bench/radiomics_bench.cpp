@@ -1,101 +1,151 @@
-// Native radiomics benchmark: all default features (Original image; shape, first order, GLCM, GLRLM, GLSZM, GLDM,
-// NGTDM with PyRadiomics' defaults) of ET, TC and WT in the 4 modalities of a BraTS case, and of brain1.
-// Usage: radiomics_bench BRATS_CASE_DIR [BRAIN1_DIR]   (run through bench/run_radiomics.sh)
-// GLIOLENS_BENCH_PER_FAMILY=1: also the CPU time of each feature family alone (the 12 extractions with only that
-// family; "none" is the cropping and discretisation every extraction does).
+// Native side of the radiomics benchmark (bench/run_radiomics.sh runs it beside the WASM build and PyRadiomics):
+//   radiomics_bench --write-masks MASK_ROOT CASE_DIR...  writes each BraTS case's regions as binary masks,
+//       MASK_ROOT/<case>/{ET,TC,WT}.nii.gz (uint8, the segmentation's header), the files all three engines read;
+//       an empty region gets no file. One JSON line per case on stdout: {"case", "voxels": {"ET", "TC", "WT"}}.
+//   radiomics_bench --masks MASK_ROOT CASE_DIR...  times each case: reading its 4 modalities and its region masks,
+//       then all default features (PyRadiomics mode, the CLI's default parameters) of each region x modality, with
+//       one ExtractionCache per case as the page and the CLI hold. One JSON line per case on stdout.
+// GLIOLENS_BENCH_PER_FAMILY=1: also the CPU time of each feature family alone, per case, on stderr (the same
+// extractions with only that family; "none" is the cropping and discretisation every extraction does).
 #include "core/io/nifti.hpp"
-#include "core/radiomics/radiomics.hpp"
+#include "core/radiomics/params.hpp"
 
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-gliolens::Volume region_mask(const gliolens::Volume& seg, const std::vector<int>& labels, std::size_t& voxels) {
-  gliolens::Volume m = seg;
-  voxels = 0;
-  for (auto& v : m.voxels) {
-    const long l = std::lround(v);
-    bool in = false;
-    for (int x : labels) in = in || l == x;
-    v = in ? 1.0f : 0.0f;
-    voxels += in;
-  }
-  return m;
+
+struct Region {
+  const char* name;
+  std::vector<int> labels;  // BraTS: 1 necrosis, 2 oedema, 4 enhancing tumour
+};
+
+const std::vector<Region>& brats_regions() {
+  static const std::vector<Region> regions{{"ET", {4}}, {"TC", {1, 4}}, {"WT", {1, 2, 4}}};
+  return regions;
 }
+
+constexpr const char* modalities[] = {"t1", "t1ce", "t2", "flair"};
+
+// Wall and CPU seconds since construction.
+class Stopwatch {
+public:
+  [[nodiscard]] double wall() const { return std::chrono::duration<double>(Clock::now() - wall0_).count(); }
+  [[nodiscard]] double cpu() const { return static_cast<double>(std::clock() - cpu0_) / CLOCKS_PER_SEC; }
+
+private:
+  Clock::time_point wall0_ = Clock::now();
+  std::clock_t cpu0_ = std::clock();
+};
+
+int write_masks(const fs::path& root, const std::vector<fs::path>& cases) {
+  for (const auto& dir : cases) {
+    const std::string id = dir.filename().string();
+    const auto seg = gliolens::read_nifti((dir / (id + "_seg.nii.gz")).string()).volume;
+    fs::create_directories(root / id);
+    std::string voxels_json;
+    for (const auto& region : brats_regions()) {
+      gliolens::Volume mask = seg;
+      std::size_t voxels = 0;
+      for (auto& v : mask.voxels) {
+        bool in = false;
+        for (const int label : region.labels) in = in || gliolens::radiomics::label_matches(v, label);
+        v = in ? 1.0f : 0.0f;
+        voxels += in;
+      }
+      if (voxels > 0) gliolens::write_nifti((root / id / (std::string(region.name) + ".nii.gz")).string(), mask, gliolens::StoredType::uint8);
+      voxels_json += (voxels_json.empty() ? "" : ", ") + ("\"" + std::string(region.name) + "\": " + std::to_string(voxels));
+    }
+    std::printf("{\"case\": \"%s\", \"voxels\": {%s}}\n", id.c_str(), voxels_json.c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+void per_family(const std::string& id, const std::vector<gliolens::Volume>& images,
+                const std::vector<gliolens::Volume>& masks, const gliolens::radiomics::Params& params) {
+  for (const char* family : {"none", "shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}) {
+    auto p = params;
+    p.settings.families = {family};
+    gliolens::radiomics::ExtractionCache cache;
+    const Stopwatch watch;
+    for (const auto& mask : masks)
+      for (const auto& image : images) (void)gliolens::radiomics::extract_with_params(image, mask, 1, p, &cache);
+    std::fprintf(stderr, "native  %s %zu extractions, %-10s alone: %.3f s CPU\n", id.c_str(), masks.size() * images.size(),
+                 family, watch.cpu());
+  }
+}
+
+int time_cases(const fs::path& root, const std::vector<fs::path>& cases) {
+  const auto params = gliolens::radiomics::default_params(gliolens::radiomics::Mode::pyradiomics);
+  const char* per_family_env = std::getenv("GLIOLENS_BENCH_PER_FAMILY");
+  const bool by_family = per_family_env != nullptr && std::string_view(per_family_env) == "1";
+  for (const auto& dir : cases) {
+    const std::string id = dir.filename().string();
+    std::vector<const Region*> present;
+    for (const auto& region : brats_regions())
+      if (fs::exists(root / id / (std::string(region.name) + ".nii.gz"))) present.push_back(&region);
+
+    const Stopwatch read_watch;
+    std::vector<gliolens::Volume> images;
+    for (const char* m : modalities) images.push_back(gliolens::read_nifti((dir / (id + "_" + m + ".nii.gz")).string()).volume);
+    std::vector<gliolens::Volume> masks;
+    for (const Region* region : present)
+      masks.push_back(gliolens::read_nifti((root / id / (std::string(region->name) + ".nii.gz")).string()).volume);
+    const double read_s = read_watch.wall(), read_cpu = read_watch.cpu();
+
+    gliolens::radiomics::ExtractionCache cache;  // each region's geometry is shared by its 4 modalities
+    std::size_t features = 0;
+    double extract_s = 0, extract_cpu = 0;
+    std::string regions_json;
+    for (std::size_t r = 0; r < present.size(); ++r) {
+      const Stopwatch watch;
+      for (const auto& image : images) features += gliolens::radiomics::extract_with_params(image, masks[r], 1, params, &cache).size();
+      const double s = watch.wall(), c = watch.cpu();
+      extract_s += s;
+      extract_cpu += c;
+      char buffer[160];
+      std::snprintf(buffer, sizeof buffer, "%s{\"name\": \"%s\", \"seconds\": %.6f, \"cpu_s\": %.6f}", r == 0 ? "" : ", ",
+                    present[r]->name, s, c);
+      regions_json += buffer;
+    }
+    std::printf("{\"engine\": \"native\", \"case\": \"%s\", \"read_s\": %.6f, \"read_cpu_s\": %.6f, \"extract_s\": %.6f, "
+                "\"extract_cpu_s\": %.6f, \"extractions\": %zu, \"features\": %zu, \"regions\": [%s]}\n",
+                id.c_str(), read_s, read_cpu, extract_s, extract_cpu, present.size() * images.size(), features,
+                regions_json.c_str());
+    std::fflush(stdout);
+    if (by_family) per_family(id, images, masks, params);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: radiomics_bench BRATS_CASE_DIR [BRAIN1_DIR]\n");
+  const std::string_view usage = "usage: radiomics_bench --write-masks MASK_ROOT CASE_DIR... | --masks MASK_ROOT CASE_DIR...\n";
+  if (argc < 4 || (std::string_view(argv[1]) != "--write-masks" && std::string_view(argv[1]) != "--masks")) {
+    std::fputs(usage.data(), stderr);
     return 2;
   }
-  const auto settings = gliolens::radiomics::pyradiomics_defaults();
-  {
-    const fs::path dir = argv[1];
-    const std::string id = dir.filename().string();
-    const auto seg = gliolens::read_nifti((dir / (id + "_seg.nii.gz")).string()).volume;
-    const std::vector<std::pair<std::string, std::vector<int>>> regions{{"ET", {4}}, {"TC", {1, 4}}, {"WT", {1, 2, 4}}};
-    std::vector<gliolens::Volume> images;
-    for (const char* m : {"t1", "t1ce", "t2", "flair"})
-      images.push_back(gliolens::read_nifti((dir / (id + "_" + m + ".nii.gz")).string()).volume);
-    double total = 0, cpu_total = 0;
-    gliolens::radiomics::ExtractionCache cache;  // one case: each region's geometry is shared by its 4 modalities
-    std::size_t roi_voxels = 0, features = 0;
-    for (const auto& [name, labels] : regions) {
-      std::size_t n = 0;
-      const auto mask = region_mask(seg, labels, n);
-      const auto t0 = Clock::now();
-      const std::clock_t c0 = std::clock();
-      for (const auto& image : images) features += gliolens::radiomics::extract_features(image, mask, 1, settings, &cache).size();
-      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-      const double c = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-      std::printf("native  %s %-3s (%7zu voxels) x 4 modalities: %.3f s wall, %.3f s CPU\n", id.c_str(), name.c_str(), n, s, c);
-      total += s;
-      cpu_total += c;
-      roi_voxels += 4 * n;
-    }
-    std::printf("native  %s: 12 extractions, %zu features, %.3f s wall, %.3f s CPU, %.3g ROI voxels/s\n", id.c_str(),
-                features, total, cpu_total, roi_voxels / total);
-    if (const char* pf = std::getenv("GLIOLENS_BENCH_PER_FAMILY"); pf && std::string(pf) == "1") {
-      std::vector<gliolens::Volume> masks;
-      for (const auto& [name, labels] : regions) {
-        std::size_t n = 0;
-        masks.push_back(region_mask(seg, labels, n));
-      }
-      for (const char* family : {"none", "shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}) {
-        auto s = settings;
-        s.families = {family};
-        const std::clock_t c0 = std::clock();
-        gliolens::radiomics::ExtractionCache family_cache;
-        for (const auto& mask : masks)
-          for (const auto& image : images) (void)gliolens::radiomics::extract_features(image, mask, 1, s, &family_cache);
-        std::printf("native  %s 12 extractions, %-10s alone: %.3f s CPU\n", id.c_str(), family,
-                    static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC);
-      }
-    }
+  const fs::path root = argv[2];
+  std::vector<fs::path> cases;
+  for (int i = 3; i < argc; ++i) cases.emplace_back(fs::path(argv[i]).lexically_normal());
+  for (auto& dir : cases)
+    if (!dir.has_filename()) dir = dir.parent_path();  // "CASE/" names the case CASE
+  try {
+    return std::string_view(argv[1]) == "--write-masks" ? write_masks(root, cases) : time_cases(root, cases);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "radiomics_bench: %s\n", e.what());
+    return 1;
   }
-  if (argc > 2) {
-    const fs::path dir = argv[2];
-    const auto image = gliolens::read_nifti((dir / "brain1_image.nii.gz").string()).volume;
-    const auto label = gliolens::read_nifti((dir / "brain1_label.nii.gz").string()).volume;
-    std::size_t n = 0;
-    const auto mask = region_mask(label, {1}, n);
-    const auto t0 = Clock::now();
-    const std::clock_t c0 = std::clock();
-    const auto f = gliolens::radiomics::extract_features(image, mask, 1, settings);
-    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-    const double c = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-    std::printf("native  brain1 (%zu voxels): %zu features, %.3f s wall, %.3f s CPU, %.3g ROI voxels/s\n", n, f.size(), s, c,
-                n / s);
-  }
-  return 0;
 }
