@@ -98,7 +98,7 @@ void apply_ibsi_setting(Params& p, const std::string& key, const Node& v) {
   Settings& s = p.settings;
   const bool none = v.kind == Node::null;
   if (s.mode != Mode::ibsi)
-    fail(v.line, key + " is an IBSI setting that PyRadiomics does not have: use it with --mode ibsi");
+    fail(v.line, key + " is an IBSI setting that PyRadiomics does not have: use it in IBSI mode (--mode ibsi)");
   if (key == "roundIntensities") {
     s.round_intensities = boolean(v, key);
   } else if (key == "maskInterpolator") {
@@ -273,8 +273,8 @@ void check_combinations(const Params& p, const Node& setting) {
   if (width && count && width->kind != Node::null && count->kind != Node::null)
     fail(count->line, "give ivhBinWidth or ivhBinCount, not both");
   if (p.settings.mode != Mode::ibsi || p.resegment_mode != "sigma" || p.resegment_range.empty()) return;
-  // IBSI mode computes sigma limits on the resampled grid, after rounding and after any range, as IBSI's outlier
-  // filtering: mean +- n sd, the same n on either side.
+  // IBSI mode reads sigma mode as IBSI's outlier filtering, its limits taken on the resampled, rounded grid:
+  // mean +- n sd, the same n on either side.
   const Node* range = field(setting, "resegmentRange");
   const int line = range ? range->line : setting.line;
   const auto& r = p.resegment_range;
