@@ -1,5 +1,6 @@
 // Grey level co-occurrence matrix features (IBSI 1, section 3.6; PyRadiomics "glcm").
 // Symmetric matrices at distance 1 (Chebyshev); each over the grey levels that pair in it (1..Ng).
+#include "core/radiomics/maximal_correlation.hpp"
 #include "core/radiomics/texture.hpp"
 
 #include <algorithm>
@@ -64,106 +65,6 @@ TexMat cooccurrence(const RoiImage& roi, const OccupiedLevels& occ, int slice, c
   return t;
 }
 
-// The eigenvectors of M = D^-1/2 P D^-1/2 (P symmetric, d its row sums) for the eigenvalues +-1, exactly: M has
-// eigenvalue 1 once per connected component of P's graph (vector sqrt(d) on the component) and -1 once per
-// bipartite component (sqrt(d) with the sign of the side). Columns are unit vectors.
-Eigen::MatrixXd unit_modulus_eigenvectors(const Eigen::MatrixXd& pp, const Eigen::VectorXd& d) {
-  const Eigen::Index m = pp.rows();
-  std::vector<int> component(static_cast<std::size_t>(m), -1), side(static_cast<std::size_t>(m), 0);
-  std::vector<bool> bipartite;
-  for (Eigen::Index s = 0; s < m; ++s) {
-    if (component[s] >= 0) continue;
-    const int c = static_cast<int>(bipartite.size());
-    bipartite.push_back(true);
-    std::vector<Eigen::Index> queue{s};
-    component[s] = c;
-    for (std::size_t q = 0; q < queue.size(); ++q) {
-      const Eigen::Index i = queue[q];
-      for (Eigen::Index j = 0; j < m; ++j) {
-        if (pp(i, j) == 0) continue;
-        if (component[j] < 0) {
-          component[j] = c;
-          side[j] = 1 - side[i];
-          queue.push_back(j);
-        } else if (side[j] == side[i]) {
-          bipartite[c] = false;  // an odd cycle (a self pair included)
-        }
-      }
-    }
-  }
-  std::vector<Eigen::VectorXd> columns;
-  for (int c = 0; c < static_cast<int>(bipartite.size()); ++c)
-    for (const bool alternate : {false, true}) {
-      if (alternate && !bipartite[c]) continue;
-      Eigen::VectorXd v = Eigen::VectorXd::Zero(m);
-      for (Eigen::Index i = 0; i < m; ++i)
-        if (component[i] == c) v[i] = std::sqrt(d[i]) * (alternate && side[i] ? -1.0 : 1.0);
-      columns.push_back(v.normalized());
-    }
-  Eigen::MatrixXd out(m, static_cast<Eigen::Index>(columns.size()));
-  for (std::size_t k = 0; k < columns.size(); ++k) out.col(static_cast<Eigen::Index>(k)) = columns[k];
-  return out;
-}
-
-// Maximal correlation coefficient: sqrt of the second largest eigenvalue of
-// Q(i, j) = sum_k p(i, k) p(j, k) / (px(i) py(k) + eps) over the levels with px, py > 0 (a level that has no pair
-// along this direction has a zero row and column in Q: only an extra zero eigenvalue). eps = 0 is the definition;
-// PyRadiomics adds eps = 2.2e-16 (numpy.spacing(1)) to the denominator, which moves MCC by up to ~2e-5 where rare
-// grey levels make px(i) py(k) ~1e-13 (hundreds of levels), so PyRadiomics mode passes that eps.
-double maximal_correlation_coefficient(const Eigen::MatrixXd& p, const Eigen::VectorXd& px, const Eigen::VectorXd& py,
-                                       double eps) {
-  std::vector<Eigen::Index> present;
-  for (Eigen::Index i = 0; i < px.size(); ++i)
-    if (px[i] > 0) present.push_back(i);
-  const auto m = static_cast<Eigen::Index>(present.size());
-  if (m < 2) return 1.0;
-  const Eigen::MatrixXd pp = p(present, present);
-  std::vector<double> ev;
-  if (pp == pp.transpose()) {
-    // Symmetric matrix (px = py = d): Q = D^-1 P D^-1 P is similar to S = M^2 with M = D^-1/2 P D^-1/2
-    // symmetric (Q = D^-1/2 S D^1/2), so Q's eigenvalues are the squares of M's, from a symmetric solver.
-    const Eigen::VectorXd d = px(present);
-    const Eigen::VectorXd r = d.cwiseSqrt().cwiseInverse();
-    const Eigen::MatrixXd mm = r.asDiagonal() * pp * r.asDiagonal();
-    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(mm, Eigen::EigenvaluesOnly);
-    for (Eigen::Index i = 0; i < m; ++i) ev.push_back(sq(es.eigenvalues()[i]));
-    const Eigen::MatrixXd v = eps > 0 ? unit_modulus_eigenvectors(pp, d) : Eigen::MatrixXd();
-    if (v.cols() >= 2) {
-      // PyRadiomics' eps: Q_eps = Q - E, E = (P o W) P^T with W(i, k) = eps / (a (a + eps)), a = d(i) d(k) (exact:
-      // 1/(a + eps) = 1/a - eps/(a (a + eps))). E is tiny (W(i, k) <= eps / p(i, k)^2 where p(i, k) > 0) but splits
-      // an eigenvalue 1 that is repeated (a GLCM with several connected components, or a bipartite one): the
-      // second largest is then one of the split values, by quasi-degenerate first order on Q's left and right
-      // eigenvectors X = D^-1/2 V, Y = D^1/2 V (Y^T X = I): eigenvalues of I - Y^T E X. Against numpy.linalg.eigvals
-      // of PyRadiomics' Q (801 levels, 13 directions): 5e-15; where 1 is simple, eps moves MCC by ~1e-8 relative.
-      std::sort(ev.begin(), ev.end());
-      ev.resize(ev.size() - static_cast<std::size_t>(v.cols()));  // the solver's copies of the repeated 1
-      Eigen::MatrixXd pw = Eigen::MatrixXd::Zero(m, m);
-      for (Eigen::Index k = 0; k < m; ++k)
-        for (Eigen::Index i = 0; i < m; ++i)
-          if (pp(i, k) != 0) {
-            const double a = d[i] * d[k];
-            pw(i, k) = pp(i, k) * (eps / (a * (a + eps)));
-          }
-      const Eigen::MatrixXd x = r.asDiagonal() * v;
-      const Eigen::MatrixXd y = d.cwiseSqrt().asDiagonal() * v;
-      const Eigen::MatrixXd projected =
-          Eigen::MatrixXd::Identity(v.cols(), v.cols()) - y.transpose() * (pw * (pp.transpose() * x));
-      const Eigen::EigenSolver<Eigen::MatrixXd> split(projected, false);
-      for (Eigen::Index i = 0; i < split.eigenvalues().size(); ++i) ev.push_back(split.eigenvalues()[i].real());
-    }
-  } else {
-    Eigen::MatrixXd w = Eigen::MatrixXd::Zero(m, m);  // 1 / (px(i) py(k) + eps); 0 where py(k) = 0 (adds nothing)
-    for (Eigen::Index k = 0; k < m; ++k)
-      if (py[present[k]] > 0)
-        for (Eigen::Index i = 0; i < m; ++i) w(i, k) = 1 / (px[present[i]] * py[present[k]] + eps);
-    const Eigen::MatrixXd q = pp.cwiseProduct(w) * pp.transpose();
-    const Eigen::EigenSolver<Eigen::MatrixXd> es(q, false);
-    for (Eigen::Index i = 0; i < m; ++i) ev.push_back(es.eigenvalues()[i].real());
-  }
-  std::sort(ev.begin(), ev.end());
-  return std::sqrt(std::max(0.0, ev[ev.size() - 2]));
-}
-
 enum Glcm {
   kJointMax, kJointAvg, kJointVar, kJointEnt, kDiffAvg, kDiffVar, kDiffEnt, kSumAvg, kSumVar, kSumEnt, kEnergy,
   kContrast, kDissim, kId, kIdn, kIdm, kIdmn, kInvVar, kCorr, kAutocorr, kClusterTend, kClusterShade, kClusterProm,
@@ -181,7 +82,9 @@ FeatureVector glcm_vector(const TexMat& t, std::span<const int> occupied_level, 
       rows.push_back(i);
       row_level.push_back(occupied_level[static_cast<std::size_t>(t.index[static_cast<std::size_t>(i)])]);
     }
-  const Eigen::MatrixXd p = p_roi(rows, rows);
+  const bool every_row = static_cast<Eigen::Index>(rows.size()) == p_roi.rows();  // the usual case: no copy
+  const Eigen::MatrixXd p_subset = every_row ? Eigen::MatrixXd() : Eigen::MatrixXd(p_roi(rows, rows));
+  const Eigen::MatrixXd& p = every_row ? p_roi : p_subset;
   const Eigen::VectorXd px = px_roi(rows), py_ = py_roi(rows);
   const Eigen::Index n = p.rows();
   FeatureVector f(kCount, 0.0);
