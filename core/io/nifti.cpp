@@ -74,11 +74,33 @@ std::string datatype_name(int datatype) {
   return s;
 }
 
+// Appends `count` values of type T, stored at `data`, to `out` as floats.
 template <typename T>
-void convert_voxels(const void* data, std::size_t count, std::vector<float>& out) {
-  const T* typed = static_cast<const T*>(data);
-  out.resize(count);
-  for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<float>(typed[i]);
+void append_as_float(const unsigned char* data, std::size_t count, std::vector<float>& out) {
+  std::array<float, 4096> converted{};
+  for (std::size_t done = 0; done < count; done += converted.size()) {
+    const std::size_t n = std::min(converted.size(), count - done);
+    for (std::size_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, data + (done + i) * sizeof(T), sizeof(T));
+      converted[i] = static_cast<float>(v);
+    }
+    out.insert(out.end(), converted.begin(), converted.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+}
+
+void append_as_float(int datatype, const unsigned char* data, std::size_t count, std::vector<float>& out) {
+  switch (datatype) {
+    case NIFTI_TYPE_UINT8: append_as_float<std::uint8_t>(data, count, out); break;
+    case NIFTI_TYPE_INT8: append_as_float<std::int8_t>(data, count, out); break;
+    case NIFTI_TYPE_INT16: append_as_float<std::int16_t>(data, count, out); break;
+    case NIFTI_TYPE_UINT16: append_as_float<std::uint16_t>(data, count, out); break;
+    case NIFTI_TYPE_INT32: append_as_float<std::int32_t>(data, count, out); break;
+    case NIFTI_TYPE_UINT32: append_as_float<std::uint32_t>(data, count, out); break;
+    case NIFTI_TYPE_FLOAT32: append_as_float<float>(data, count, out); break;
+    case NIFTI_TYPE_FLOAT64: append_as_float<double>(data, count, out); break;
+    default: break;  // refused before reading
+  }
 }
 
 // --- our own look at the raw header, before nifti_clib ---------------------------------------------
@@ -220,10 +242,12 @@ std::string gzip_problem(const std::string& path) {
   return "";
 }
 
-// Reads `count` bytes at `offset` of a plain or gzipped file (zlib reads both), swapping each
-// `item`-byte value when the file's byte order is not ours. Throws FileError naming the problem.
-std::vector<unsigned char> read_voxel_bytes(const std::string& path, std::int64_t offset, std::int64_t count,
-                                            int item, bool swapped, const std::string& name) {
+// Reads `count` bytes at `offset` of a plain or gzipped file (zlib reads both) as values of `datatype` (`item`
+// bytes each, swapped when the file's byte order is not ours) and returns them as floats. The bytes go through a
+// small buffer, never a whole-volume one: a fresh buffer of a volume's size costs its zeroing and page faults,
+// which took more time than decompressing. Throws FileError naming the problem.
+std::vector<float> read_voxels(const std::string& path, std::int64_t offset, std::int64_t count, int datatype,
+                               int item, bool swapped, const std::string& name) {
   GzFilePtr file(gzopen(path.c_str(), "rb"));
   if (!file) throw FileError(name + ": cannot open the image data file");
   gzbuffer(file.get(), 1 << 17);
@@ -231,29 +255,35 @@ std::vector<unsigned char> read_voxel_bytes(const std::string& path, std::int64_
     const std::string problem = gzip_problem(path);
     throw FileError(name + ": " + (problem.empty() ? std::string("truncated: voxel data missing") : problem));
   }
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(count));
+  std::vector<float> voxels;
+  voxels.reserve(static_cast<std::size_t>(count / item));
+  std::vector<unsigned char> chunk(std::size_t{1} << 20);  // a multiple of every item size
   std::int64_t done = 0;
   while (done < count) {
-    const auto chunk = static_cast<unsigned>(std::min<std::int64_t>(count - done, std::int64_t{1} << 30));
-    const int got = gzread(file.get(), bytes.data() + done, chunk);
-    if (got <= 0) break;
+    const auto want = static_cast<unsigned>(std::min<std::int64_t>(count - done, static_cast<std::int64_t>(chunk.size())));
+    unsigned got = 0;
+    while (got < want) {  // gzread may return less than asked before the end
+      const int n = gzread(file.get(), chunk.data() + got, want - got);
+      if (n <= 0) break;
+      got += static_cast<unsigned>(n);
+    }
+    if (got < want) {
+      done += got;
+      int code = Z_OK;
+      const char* message = gzerror(file.get(), &code);
+      if (code != Z_OK && code != Z_BUF_ERROR) {
+        throw FileError(name + ": corrupt gzip stream in the voxel data (" + std::string(message ? message : "") + ")");
+      }
+      throw FileError(name + ": truncated: " + std::to_string(done) + " of " + std::to_string(count) +
+                      " bytes of voxel data");
+    }
+    if (swapped && item > 1)
+      for (unsigned i = 0; i + static_cast<unsigned>(item) <= got; i += static_cast<unsigned>(item))
+        std::reverse(chunk.begin() + i, chunk.begin() + i + item);
+    append_as_float(datatype, chunk.data(), got / static_cast<unsigned>(item), voxels);
     done += got;
   }
-  if (done < count) {
-    int code = Z_OK;
-    const char* message = gzerror(file.get(), &code);
-    if (code != Z_OK && code != Z_BUF_ERROR) {
-      throw FileError(name + ": corrupt gzip stream in the voxel data (" + std::string(message ? message : "") + ")");
-    }
-    throw FileError(name + ": truncated: " + std::to_string(done) + " of " + std::to_string(count) +
-                    " bytes of voxel data");
-  }
-  if (swapped && item > 1) {
-    for (std::size_t i = 0; i + static_cast<std::size_t>(item) <= bytes.size(); i += static_cast<std::size_t>(item)) {
-      std::reverse(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + item);
-    }
-  }
-  return bytes;
+  return voxels;
 }
 
 bool starts_with_gzip_magic(const std::string& path) {
@@ -452,10 +482,6 @@ NiftiImage read_nifti(const std::string& path, const ReadOptions& options, const
   // The voxel bytes are read here rather than by nifti_clib, which silently replaces NaN and Inf
   // by 0 in float data: we want to count them and refuse the file.
   const std::int64_t volume_bytes = extent.voxels_3d * nbyper;
-  const std::vector<unsigned char> raw_bytes =
-      read_voxel_bytes(image_path, data_offset + options.volume_index * volume_bytes, volume_bytes, nbyper,
-                       o.raw.swapped, name);
-  const void* buffer = raw_bytes.data();
 
   Volume& volume = result.volume;
   volume.name = name;
@@ -467,17 +493,9 @@ NiftiImage read_nifti(const std::string& path, const ReadOptions& options, const
   volume.grid.qform_code = nim.qform_code;
   volume.grid.sform_code = nim.sform_code;
   const auto count = static_cast<std::size_t>(extent.voxels_3d);
-  switch (nim.datatype) {
-    case NIFTI_TYPE_UINT8: convert_voxels<std::uint8_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_INT8: convert_voxels<std::int8_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_INT16: convert_voxels<std::int16_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_UINT16: convert_voxels<std::uint16_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_INT32: convert_voxels<std::int32_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_UINT32: convert_voxels<std::uint32_t>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_FLOAT32: convert_voxels<float>(buffer, count, volume.voxels); break;
-    case NIFTI_TYPE_FLOAT64: convert_voxels<double>(buffer, count, volume.voxels); break;
-    default: break;  // refused above
-  }
+  volume.voxels = read_voxels(image_path, data_offset + options.volume_index * volume_bytes, volume_bytes,
+                              nim.datatype, nbyper, o.raw.swapped, name);
+  if (volume.voxels.size() != count) throw FormatError(name + ": unsupported datatype " + result.header.datatype);
   // scl_slope 0 (or not finite) means "no scaling", as the NIfTI standard and nibabel read it.
   const double slope = nim.scl_slope, inter = nim.scl_inter;
   if (std::isfinite(slope) && slope != 0.0 && std::isfinite(inter) && (slope != 1.0 || inter != 0.0)) {
