@@ -108,9 +108,8 @@ FeatureVector glcm_vector(const TexMat& t, std::span<const int> occupied_level, 
     for (Eigen::Index j = 0; j < n; ++j) {
       const double v = p(i, j);
       const double gi = g(i), gj = g(j);
-      const double pxy = px[i] * py_[j];
-      if (pxy > 0) hxy2 -= pxy * std::log2(pxy);
       if (v == 0) continue;
+      const double pxy = px[i] * py_[j];
       const double k = std::abs(gi - gj);
       f[kJointMax] = std::max(f[kJointMax], v);
       f[kJointAvg] += gi * v;
@@ -134,6 +133,9 @@ FeatureVector glcm_vector(const TexMat& t, std::span<const int> occupied_level, 
     }
   }
   hxy = f[kJointEnt];
+  // HXY2 = -sum_ij px(i) py(j) log2(px(i) py(j)) = HX sum(py) + HY sum(px): one pass over the levels, not their
+  // square (the sums are 1 up to rounding; terms with px(i) py(j) = 0 add nothing to either form).
+  hxy2 = hx * py_.sum() + hy * px.sum();
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = 0; j < n; ++j) f[kJointVar] += sq(g(i) - f[kJointAvg]) * p(i, j);
   for (std::size_t k = 0; k < pdiff.size(); ++k) {
