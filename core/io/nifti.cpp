@@ -255,9 +255,11 @@ std::vector<float> read_voxels(const std::string& path, std::int64_t offset, std
     const std::string problem = gzip_problem(path);
     throw FileError(name + ": " + (problem.empty() ? std::string("truncated: voxel data missing") : problem));
   }
+  // The chunk first: freed on return, it leaves its hole below the volume, not between this volume and the next
+  // (a hole there made the WASM heap grow by a volume on a second load of a case).
+  std::vector<unsigned char> chunk(std::size_t{1} << 20);  // a multiple of every item size
   std::vector<float> voxels;
   voxels.reserve(static_cast<std::size_t>(count / item));
-  std::vector<unsigned char> chunk(std::size_t{1} << 20);  // a multiple of every item size
   std::int64_t done = 0;
   while (done < count) {
     const auto want = static_cast<unsigned>(std::min<std::int64_t>(count - done, static_cast<std::int64_t>(chunk.size())));
