@@ -119,6 +119,10 @@ const notes = [
     'no cache carried over); "1st" is the first pass, with V8\'s tier-up of the WASM code, as a page\'s first case',
   `PyRadiomics: ${withPeer ? `the peer at ${peer.dir}, ` : ''}the 12 extractions of a case in one Python process (one process per case)`,
   pin.note,
+  process.env.GLIBC_TUNABLES
+    ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} for all three engines (glibc.malloc.hugetlb=1: malloc asks for transparent ` +
+      'huge pages; on a VM where a 4 KiB page fault is dear, reading a case natively costs ~3x without it; V8 maps WASM memory itself)'
+    : 'GLIBC_TUNABLES not set: malloc on 4 KiB pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1 gives all three engines transparent huge pages)',
 ];
 console.log(`radiomics bench: ${availableParallelism()} CPUs here, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const note of notes) console.log(`  - ${note}`);
