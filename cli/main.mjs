@@ -17,6 +17,7 @@ const commands = {
   growth: () => import('./commands/growth.mjs'),
   segment: () => import('./commands/segment.mjs'),
   dice: () => import('./commands/dice.mjs'),
+  batch: () => import('./commands/batch.mjs'),
 };
 
 function usage() {

@@ -30,11 +30,32 @@ export function toCsv(features) {
   return lines.join('\n') + '\n';
 }
 
-function parseLabels(text) {
+// {label} or {labels} for the core from "4" or "1,4" (a comma list is the union of its labels).
+export function parseLabels(text) {
   if (text === undefined) return {};
   const labels = text.split(',').map((s) => s.trim());
   if (labels.some((s) => !/^-?\d+$/.test(s))) throw new UsageError(`--label must be an integer or a comma list of integers, not "${text}"`);
   return labels.length === 1 ? { label: Number(labels[0]) } : { labels: labels.map(Number) };
+}
+
+export function readParams(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${path}: cannot read the parameter file (${error.code ?? error.message})`);
+  }
+}
+
+// The extraction itself, on volumes already loaded (gliolens batch loads a case's volumes once for
+// all its regions): its errors name the parameter file or the image and mask.
+export function extractLoaded(core, { imageId, maskId, image, mask, labelOptions, mode, params, paramsPath }) {
+  try {
+    return core.features(imageId, maskId, { ...labelOptions, mode, params });
+  } catch (error) {
+    if (paramsPath && /^parameter file: /.test(error.message)) error.message = `${paramsPath}: ${error.message}`;
+    else error.message = `${image} / ${mask}: ${error.message}`;
+    throw error;
+  }
 }
 
 export function run({ core, values, positionals }) {
@@ -44,23 +65,14 @@ export function run({ core, values, positionals }) {
   if (!['ibsi', 'pyradiomics'].includes(values.mode)) throw new UsageError(`--mode must be ibsi or pyradiomics, not "${values.mode}"`);
   if (!['csv', 'json'].includes(values.format)) throw new UsageError(`--format must be csv or json, not "${values.format}"`);
   const labelOptions = parseLabels(values.label);
-  let params;
-  if (values.params) {
-    try {
-      params = readFileSync(values.params, 'utf8');
-    } catch (error) {
-      throw new Error(`${values.params}: cannot read the parameter file (${error.code ?? error.message})`);
-    }
-  }
+  const params = values.params ? readParams(values.params) : undefined;
   const image = core.load(values.image);
   const mask = core.load(values.mask);
   let result;
   try {
-    result = core.features(image.id, mask.id, { ...labelOptions, mode: values.mode, params });
-  } catch (error) {
-    if (values.params && /^parameter file: /.test(error.message)) error.message = `${values.params}: ${error.message}`;
-    else error.message = `${values.image} / ${values.mask}: ${error.message}`;
-    throw error;
+    result = extractLoaded(core, {
+      imageId: image.id, maskId: mask.id, image: values.image, mask: values.mask, labelOptions, mode: values.mode, params, paramsPath: values.params,
+    });
   } finally {
     core.release(image.id);
     core.release(mask.id);

@@ -1,0 +1,93 @@
+// One case of gliolens batch, step by step, with the single-case verbs' own code: `gliolens segment`
+// where the row has no seg, the extraction of `gliolens features` for each region x modality (or the
+// row's one Image/Mask pair), `gliolens predict` on the row's numbers and the seg's volumes.
+// Returns the case's output columns in order: {columns: [[name, value], ...], heapBytes}.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { extractLoaded, parseLabels } from '../commands/features.mjs';
+import { run as predictVerb } from '../commands/predict.mjs';
+import { run as segmentVerb } from '../commands/segment.mjs';
+
+// A model's volume inputs from BraTS labels, as the page's survival panel computes them.
+const VOLUME_INPUTS = { ncr_ml: [1], ed_ml: [2], et_ml: [4], tc_ml: [1, 4], wt_ml: [1, 2, 4] };
+
+function loaded(core, path, opened) {
+  const volume = core.load(path);
+  opened.push(volume.id);
+  return volume.id;
+}
+
+// Distinct reasons for missing values and the core's warnings, for the row's notes column.
+function notesOf(prefix, result) {
+  const reasons = new Set(result.features.filter((f) => f.reason).map((f) => f.reason));
+  return [...reasons, ...(result.warnings ?? [])].map((text) => `${prefix}${String(text).replace(/\s+/g, ' ')}`);
+}
+
+function featureColumns(core, { imageId, maskId, image, mask, labelOptions, plan, prefix }, columns, notes) {
+  const result = extractLoaded(core, { imageId, maskId, image, mask, labelOptions, mode: plan.mode, params: plan.params, paramsPath: plan.paramsPath });
+  for (const f of result.features) columns.push([`${prefix}${f.name}`, f.value]);
+  notes.push(...notesOf(prefix ? `${prefix.slice(0, -1)}: ` : '', result));
+}
+
+async function segmentRow(core, kase, plan) {
+  if (!plan.steps.includes('segment')) throw new Error('no seg given and the segment step is off (--steps)');
+  const missing = ['t1', 't1ce', 't2', 'flair'].filter((m) => !kase.paths[m]);
+  if (missing.length) throw new Error(`no seg given, and segmenting needs ${missing.join(', ')}`);
+  mkdirSync(plan.segDir, { recursive: true });
+  const out = join(plan.segDir, `${kase.id}_seg.nii.gz`);
+  const result = await segmentVerb({ core, values: { ...kase.paths, out, model: plan.segModel, threads: '1' } });
+  return { seg: out, model: `${result.model.name} ${result.model.version}` };
+}
+
+function predictionColumns(core, segId, kase, plan, columns) {
+  const features = {};
+  for (const [name, text] of Object.entries(kase.extra)) if (text !== undefined && text !== '' && Number.isFinite(Number(text))) features[name] = Number(text);
+  if (segId !== null) {
+    const mL = new Map(core.labelVolumes(segId).map((l) => [l.label, l.mL]));
+    for (const [name, labels] of Object.entries(VOLUME_INPUTS)) if (!(name in features)) features[name] = labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0);
+  }
+  const p = predictVerb({ core, positionals: [], values: { model: plan.modelPath, features: JSON.stringify(features), times: plan.times, curve: false, confidence: '0.95' } });
+  for (const [key, value] of Object.entries(p)) {
+    if (['model', 'kind', 'outcome', 'time_unit', 'warnings', 'survival_at'].includes(key)) continue;
+    columns.push([`predict_${key}`, value]);
+  }
+  for (const s of p.survival_at ?? []) {
+    for (const key of ['survival', 'lower', 'upper']) columns.push([`predict_${key}_${s.time}`, s[key]]);
+  }
+  return p.warnings ?? [];
+}
+
+export async function runCase(core, kase, plan) {
+  const opened = [];
+  const columns = [];
+  const notes = [];
+  let segmentation = '';
+  try {
+    if (plan.form === 'pyradiomics') {
+      const { Image: image, Mask: mask } = kase.paths;
+      if (!image || !mask) throw new Error('the row needs both Image and Mask');
+      const labelOptions = parseLabels(kase.label ?? plan.label);
+      featureColumns(core, { imageId: loaded(core, image, opened), maskId: loaded(core, mask, opened), image, mask, labelOptions, plan, prefix: '' }, columns, notes);
+    } else {
+      let seg = kase.paths.seg;
+      if (!seg) ({ seg, model: segmentation } = await segmentRow(core, kase, plan));
+      const segId = loaded(core, seg, opened);
+      if (plan.steps.includes('features')) {
+        for (const modality of plan.modalities) {
+          const image = kase.paths[modality];
+          if (!image) throw new Error(`no ${modality} given`);
+          const imageId = loaded(core, image, opened);
+          for (const region of plan.regions) {
+            featureColumns(core, { imageId, maskId: segId, image, mask: seg, labelOptions: parseLabels(region.labels), plan, prefix: `${region.id}_${modality}_` }, columns, notes);
+          }
+          core.release(opened.pop());
+        }
+      }
+      if (plan.steps.includes('predict')) notes.push(...predictionColumns(core, segId, kase, plan, columns).map((w) => `predict: ${w}`));
+    }
+    return { columns, segmentation, notes: notes.join('; '), heapBytes: core.heapBytes };
+  } finally {
+    for (const id of opened) core.release(id);
+  }
+}

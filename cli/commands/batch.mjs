@@ -1,0 +1,197 @@
+// gliolens batch: a cohort in one run. A cases table in, one output table out (one row per case), the
+// single-case verbs' code for each step, cases spread over worker threads, resumable (cli/batch/journal.mjs).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+import { MODALITIES, readCasesTable } from '../batch/cases.mjs';
+import { Journal } from '../batch/journal.mjs';
+import { Progress } from '../batch/progress.mjs';
+import { UsageError } from '../usage-error.mjs';
+import { readText } from './survival-input.mjs';
+
+// The BraTS sub-regions as the page's features panel names them.
+const REGIONS = { ET: '4', TC: '1,4', WT: '1,2,4', NCR: '1', ED: '2' };
+const STEPS = ['segment', 'features', 'predict'];
+
+export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--steps segment,features,predict] [--jobs N]
+       [--params FILE] [--mode pyradiomics|ibsi] [--regions ET,TC,WT] [--modalities t1,t1ce,t2,flair] [--label N]
+       [--model MODEL.json] [--times t1,t2] [--seg-model DIR]
+  TABLE: PyRadiomics' batch form (Image,Mask[,Label][,ID], one extraction a row) or ours
+         (id,t1,t1ce,t2,flair[,seg][,age,...], one patient a row); paths relative to the table
+  OUT: one row per case (features as REGION_modality_name columns; PyRadiomics' names in its form),
+       with the tool version, parameter-file sha256 and model versions; see docs/batch.md
+  --steps       default: segment,features (+predict with --model); segment runs only where a row has no seg,
+                writing OUT's folder/OUT_seg/ID_seg.nii.gz
+  --jobs N      cases at a time, each in a worker thread with its own WASM core (default: the cores)
+  --regions     of BraTS labels: ET (4), TC (1,4), WT (1,2,4), NCR (1), ED (2); default ET,TC,WT
+  --label N     PyRadiomics form: the label where the row has no Label (default 1, or the parameter file's)
+  --model FILE  a gliolens-model for predict: the row's numeric columns and the seg's volumes (et_ml, ...)
+  a rerun with the same OUT skips the cases already done (OUT.done); failures go to OUT.errors.csv and are retried`;
+
+export const options = {
+  cases: { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'string' },
+  jobs: { type: 'string' },
+  params: { type: 'string' },
+  mode: { type: 'string', default: 'pyradiomics' },
+  regions: { type: 'string', default: 'ET,TC,WT' },
+  modalities: { type: 'string', default: MODALITIES.join(',') },
+  label: { type: 'string' },
+  model: { type: 'string' },
+  times: { type: 'string' },
+  'seg-model': { type: 'string' },
+};
+
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+const listOf = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const toolVersion = () => JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+function planOf(values, form, out) {
+  if (!['ibsi', 'pyradiomics'].includes(values.mode)) throw new UsageError(`--mode must be ibsi or pyradiomics, not "${values.mode}"`);
+  const steps = values.steps ? listOf(values.steps) : ['segment', 'features', ...(values.model ? ['predict'] : [])];
+  const unknown = steps.find((s) => !STEPS.includes(s));
+  if (unknown) throw new UsageError(`--steps: unknown step "${unknown}" (${STEPS.join(', ')}; descriptors not yet)`);
+  if (steps.includes('predict') && !values.model) throw new UsageError('the predict step needs --model FILE');
+  if (form === 'pyradiomics' && steps.some((s) => s !== 'features')) throw new UsageError('a PyRadiomics-form table (Image,Mask) runs the features step only');
+  const regions = listOf(values.regions).map((id) => {
+    if (!REGIONS[id]) throw new UsageError(`--regions: unknown region "${id}" (${Object.keys(REGIONS).join(', ')})`);
+    return { id, labels: REGIONS[id] };
+  });
+  const modalities = listOf(values.modalities);
+  const badModality = modalities.find((m) => !MODALITIES.includes(m));
+  if (badModality) throw new UsageError(`--modalities: unknown modality "${badModality}" (${MODALITIES.join(', ')})`);
+  const params = values.params ? readText(values.params, 'parameter file') : undefined;
+  const model = values.model ? readText(values.model, 'model') : undefined;
+  let modelName = '';
+  if (model) {
+    try { modelName = JSON.parse(model).name ?? ''; } catch { /* the predict step names the problem */ }
+  }
+  return {
+    form, steps, regions, modalities, mode: values.mode, label: values.label,
+    params, paramsPath: values.params, paramsSha256: params === undefined ? '' : sha256(params),
+    modelPath: values.model ? resolve(values.model) : undefined, modelName, modelSha256: model === undefined ? '' : sha256(model),
+    times: values.times, segModel: values['seg-model'] ? resolve(values['seg-model']) : undefined,
+    segDir: `${out.replace(/\.csv$/i, '')}_seg`,
+  };
+}
+
+// The provenance and input columns before a case's values.
+function leadingColumns(kase, tableColumns, plan, version, result) {
+  const columns = [['id', kase.id]];
+  for (const c of tableColumns) if (c !== 'id' && c !== 'ID') columns.push([c, kase.cells[c]]);
+  columns.push(['gliolens_version', version]);
+  if (plan.steps.includes('features')) columns.push(['mode', plan.mode], ['params_sha256', plan.paramsSha256]);
+  if (plan.form === 'gliolens') columns.push(['segmentation_model', result.segmentation]);
+  if (plan.steps.includes('predict')) columns.push(['prediction_model', plan.modelName], ['prediction_model_sha256', plan.modelSha256]);
+  columns.push(['notes', result.notes]);
+  return columns;
+}
+
+// Runs `pending` over `jobs` worker threads; `onResult(kase, {result} | {error}, seconds)` for each.
+// Resolves to true when all ran, false when interrupted (Ctrl-C: the cases in flight are dropped).
+function runPool(pending, jobs, plan, onResult) {
+  return new Promise((done) => {
+    let next = 0;
+    let stopped = false;
+    const workers = new Set();
+    const interrupt = () => {
+      stopped = true;
+      for (const w of workers) w.terminate();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    const finish = () => {
+      process.removeListener('SIGINT', interrupt);
+      process.removeListener('SIGTERM', interrupt);
+      done(!stopped);
+    };
+    const start = () => {
+      const worker = new Worker(new URL('../batch/worker.mjs', import.meta.url), { workerData: plan });
+      workers.add(worker);
+      let current = null;
+      let started = 0;
+      const give = () => {
+        if (stopped || next >= pending.length) return worker.terminate();
+        current = pending[next++];
+        started = performance.now();
+        worker.postMessage(current);
+      };
+      const settle = (outcome) => {
+        const kase = current;
+        current = null;
+        if (kase && !stopped) onResult(kase, outcome, (performance.now() - started) / 1000);
+      };
+      worker.on('message', (message) => {
+        if (!message.ready) settle(message);
+        give();
+      });
+      worker.on('error', (error) => settle({ error: `its job died (${error?.message ?? error})` }));
+      worker.on('exit', (code) => {
+        settle({ error: `its job exited (status ${code})` });
+        workers.delete(worker);
+        if (!stopped && next < pending.length) start();
+        else if (workers.size === 0) finish();
+      });
+    };
+    const count = Math.min(jobs, pending.length);
+    for (let k = 0; k < count; k++) start();
+    if (count === 0) finish();
+  });
+}
+
+export async function run({ values, positionals }) {
+  const table = values.cases ?? positionals[0];
+  if (positionals.length > (values.cases ? 0 : 1)) throw new UsageError(`unexpected argument "${positionals.at(-1)}"`);
+  if (!table) throw new UsageError('give the cases table: --cases TABLE.csv');
+  if (!values.out) throw new UsageError('give the output table: --out OUT.csv');
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not "${values.jobs}"`);
+  const out = resolve(values.out);
+  const { form, columns: tableColumns, cases } = readCasesTable(table);
+  const plan = planOf(values, form, out);
+  const version = toolVersion();
+  const { params, ...settings } = plan;
+  const journal = new Journal(out, { version, ...settings, paramsPath: undefined, modelPath: undefined, segDir: undefined });
+  const pending = cases.filter((c) => !journal.done.has(c.id));
+  const skipped = cases.length - pending.length;
+  const started = performance.now();
+  const progress = new Progress(process.stderr, pending.length, skipped);
+  const failures = [];
+  let done = 0;
+  let heapPeak = 0;
+  const fail = (id, message) => {
+    failures.push({ id, error: message });
+    journal.fail(id, message);
+    progress.caseFailed(id, message);
+  };
+  const complete = await runPool(pending, jobs, plan, (kase, outcome, seconds) => {
+    if (outcome.error !== undefined) return fail(kase.id, outcome.error);
+    heapPeak = Math.max(heapPeak, outcome.result.heapBytes);
+    try {
+      journal.append(kase.id, [...leadingColumns(kase, tableColumns, plan, version, outcome.result), ...outcome.result.columns]);
+    } catch (error) {
+      return fail(kase.id, error.message);
+    }
+    done++;
+    progress.caseDone(kase.id, seconds);
+  });
+  progress.end();
+  if (!complete) throw new Error(`interrupted: ${done} case${done === 1 ? '' : 's'} done in this run, the cases in flight dropped; rerun the same command to go on`);
+  journal.sortRows(cases.map((c) => c.id));
+  return {
+    output: out,
+    errors: journal.errorsPath,
+    cases: cases.length,
+    done,
+    skipped,
+    failed: failures.length,
+    failures,
+    jobs: Math.min(jobs, Math.max(pending.length, 1)),
+    seconds: (performance.now() - started) / 1000,
+    memory: { wasm_heap_peak_mib_per_job: heapPeak / 2 ** 20, process_max_rss_mib: process.resourceUsage().maxRSS / 1024 },
+  };
+}
