@@ -18,6 +18,7 @@ const commands = {
   segment: () => import('./commands/segment.mjs'),
   dice: () => import('./commands/dice.mjs'),
   batch: () => import('./commands/batch.mjs'),
+  descriptors: () => import('./commands/descriptors.mjs'),
 };
 
 function usage() {

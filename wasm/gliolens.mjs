@@ -93,6 +93,15 @@ export class Gliolens {
     return this.#module.extractFeatures(this.#session, imageId, maskId, options);
   }
 
+  // Descriptors of the tumour in loaded segmentation `segId` (BraTS labels 1 NCR, 2 ED, 4 ET): each region's
+  // (WT, TC, ET, NCR, ED) PyRadiomics shape features named <region>_original_shape_<Feature>, the compartments'
+  // proportions, multifocality and the location in SRI24 space. Returns {descriptors: [{name, value (null when
+  // undefined), reason}], settings: {componentMinMl, midlineMarginMm, midlineXMm, ventriclesCentreMm}}; an Error
+  // when the segmentation has no tumour or labels other than 0, 1, 2 and 4.
+  descriptors(segId) {
+    return this.#module.tumourDescriptors(this.#session, segId);
+  }
+
   // A volume's voxels and geometry: {header, warnings, grid: {dims, spacing, affine, orientation},
   // data: Float32Array}. options: {volume: index of a 4-D file}.
   readVolume(path, { name = path, ...options } = {}) {
