@@ -23,7 +23,7 @@ export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--st
          (id,t1,t1ce,t2,flair[,seg][,age,...], one patient a row); paths relative to the table
   OUT: one row per case (features as REGION_modality_name columns; PyRadiomics' names in its form),
        with the tool version, parameter-file sha256 and model versions; see docs/batch.md
-  --steps       default: segment,features (+predict with --model); segment runs only where a row has no seg,
+  --steps       default: segment,features (+predict with --model), features in PyRadiomics' form; segment only where a row has no seg,
                 writing OUT's folder/OUT_seg/ID_seg.nii.gz
   --jobs N      cases at a time, each in a worker thread with its own WASM core (default: the cores)
   --regions     of BraTS labels: ET (4), TC (1,4), WT (1,2,4), NCR (1), ED (2); default ET,TC,WT
@@ -52,7 +52,8 @@ const toolVersion = () => JSON.parse(readFileSync(new URL('../../package.json', 
 
 function planOf(values, form, out) {
   if (!['ibsi', 'pyradiomics'].includes(values.mode)) throw new UsageError(`--mode must be ibsi or pyradiomics, not "${values.mode}"`);
-  const steps = values.steps ? listOf(values.steps) : ['segment', 'features', ...(values.model ? ['predict'] : [])];
+  const defaultSteps = form === 'pyradiomics' ? ['features'] : ['segment', 'features', ...(values.model ? ['predict'] : [])];
+  const steps = values.steps ? listOf(values.steps) : defaultSteps;
   const unknown = steps.find((s) => !STEPS.includes(s));
   if (unknown) throw new UsageError(`--steps: unknown step "${unknown}" (${STEPS.join(', ')}; descriptors not yet)`);
   if (steps.includes('predict') && !values.model) throw new UsageError('the predict step needs --model FILE');
