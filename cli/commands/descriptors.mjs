@@ -10,7 +10,8 @@ export const help = `usage: gliolens descriptors --seg SEG [--format json|csv]
   - ET_over_TC, NCR_over_TC, ED_over_WT, TC_over_WT: proportions by volume
   - WT_components_min_1mL (26-connected), WT_multifocal (two or more), WT_largest_component_share
   - WT_centroid_{x,y,z}_mm (RAS), WT_hemisphere_left (1 left, 0 right), WT_crosses_midline (beyond 2 mm),
-    WT_centroid_midline_distance_mm, WT_centroid_ventricles_distance_mm: in SRI24 space as BraTS has it
+    WT_contralateral_extent_mm (how far WT reaches past the midline away from its centroid), WT_centroid_midline_distance_mm,
+    WT_centroid_ventricles_distance_mm: in SRI24 space as BraTS has it
     (no value for a segmentation in another space); no lobe (no atlas of lobes with a suitable licence)
   --format F   json (default: every descriptor with its value, or null and the reason) or csv (a header and one
                row: ID, the file name without .nii/.nii.gz, then each descriptor; empty where it has no value)`;

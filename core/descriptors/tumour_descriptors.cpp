@@ -111,8 +111,8 @@ std::optional<std::string> outside_sri24(const Grid& grid) {
 void add_location(const Volume& segmentation, std::span<const std::uint8_t> wt, std::vector<Descriptor>& out) {
   static constexpr std::array names{"WT_centroid_x_mm",  "WT_centroid_y_mm",
                                     "WT_centroid_z_mm",  "WT_hemisphere_left",
-                                    "WT_crosses_midline", "WT_centroid_midline_distance_mm",
-                                    "WT_centroid_ventricles_distance_mm"};
+                                    "WT_crosses_midline", "WT_contralateral_extent_mm",
+                                    "WT_centroid_midline_distance_mm", "WT_centroid_ventricles_distance_mm"};
   const Grid& grid = segmentation.grid;
   if (const auto problem = outside_sri24(grid)) {
     for (const char* name : names) out.push_back(missing(name, *problem));
@@ -145,10 +145,14 @@ void add_location(const Volume& segmentation, std::span<const std::uint8_t> wt, 
   else out.push_back(value_of(names[3], offset < 0 ? 1.0 : 0.0));
   const bool crosses = x_min < sri24_midline_x_mm - midline_margin_mm && x_max > sri24_midline_x_mm + midline_margin_mm;
   out.push_back(value_of(names[4], crosses ? 1.0 : 0.0));
-  out.push_back(value_of(names[5], std::abs(offset)));
+  // How far the tumour reaches past the midline, away from its centroid's side: a graded crossing, since a mass
+  // shifts the patient's own midline off the atlas's by a few millimetres.
+  const double reach_left = std::max(0.0, sri24_midline_x_mm - x_min), reach_right = std::max(0.0, x_max - sri24_midline_x_mm);
+  out.push_back(value_of(names[5], offset < 0 ? reach_right : offset > 0 ? reach_left : std::min(reach_left, reach_right)));
+  out.push_back(value_of(names[6], std::abs(offset)));
   const Eigen::Vector3d ventricles(sri24_ventricles_centre_mm[0], sri24_ventricles_centre_mm[1],
                                    sri24_ventricles_centre_mm[2]);
-  out.push_back(value_of(names[6], (centroid - ventricles).norm()));
+  out.push_back(value_of(names[7], (centroid - ventricles).norm()));
 }
 
 }  // namespace

@@ -32,7 +32,8 @@ inline constexpr double midline_margin_mm = 2.0;
 //  - WT_components_min_1mL (26-connected), WT_multifocal (1 when two or more), WT_largest_component_share (of WT);
 //  - location, in the segmentation's world space, which must be SRI24's as BraTS distributes it (sri24_landmarks.hpp;
 //    otherwise no value): WT_centroid_{x,y,z}_mm (RAS), WT_hemisphere_left (1 left, 0 right, by the centroid),
-//    WT_crosses_midline (1/0), WT_centroid_midline_distance_mm, WT_centroid_ventricles_distance_mm.
+//    WT_crosses_midline (1/0), WT_contralateral_extent_mm (how far WT reaches past the midline on the side away
+//    from its centroid; 0 when it does not), WT_centroid_midline_distance_mm, WT_centroid_ventricles_distance_mm.
 // InvalidInputError when a voxel is not 0, 1, 2 or 4, or no voxel is 1, 2 or 4. `cache` (optional) is the
 // radiomics extraction cache of the case: the same regions' shape features later come from it.
 [[nodiscard]] std::vector<Descriptor> tumour_descriptors(const Volume& segmentation,

@@ -126,6 +126,7 @@ TEST_CASE("tumour descriptors: location against the SRI24 midline and ventricles
     CHECK(value(d, "WT_centroid_z_mm") == Approx(64.0).margin(1e-9));
     CHECK(value(d, "WT_hemisphere_left") == 1.0);
     CHECK(value(d, "WT_crosses_midline") == 0.0);
+    CHECK(value(d, "WT_contralateral_extent_mm") == 0.0);
     CHECK(value(d, "WT_centroid_midline_distance_mm") == Approx(20.0).margin(1e-9));
     const auto& v = descriptors::sri24_ventricles_centre_mm;
     CHECK(value(d, "WT_centroid_ventricles_distance_mm") ==
@@ -143,6 +144,7 @@ TEST_CASE("tumour descriptors: location against the SRI24 midline and ventricles
     fill_box(seg, {25, 20, 10}, {33, 28, 18}, 1);  // x -115..-123: 4 mm either side
     const auto d = by_name(descriptors::tumour_descriptors(seg));
     CHECK(value(d, "WT_crosses_midline") == 1.0);
+    CHECK(value(d, "WT_contralateral_extent_mm") == Approx(4.0).margin(1e-9));
     CHECK(value(d, "WT_centroid_midline_distance_mm") == Approx(0.0).margin(1e-9));
     CHECK_FALSE(d.at("WT_hemisphere_left").value.has_value());
     CHECK(d.at("WT_hemisphere_left").reason == "the centroid lies on the midline");
@@ -151,6 +153,14 @@ TEST_CASE("tumour descriptors: location against the SRI24 midline and ventricles
     Volume seg = sri24_patch();
     fill_box(seg, {27, 20, 10}, {31, 28, 18}, 2);  // x -117..-121: 2 mm either side, not beyond
     CHECK(value(by_name(descriptors::tumour_descriptors(seg)), "WT_crosses_midline") == 0.0);
+  }
+  SECTION("a left tumour reaching 6 mm past the midline") {
+    Volume seg = sri24_patch();
+    fill_box(seg, {23, 20, 10}, {53, 28, 18}, 2);  // x -113..-143: centroid -128, 6 mm right of the midline at most
+    const auto d = by_name(descriptors::tumour_descriptors(seg));
+    CHECK(value(d, "WT_hemisphere_left") == 1.0);
+    CHECK(value(d, "WT_crosses_midline") == 1.0);
+    CHECK(value(d, "WT_contralateral_extent_mm") == Approx(6.0).margin(1e-9));
   }
   SECTION("a grid outside SRI24 space gives no location, and says why") {
     Volume seg = sri24_patch();
