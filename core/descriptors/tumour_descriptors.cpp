@@ -10,6 +10,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <span>
 
 namespace gliolens::descriptors {
 namespace {
@@ -120,7 +122,7 @@ void add_location(const Volume& segmentation, std::span<const std::uint8_t> wt, 
   }
   // World x is affine in the voxel index, so its extremes and the centroid follow from sums over the indices.
   Eigen::Vector3d index_sum = Eigen::Vector3d::Zero();
-  double x_min = INFINITY, x_max = -INFINITY;
+  double x_min = std::numeric_limits<double>::infinity(), x_max = -x_min;
   std::size_t count = 0;
   const Eigen::RowVector4d x_row = grid.affine.row(0);
   std::size_t n = 0;
