@@ -1,10 +1,12 @@
 // One case of gliolens batch, step by step, with the single-case verbs' own code: `gliolens segment`
 // where the row has no seg, the extraction of `gliolens features` for each region x modality (or the
-// row's one Image/Mask pair), `gliolens predict` on the row's numbers and the seg's volumes.
+// row's one Image/Mask pair), `gliolens descriptors` of the seg, `gliolens predict` on the row's
+// numbers, the seg's volumes and the descriptors.
 // Returns the case's output columns in order: {columns: [[name, value], ...], heapBytes}.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { descriptorsOf } from '../commands/descriptors.mjs';
 import { extractLoaded, parseLabels } from '../commands/features.mjs';
 import { run as predictVerb } from '../commands/predict.mjs';
 import { run as segmentVerb } from '../commands/segment.mjs';
@@ -40,9 +42,10 @@ async function segmentRow(core, kase, plan) {
   return { seg: out, model: `${result.model.name} ${result.model.version}` };
 }
 
-function predictionColumns(core, segId, kase, plan, columns) {
+function predictionColumns(core, segId, kase, plan, columns, descriptors) {
   const features = {};
   for (const [name, text] of Object.entries(kase.extra)) if (text !== undefined && text !== '' && Number.isFinite(Number(text))) features[name] = Number(text);
+  for (const d of descriptors) if (typeof d.value === 'number' && !(d.name in features)) features[d.name] = d.value;
   if (segId !== null) {
     const mL = new Map(core.labelVolumes(segId).map((l) => [l.label, l.mL]));
     for (const [name, labels] of Object.entries(VOLUME_INPUTS)) if (!(name in features)) features[name] = labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0);
@@ -84,7 +87,13 @@ export async function runCase(core, kase, plan) {
           core.release(opened.pop());
         }
       }
-      if (plan.steps.includes('predict')) notes.push(...predictionColumns(core, segId, kase, plan, columns).map((w) => `predict: ${w}`));
+      let descriptors = [];
+      if (plan.steps.includes('descriptors')) {
+        descriptors = descriptorsOf(core, seg).descriptors;
+        for (const d of descriptors) columns.push([d.name, d.value]);
+        notes.push(...[...new Set(descriptors.filter((d) => d.reason).map((d) => d.reason))].map((r) => `descriptors: ${String(r).replace(/\s+/g, ' ')}`));
+      }
+      if (plan.steps.includes('predict')) notes.push(...predictionColumns(core, segId, kase, plan, columns, descriptors).map((w) => `predict: ${w}`));
     }
     return { columns, segmentation, notes: notes.join('; '), heapBytes: core.heapBytes };
   } finally {

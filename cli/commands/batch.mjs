@@ -1,7 +1,7 @@
 // gliolens batch: a cohort in one run. A cases table in, one output table out (one row per case), the
 // single-case verbs' code for each step, cases spread over worker threads, resumable (cli/batch/journal.mjs).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,9 +14,9 @@ import { readText } from './survival-input.mjs';
 
 // The BraTS sub-regions as the page's features panel names them.
 const REGIONS = { ET: '4', TC: '1,4', WT: '1,2,4', NCR: '1', ED: '2' };
-const STEPS = ['segment', 'features', 'predict'];
+const STEPS = ['segment', 'features', 'descriptors', 'predict'];
 
-export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--steps segment,features,predict] [--jobs N]
+export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--steps segment,features,descriptors,predict] [--jobs N]
        [--params FILE] [--mode pyradiomics|ibsi] [--regions ET,TC,WT] [--modalities t1,t1ce,t2,flair] [--label N]
        [--model MODEL.json] [--times t1,t2] [--seg-model DIR]
   TABLE: PyRadiomics' batch form (Image,Mask[,Label][,ID], one extraction a row) or ours
@@ -24,11 +24,11 @@ export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--st
   OUT: one row per case (features as REGION_modality_name columns; PyRadiomics' names in its form),
        with the tool version, parameter-file sha256 and model versions; see docs/batch.md
   --steps       default: segment,features (+predict with --model), features in PyRadiomics' form; segment only where a row has no seg,
-                writing OUT's folder/OUT_seg/ID_seg.nii.gz
+                writing OUT's folder/OUT_seg/ID_seg.nii.gz; descriptors: gliolens descriptors of the seg (also given to predict)
   --jobs N      cases at a time, each in a worker thread with its own WASM core (default: the cores)
   --regions     of BraTS labels: ET (4), TC (1,4), WT (1,2,4), NCR (1), ED (2); default ET,TC,WT
   --label N     PyRadiomics form: the label where the row has no Label (default 1, or the parameter file's)
-  --model FILE  a gliolens-model for predict: the row's numeric columns and the seg's volumes (et_ml, ...)
+  --model FILE  a gliolens-model for predict: the row's numeric columns, the seg's volumes (et_ml, ...), the descriptors
   a rerun with the same OUT skips the cases already done (OUT.done); failures go to OUT.errors.csv and are retried`;
 
 export const options = {
@@ -55,7 +55,7 @@ function planOf(values, form, out) {
   const defaultSteps = form === 'pyradiomics' ? ['features'] : ['segment', 'features', ...(values.model ? ['predict'] : [])];
   const steps = values.steps ? listOf(values.steps) : defaultSteps;
   const unknown = steps.find((s) => !STEPS.includes(s));
-  if (unknown) throw new UsageError(`--steps: unknown step "${unknown}" (${STEPS.join(', ')}; descriptors not yet)`);
+  if (unknown) throw new UsageError(`--steps: unknown step "${unknown}" (${STEPS.join(', ')})`);
   if (steps.includes('predict') && !values.model) throw new UsageError('the predict step needs --model FILE');
   if (form === 'pyradiomics' && steps.some((s) => s !== 'features')) throw new UsageError('a PyRadiomics-form table (Image,Mask) runs the features step only');
   const regions = listOf(values.regions).map((id) => {
@@ -90,6 +90,14 @@ function leadingColumns(kase, tableColumns, plan, version, result) {
   if (plan.steps.includes('predict')) columns.push(['prediction_model', plan.modelName], ['prediction_model_sha256', plan.modelSha256]);
   columns.push(['notes', result.notes]);
   return columns;
+}
+
+// The biggest tumours first (their mask files, compressed, are the largest), so that the last case
+// to finish is a short one and no job idles long at the end; the table is sorted back at the end.
+function largestFirst(cases) {
+  const size = (path) => { try { return statSync(path).size; } catch { return 0; } };
+  const weight = new Map(cases.map((c) => [c, size(c.paths.seg ?? c.paths.Mask ?? '')]));
+  return [...cases].sort((a, b) => weight.get(b) - weight.get(a));
 }
 
 // Runs `pending` over `jobs` worker threads; `onResult(kase, {result} | {error}, seconds)` for each.
@@ -157,7 +165,7 @@ export async function run({ values, positionals }) {
   const version = toolVersion();
   const { params, ...settings } = plan;
   const journal = new Journal(out, { version, ...settings, paramsPath: undefined, modelPath: undefined, segDir: undefined });
-  const pending = cases.filter((c) => !journal.done.has(c.id));
+  const pending = largestFirst(cases.filter((c) => !journal.done.has(c.id)));
   const skipped = cases.length - pending.length;
   const started = performance.now();
   const progress = new Progress(process.stderr, pending.length, skipped);

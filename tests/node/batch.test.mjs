@@ -9,6 +9,7 @@ import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { csvTable } from '../../cli/csv.mjs';
+import { run as descriptorsVerb } from '../../cli/commands/descriptors.mjs';
 import { run as featuresVerb } from '../../cli/commands/features.mjs';
 import { run as predictVerb } from '../../cli/commands/predict.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
@@ -183,5 +184,19 @@ describe('gliolens batch over three shared BraTS cases', { skip: skipWithoutShar
     assert.equal(row.segmentation_model, `${manifest.name} ${manifest.version}`);
     const csv = featuresVerb({ core, positionals: [], values: { image: c.files.flair, mask: seg, label: '1,2,4', mode: 'pyradiomics', format: 'csv' } });
     for (const f of csvTable(csv).rows) assert.equal(row[`WT_flair_${f.name}`], f.value, f.name);
+  });
+
+  test('the descriptors step equals gliolens descriptors on each seg', () => {
+    const out = join(scratch, 'descriptors.csv');
+    const r = gliolens('batch', '--cases', table, '--out', out, '--steps', 'descriptors', '--jobs', '1');
+    assert.equal(r.status, 0, r.stderr);
+    const rows = csvTable(readFileSync(out, 'utf8')).rows;
+    assert.deepEqual(rows.map((row) => row.id), cases.map((c) => c.id));
+    rows.forEach((row, k) => {
+      const [single] = csvTable(descriptorsVerb({ core, positionals: [], values: { seg: cases[k].files.seg, format: 'csv' } })).rows;
+      const { ID, ...descriptors } = single;
+      assert.ok(Object.keys(descriptors).length > 50);
+      for (const [name, value] of Object.entries(descriptors)) assert.equal(row[name], value, `${cases[k].id} ${name}`);
+    });
   });
 });
