@@ -2,7 +2,7 @@
 // single-case verbs' code for each step, cases spread over worker threads, resumable (cli/batch/journal.mjs).
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -25,7 +25,8 @@ export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--st
        with the tool version, parameter-file sha256 and model versions; see docs/batch.md
   --steps       default: segment,features (+predict with --model), features in PyRadiomics' form; segment only where a row has no seg,
                 writing OUT's folder/OUT_seg/ID_seg.nii.gz; descriptors: gliolens descriptors of the seg (also given to predict)
-  --jobs N      cases at a time, each in a worker thread with its own WASM core (default: the cores)
+  --jobs N      cases at a time, each in a worker thread with its own WASM core (default: the cores, fewer if
+                the free memory cannot hold that many jobs at their peak: 256 MiB each, 1 GiB when segmenting)
   --regions     of BraTS labels: ET (4), TC (1,4), WT (1,2,4), NCR (1), ED (2); default ET,TC,WT
   --label N     PyRadiomics form: the label where the row has no Label (default 1, or the parameter file's)
   --model FILE  a gliolens-model for predict: the row's numeric columns, the seg's volumes (et_ml, ...), the descriptors
@@ -90,6 +91,17 @@ function leadingColumns(kase, tableColumns, plan, version, result) {
   if (plan.steps.includes('predict')) columns.push(['prediction_model', plan.modelName], ['prediction_model_sha256', plan.modelSha256]);
   columns.push(['notes', result.notes]);
   return columns;
+}
+
+// A job's peak memory, measured on the BraTS cases (docs/batch.md): the features of a case peak at ~135 MiB
+// of WASM heap (~110 MiB more of process memory each), a segmentation at ~290 MiB of heap and ~875 MiB in all.
+const JOB_PEAK_BYTES = { features: 256 * 2 ** 20, segment: 1024 * 2 ** 20 };
+
+// The cores, or fewer where the free memory would not hold that many jobs at their peak.
+function defaultJobs(plan, cases) {
+  const segmenting = plan.form === 'gliolens' && plan.steps.includes('segment') && cases.some((c) => !c.paths.seg);
+  const perJob = segmenting ? JOB_PEAK_BYTES.segment : JOB_PEAK_BYTES.features;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / perJob)));
 }
 
 // The biggest tumours first (their mask files, compressed, are the largest), so that the last case
@@ -157,11 +169,11 @@ export async function run({ values, positionals }) {
   if (positionals.length > (values.cases ? 0 : 1)) throw new UsageError(`unexpected argument "${positionals.at(-1)}"`);
   if (!table) throw new UsageError('give the cases table: --cases TABLE.csv');
   if (!values.out) throw new UsageError('give the output table: --out OUT.csv');
-  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not "${values.jobs}"`);
   const out = resolve(values.out);
   const { form, columns: tableColumns, cases } = readCasesTable(table);
   const plan = planOf(values, form, out);
+  const jobs = values.jobs === undefined ? defaultJobs(plan, cases) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not "${values.jobs}"`);
   const version = toolVersion();
   const { params, ...settings } = plan;
   const journal = new Journal(out, { version, ...settings, paramsPath: undefined, modelPath: undefined, segDir: undefined });
