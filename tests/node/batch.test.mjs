@@ -2,12 +2,13 @@
 // verbs, resume after a kill, a failing row, and --jobs 2 against --jobs 1.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { Journal } from '../../cli/batch/journal.mjs';
 import { csvTable } from '../../cli/csv.mjs';
 import { run as descriptorsVerb } from '../../cli/commands/descriptors.mjs';
 import { run as featuresVerb } from '../../cli/commands/features.mjs';
@@ -222,4 +223,25 @@ describe('gliolens batch --steps descriptors over radiogenomics masks', { skip: 
       for (const [name, value] of Object.entries(descriptors)) assert.equal(row[name], value, `${row.id} ${name}`);
     });
   });
+});
+
+test('the journal: a row cut short by a crash is dropped on resume, the cases recorded are kept', () => {
+  const out = join(scratch, 'journal.csv');
+  const settings = { steps: ['features'] };
+  const first = new Journal(out, settings);
+  first.append('a', [['id', 'a'], ['x', 1.5]]);
+  first.append('b', [['id', 'b'], ['x', null]]);
+  const whole = readFileSync(out, 'utf8');
+  assert.equal(whole, 'id,x\na,1.5\nb,\n');
+  appendFileSync(out, 'c,2.');  // the crash: c's row half written, c not in OUT.done
+  appendFileSync(`${out}.done`, 'c');  // nor its line in OUT.done finished
+  const resumed = new Journal(out, settings);
+  assert.deepEqual([...resumed.done], ['a', 'b']);
+  assert.equal(readFileSync(out, 'utf8'), whole);
+  resumed.append('c', [['id', 'c'], ['x', 2.25]]);
+  assert.throws(() => resumed.append('d', [['id', 'd'], ['y', 1]]), /columns differ/);
+  resumed.sortRows(['c', 'b', 'a']);
+  assert.equal(readFileSync(out, 'utf8'), 'id,x\nc,2.25\nb,\na,1.5\n');
+  assert.deepEqual([...new Journal(out, settings).done], ['a', 'b', 'c']);
+  assert.throws(() => new Journal(out, { steps: ['descriptors'] }), /made by a batch with other settings/);
 });
