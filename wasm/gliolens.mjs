@@ -12,6 +12,15 @@ export function networkRunError(modelName, dims, error) {
   return new Error(`${modelName}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
 }
 
+// The models' volume inputs (mL) from a segmentation's BraTS label volumes ([{label, mL}], as labelVolumes gives
+// them): the page's survival panel and gliolens batch fill a model's volume features the same way.
+export const VOLUME_INPUTS = { ncr_ml: [1], ed_ml: [2], et_ml: [4], tc_ml: [1, 4], wt_ml: [1, 2, 4] };
+
+export function volumeInputs(labelVolumes) {
+  const mL = new Map(labelVolumes.map((l) => [l.label, l.mL]));
+  return Object.fromEntries(Object.entries(VOLUME_INPUTS).map(([name, labels]) => [name, labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0)]));
+}
+
 export class Gliolens {
   #module;
   #session;

@@ -10,9 +10,8 @@ import { descriptorsOf } from '../commands/descriptors.mjs';
 import { extractLoaded, parseLabels } from '../commands/features.mjs';
 import { run as predictVerb } from '../commands/predict.mjs';
 import { run as segmentVerb } from '../commands/segment.mjs';
+import { volumeInputs } from '../../wasm/gliolens.mjs';
 
-// A model's volume inputs from BraTS labels, as the page's survival panel computes them.
-const VOLUME_INPUTS = { ncr_ml: [1], ed_ml: [2], et_ml: [4], tc_ml: [1, 4], wt_ml: [1, 2, 4] };
 
 function loaded(core, path, opened) {
   const volume = core.load(path);
@@ -47,8 +46,7 @@ function predictionColumns(core, segId, kase, plan, columns, descriptors) {
   for (const [name, text] of Object.entries(kase.extra)) if (text !== undefined && text !== '' && Number.isFinite(Number(text))) features[name] = Number(text);
   for (const d of descriptors) if (typeof d.value === 'number' && !(d.name in features)) features[d.name] = d.value;
   if (segId !== null) {
-    const mL = new Map(core.labelVolumes(segId).map((l) => [l.label, l.mL]));
-    for (const [name, labels] of Object.entries(VOLUME_INPUTS)) if (!(name in features)) features[name] = labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0);
+    for (const [name, mL] of Object.entries(volumeInputs(core.labelVolumes(segId)))) if (!(name in features)) features[name] = mL;
   }
   const p = predictVerb({ core, positionals: [], values: { model: plan.modelPath, features: JSON.stringify(features), times: plan.times, curve: false, confidence: '0.95' } });
   for (const [key, value] of Object.entries(p)) {

@@ -13,6 +13,7 @@ import lggIdh from '../../models/survival/lgg_idh_age.json';
 import lggIdhCard from '../../models/survival/lgg_idh_age.md?raw';
 import lggCodel from '../../models/survival/lgg_codeletion_age.json';
 import lggCodelCard from '../../models/survival/lgg_codeletion_age.md?raw';
+import { VOLUME_INPUTS, volumeInputs } from '../../wasm/gliolens.mjs';
 
 export const MODELS = [
   { id: 'gbm_os', model: gbmOs, card: gbmOsCard },
@@ -22,8 +23,6 @@ export const MODELS = [
   { id: 'lgg_codeletion_age', model: lggCodel, card: lggCodelCard },
 ];
 
-// BraTS labels of the loaded segmentation -> the models' volume inputs (mL).
-const VOLUME_INPUTS = { ncr_ml: [1], ed_ml: [2], et_ml: [4], tc_ml: [1, 4], wt_ml: [1, 2, 4] };
 
 const fmt = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Number(x).toFixed(d));
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -112,8 +111,7 @@ export class SurvivalPanel {
   #volumes() {
     const seg = this.#getFiles().find((f) => f.role === 'seg' && f.labels);
     if (!seg) return {};
-    const mL = new Map(seg.labels.map((l) => [l.label, l.mL]));
-    return Object.fromEntries(Object.entries(VOLUME_INPUTS).map(([name, labels]) => [name, labels.reduce((s, l) => s + (mL.get(l) ?? 0), 0)]));
+    return volumeInputs(seg.labels);
   }
 
   // Inputs of the chosen model: volumes filled from the segmentation (read-only), the rest typed in.
