@@ -68,6 +68,12 @@ export class CoreClient {
     return this.#call('labelVolumes', { id });
   }
 
+  // The tumour descriptors of segmentation `id` (see Gliolens.descriptors): {descriptors: [{name, value, reason}],
+  // settings}.
+  descriptors(id) {
+    return this.#call('descriptors', { id });
+  }
+
   release(id) {
     return this.#call('release', { id });
   }

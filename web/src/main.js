@@ -1,5 +1,6 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
 import { CoreClient } from './core-client.js';
+import { DescriptorsPanel } from './descriptors-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { labelInfo } from './labels.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
@@ -192,6 +193,7 @@ async function refresh() {
   renderFileList();
   renderLegend();
   renderModalitySelect();
+  descriptorsPanel?.refresh();
   featuresPanel?.refresh();
   survivalPanel?.refresh();
   segmentPanel?.refresh();
@@ -233,6 +235,7 @@ async function addSegmentation({ name, bytes, id, labels }) {
   await refresh();
 }
 const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message });
+const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });

@@ -89,6 +89,14 @@ async function infer(core, { modelUrl, backend, tensor, dims, threads }) {
   return { backend: chosen, threads: net.threads, threadsNote: net.note, output: Float32Array.from(output), seconds: (performance.now() - started) / 1000 };
 }
 
+// The core's descriptors as plain data for postMessage: {descriptors: [{name, value, reason}], settings}.
+function plainDescriptors({ descriptors, settings }) {
+  return {
+    descriptors: descriptors.map(({ name, value, reason }) => ({ name, value: value ?? null, reason: reason ?? null })),
+    settings: { ...settings, ventriclesCentreMm: [...settings.ventriclesCentreMm] },
+  };
+}
+
 const handlers = {
   segment,
   infer,
@@ -96,6 +104,7 @@ const handlers = {
   cancel: (core, { target }) => cancelled.add(target),
   load: (core, { name, bytes }) => core.loadBytes(name, new Uint8Array(bytes)),
   labelVolumes: (core, { id }) => core.labelVolumes(id),
+  descriptors: (core, { id }) => plainDescriptors(core.descriptors(id)),
   release: (core, { id }) => core.release(id),
   demo: (core) => core.demoCaseBytes(),
   features: (core, { imageId, maskId, labels, mode, params }) => core.features(imageId, maskId, { labels, mode, params }),
