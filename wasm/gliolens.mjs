@@ -21,6 +21,18 @@ export function volumeInputs(labelVolumes) {
   return Object.fromEntries(Object.entries(VOLUME_INPUTS).map(([name, labels]) => [name, labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0)]));
 }
 
+// The descriptors' CSV (`gliolens descriptors --format csv` and the page's download): a header, then one row (ID,
+// each descriptor's value, empty where it has none).
+export function descriptorsCsv(id, descriptors) {
+  const field = (value) => {
+    const text = value === null || value === undefined ? '' : String(value);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const header = ['ID', ...descriptors.map((d) => d.name)].map(field).join(',');
+  const row = [id, ...descriptors.map((d) => d.value)].map(field).join(',');
+  return `${header}\n${row}\n`;
+}
+
 export class Gliolens {
   #module;
   #session;

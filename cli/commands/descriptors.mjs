@@ -2,6 +2,7 @@
 // (each region's PyRadiomics shape features, compartment proportions, multifocality, location in SRI24 space).
 import { basename } from 'node:path';
 
+import { descriptorsCsv } from '../../wasm/gliolens.mjs';
 import { UsageError } from '../usage-error.mjs';
 
 export const help = `usage: gliolens descriptors --seg SEG [--format json|csv]
@@ -40,25 +41,12 @@ export function descriptorsOf(core, path) {
   }
 }
 
-function csvField(value) {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvHeader(descriptors) {
-  return ['ID', ...descriptors.map((d) => d.name)].map(csvField).join(',');
-}
-
-export function csvRow(id, descriptors) {
-  return [id, ...descriptors.map((d) => d.value)].map(csvField).join(',');
-}
-
 export function run({ core, values, positionals }) {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.seg) throw new UsageError('give the segmentation: --seg SEG');
   if (!['csv', 'json'].includes(values.format)) throw new UsageError(`--format must be json or csv, not "${values.format}"`);
   const { descriptors, settings } = descriptorsOf(core, values.seg);
-  if (values.format === 'csv') return `${csvHeader(descriptors)}\n${csvRow(idOf(values.seg), descriptors)}\n`;
+  if (values.format === 'csv') return descriptorsCsv(idOf(values.seg), descriptors);
   return {
     seg: values.seg,
     id: idOf(values.seg),

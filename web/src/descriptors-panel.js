@@ -1,6 +1,7 @@
 // The tumour descriptors of the case's segmentation (loaded or computed), from the same core code as `gliolens
 // descriptors`: volumes and proportions, multifocality, location in SRI24 space, and each region's shape; a value
 // the core cannot give shows its reason. The CSV is the CLI's `--format csv` row.
+import { descriptorsCsv } from '../../wasm/gliolens.mjs';
 
 const REGIONS = ['WT', 'TC', 'ET', 'NCR', 'ED'];
 const SHAPE_PREFIX = '_original_shape_';
@@ -12,19 +13,6 @@ const LOCATION = [
   'WT_contralateral_extent_mm', 'WT_centroid_midline_distance_mm', 'WT_centroid_ventricles_distance_mm',
 ];
 const YES_NO = new Set(['WT_multifocal', 'WT_crosses_midline']);
-
-// The CSV of `gliolens descriptors --format csv` (cli/commands/descriptors.mjs, which imports node:path and so is
-// not loaded here): a header, then one row (ID, each descriptor's value, empty where it has none).
-function csvField(value) {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function descriptorsCsv(id, descriptors) {
-  const header = ['ID', ...descriptors.map((d) => d.name)].map(csvField).join(',');
-  const row = [id, ...descriptors.map((d) => d.value)].map(csvField).join(',');
-  return `${header}\n${row}\n`;
-}
 
 // The patient's ID as the CLI gives it: the file name without .nii/.nii.gz.
 export function idOf(name) {
