@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { csvFields } from '../../cli/csv.mjs';
 import { bratsCase, projectRoot } from '../support/paths.mjs';
 
 const peer = process.env.GLIOLENS_PYRADIOMICS;
@@ -22,7 +23,7 @@ function skipReason() {
 }
 
 function rows(file, caseId) {
-  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n').map(csvFields);
   const byKey = new Map();
   for (const f of lines.filter((l) => l[0] === caseId)) byKey.set(f.slice(0, 3).join(' '), f);
   return { header, byKey };
