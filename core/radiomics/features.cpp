@@ -404,30 +404,31 @@ void prepare(RoiImage& roi, const Settings& s) {
   }
 }
 
-// The distinct grey levels of the region: a few hundred bins may span the range and hold far fewer.
-int count_occupied_levels(const RoiImage& roi) {
-  std::vector<bool> seen(static_cast<std::size_t>(roi.ng) + 1, false);
-  int count = 0;
-  for (const int l : roi.levels)
-    if (l > 0 && !seen[static_cast<std::size_t>(l)]) {
-      seen[static_cast<std::size_t>(l)] = true;
-      ++count;
-    }
-  return count;
-}
-
 GreyLevelSummary grey_level_summary(const RoiImage& roi, const Settings& s, bool empty) {
   GreyLevelSummary g{s.image_type, s.discretisation, 0.0, 0, 0, 0};
   if (s.discretisation == Discretisation::fixed_bin_size) g.bin_width = s.bin_width;
   if (s.discretisation == Discretisation::fixed_bin_number) g.bin_count = s.bin_count;
   if (!empty) {
-    g.occupied_levels = count_occupied_levels(roi);
+    g.occupied_levels = static_cast<int>(occupied_levels(roi).level.size());
     g.level_range = roi.ng;
   }
   return g;
 }
 
 }  // namespace
+
+OccupiedLevels occupied_levels(const RoiImage& roi) {
+  OccupiedLevels o;
+  o.row.assign(static_cast<std::size_t>(roi.ng) + 1, -1);
+  for (const int l : roi.levels)
+    if (l > 0) o.row[static_cast<std::size_t>(l)] = 0;
+  for (int l = 1; l <= roi.ng; ++l)
+    if (o.row[static_cast<std::size_t>(l)] == 0) {
+      o.row[static_cast<std::size_t>(l)] = static_cast<int>(o.level.size());
+      o.level.push_back(l);
+    }
+  return o;
+}
 
 Settings pyradiomics_defaults() { return Settings{}; }
 

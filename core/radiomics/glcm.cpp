@@ -10,28 +10,6 @@
 namespace gliolens::radiomics {
 namespace {
 
-// The grey levels that occur in the ROI, in increasing order, and each level's row in the matrices (-1: absent):
-// matrices are sized by the occupied levels, not by the range (a fixed bin width on raw MR gives ~1,000 levels
-// of which many are empty). Dropping the empty rows changes no feature: their probabilities are exact zeros
-// (PyRadiomics drops them too).
-struct OccupiedLevels {
-  std::vector<int> level;  // level[r]: grey level of row r
-  std::vector<int> row;    // row[l]: row of grey level l (index 0 unused)
-};
-
-OccupiedLevels occupied_levels(const RoiImage& roi) {
-  OccupiedLevels o;
-  o.row.assign(static_cast<std::size_t>(roi.ng) + 1, -1);
-  for (const int l : roi.levels)
-    if (l > 0) o.row[static_cast<std::size_t>(l)] = 0;
-  for (int l = 1; l <= roi.ng; ++l)
-    if (o.row[static_cast<std::size_t>(l)] == 0) {
-      o.row[static_cast<std::size_t>(l)] = static_cast<int>(o.level.size());
-      o.level.push_back(l);
-    }
-  return o;
-}
-
 // The matrix of one slice (or the volume) along d, over the occupied levels that pair along d there (t.index):
 // a slice holds few of the ROI's levels, and a dense matrix per slice and direction made the cost and memory
 // follow the ROI's levels rather than the slice's. The rows left out are exact zeros.

@@ -142,4 +142,15 @@ struct SizeZoneStats {
 };
 SizeZoneStats size_zone_stats(const Eigen::MatrixXd& m, double nv);
 
+// The grey levels that occur in the ROI, in increasing order, and each level's row in the matrices (-1: absent):
+// matrices are sized by the occupied levels, not by the range (a fixed bin width on raw MR gives ~1,000 levels
+// of which many are empty). Dropping the empty rows changes no feature: their probabilities are exact zeros
+// (PyRadiomics drops them too).
+struct OccupiedLevels {
+  std::vector<int> level;  // level[r]: grey level of row r
+  std::vector<int> row;    // row[l]: row of grey level l (index 0 unused)
+};
+
+[[nodiscard]] OccupiedLevels occupied_levels(const RoiImage& roi);
+
 }  // namespace gliolens::radiomics
