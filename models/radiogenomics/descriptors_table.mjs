@@ -7,7 +7,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { csvHeader, csvRow, descriptorsOf, idOf } from '../../cli/commands/descriptors.mjs';
+import { descriptorsOf, idOf } from '../../cli/commands/descriptors.mjs';
+import { descriptorsCsv } from '../../wasm/gliolens.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 
 const { values } = parseArgs({
@@ -39,10 +40,10 @@ for (const [n, file] of files.entries()) {
     console.error(error.message);
     process.exit(1);
   }
-  const names = csvHeader(descriptors);
+  const [names, row] = descriptorsCsv(idOf(file), descriptors).trimEnd().split('\n');
   if (header === null) lines.push((header = names));
   else if (names !== header) throw new Error(`${path}: the descriptors' names differ from the first file's`);
-  lines.push(csvRow(idOf(file), descriptors));
+  lines.push(row);
   if (process.stderr.isTTY) process.stderr.write(`\r${n + 1}/${files.length} ${file}   `);
 }
 writeFileSync(values.out, lines.join('\n') + '\n');
