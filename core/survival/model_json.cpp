@@ -174,6 +174,7 @@ Json model_to_json_value(const SurvivalModel& model) {
   for (const auto& f : model.features) {
     Json feature;
     feature.set("name", f.name);
+    if (f.transform == FeatureTransform::log) feature.set("transform", "log");
     feature.set("center", f.center);
     feature.set("scale", f.scale);
     feature.set("cohort_mean", f.cohort_mean);
@@ -232,6 +233,14 @@ SurvivalModel model_from_json(std::string_view text) {
   for (const Json& f : json.at("features").as_array("features")) {
     ModelFeature feature;
     feature.name = f.at("name").as_string("features[].name");
+    if (const Json* v = f.find("transform")) {
+      const std::string& transform = v->as_string("features[].transform");
+      if (transform != "log") {
+        throw FormatError("model JSON: feature '" + feature.name + "' has transform '" + transform +
+                          "'; the only transform is 'log'");
+      }
+      feature.transform = FeatureTransform::log;
+    }
     feature.center = f.at("center").as_number("features[].center");
     feature.scale = f.at("scale").as_number("features[].scale");
     if (!(feature.scale > 0.0)) throw FormatError("model JSON: feature '" + feature.name + "' has a scale that is not positive");
@@ -296,9 +305,18 @@ ModelPrediction predict(const SurvivalModel& model, const std::map<std::string, 
       throw InvalidInputError("prediction: feature '" + feature.name + "' is missing; the model '" + model.name +
                               "' needs it");
     }
-    const double x = found->second;
+    double x = found->second;
+    std::string shown = "feature '" + feature.name + "'";
+    if (feature.transform == FeatureTransform::log) {
+      if (!(x > 0.0)) {
+        throw InvalidInputError("prediction: feature '" + feature.name + "' = " + std::to_string(x) +
+                                " is not positive; the model '" + model.name + "' takes its logarithm");
+      }
+      x = std::log(x);
+      shown = "log(" + feature.name + ")";
+    }
     if (feature.cohort_max > feature.cohort_min && (x < feature.cohort_min || x > feature.cohort_max)) {
-      prediction.warnings.push_back("feature '" + feature.name + "' = " + std::to_string(x) +
+      prediction.warnings.push_back(shown + " = " + std::to_string(x) +
                                     " lies outside the training cohort's range [" + std::to_string(feature.cohort_min) +
                                     ", " + std::to_string(feature.cohort_max) + "]: the prediction is an extrapolation");
     }

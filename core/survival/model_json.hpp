@@ -18,12 +18,18 @@ namespace gliolens::survival {
 
 enum class ModelKind { cox, logistic };
 
-// The model uses z = (x - center) / scale for each feature.
+// What the model does to a feature's value before scaling. A volume or a length spans orders of magnitude
+// across patients, and a linear term in it lets the largest tumours dominate; its logarithm does not, and
+// the model can still read the feature under its own name (a PyRadiomics column, in mm^3).
+enum class FeatureTransform { identity, log };  // JSON "transform": absent | "log"
+
+// The model uses z = (t(x) - center) / scale for each feature, t its transform.
 struct ModelFeature {
   std::string name;
+  FeatureTransform transform = FeatureTransform::identity;
   double center = 0.0;
   double scale = 1.0;
-  // The training cohort's range, so that an app can warn when a patient lies outside it.
+  // The training cohort's range of t(x), so that an app can warn when a patient lies outside it.
   double cohort_mean = 0.0;
   double cohort_sd = 0.0;
   double cohort_min = 0.0;

@@ -125,3 +125,33 @@ TEST_CASE("Malformed model files fail with the field named", "[survival][model]"
       "features": [{"name": "a", "center": 0, "scale": 1}], "coefficients": [1, 2], "intercept": 0})"),
                     Catch::Contains("number of coefficients"));
 }
+
+TEST_CASE("A feature with a log transform is read under its own name and predicts on its logarithm", "[survival][model]") {
+  // pbc's log_bili is log(bilirubin): the same fit, declared on "bili" with transform log, must predict
+  // from the raw bilirubin exactly what the fit predicts from log_bili.
+  const auto selected = select_survival_data(reference_table("data_pbc.csv"),
+                                             {"time", "event", {"age", "log_bili"}, std::nullopt});
+  const LogisticFit fit = fit_logistic(selected.data.covariates, selected.data.event, {"age", "log_bili"});
+  SurvivalModel model = model_from_logistic(fit, selected.data.covariates, selected.data.event);
+  model.features[1].name = "bili";
+  model.features[1].transform = FeatureTransform::log;
+  const std::string text = model_to_json(model);
+  CHECK(text.find("\"transform\": \"log\"") != std::string::npos);
+  const SurvivalModel loaded = model_from_json(text);
+  CHECK(model_to_json(loaded) == text);
+  CHECK(loaded.features[0].transform == FeatureTransform::identity);
+
+  const double bilirubin = 2.5;
+  const ModelPrediction prediction = predict(loaded, {{"age", 50.0}, {"bili", bilirubin}});
+  const double eta = fit.intercept + 50.0 * fit.coefficients(0) + std::log(bilirubin) * fit.coefficients(1);
+  CHECK(prediction.linear_predictor == Approx(eta).epsilon(1e-14));
+  CHECK(prediction.warnings.empty());
+  // The range warning speaks of the value the model uses.
+  const ModelPrediction far = predict(loaded, {{"age", 50.0}, {"bili", 1e6}});
+  REQUIRE(far.warnings.size() == 1);
+  CHECK_THAT(far.warnings[0], Catch::Contains("log(bili)"));
+  CHECK_THROWS_WITH(predict(loaded, {{"age", 50.0}, {"bili", 0.0}}), Catch::Contains("'bili' = 0.000000 is not positive"));
+  CHECK_THROWS_WITH(model_from_json(R"({"format": "gliolens-model", "version": 1, "kind": "logistic",
+      "features": [{"name": "a", "transform": "sqrt", "center": 0, "scale": 1}], "coefficients": [1], "intercept": 0})"),
+                    Catch::Contains("the only transform is 'log'"));
+}
