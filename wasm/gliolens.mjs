@@ -79,6 +79,14 @@ export class Gliolens {
     return this.#session.labelVolumes(id);
   }
 
+  // Volume in mL of the labels `labels` of a loaded segmentation (every non-zero label without them): the volume
+  // `gliolens growth --seg1/--seg2` and the page's growth tool compare.
+  segmentationVolume(id, labels = null) {
+    return this.labelVolumes(id)
+      .filter((row) => !labels || labels.includes(row.label))
+      .reduce((sum, row) => sum + row.mL, 0);
+  }
+
   // Writes the synthetic demo case into `directory`; returns [{role, path}].
   writeDemoCase(directory, { compressed = true } = {}) {
     return this.#session.writeDemoCase(directory, compressed);

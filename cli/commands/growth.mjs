@@ -20,9 +20,7 @@ export const options = {
 function segmentationVolume(core, path, labels) {
   const { id } = core.load(path);
   try {
-    return core.labelVolumes(id)
-      .filter((row) => !labels || labels.includes(row.label))
-      .reduce((sum, row) => sum + row.mL, 0);
+    return core.segmentationVolume(id, labels);
   } finally {
     core.release(id);
   }

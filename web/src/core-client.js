@@ -99,4 +99,10 @@ export class CoreClient {
   survivalTableSummary(csv, source = 'CSV') {
     return this.#call('survivalTableSummary', { csv, source });
   }
+
+  // Growth report (see Gliolens.growth) between scans {date, id} (a loaded segmentation, the volume of its `labels`)
+  // or {date, volume_ml}.
+  growth(earlier, later, labels = null) {
+    return this.#call('growth', { earlier, later, labels });
+  }
 }

@@ -2,6 +2,7 @@
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
 import { FeaturesPanel } from './features-panel.js';
+import { GrowthPanel } from './growth-panel.js';
 import { labelInfo } from './labels.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
 import { SegmentPanel } from './segment-panel.js';
@@ -194,6 +195,7 @@ async function refresh() {
   renderLegend();
   renderModalitySelect();
   descriptorsPanel?.refresh();
+  growthPanel?.refresh();
   featuresPanel?.refresh();
   survivalPanel?.refresh();
   segmentPanel?.refresh();
@@ -236,6 +238,7 @@ async function addSegmentation({ name, bytes, id, labels }) {
 }
 const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message });
 const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files });
+const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });

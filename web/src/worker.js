@@ -97,6 +97,13 @@ function plainDescriptors({ descriptors, settings }) {
   };
 }
 
+// Growth between two dated scans (see `gliolens growth`): each scan {date} with either `id`, a loaded segmentation
+// whose labels `labels` (every non-zero label without them) give its volume, or `volume_ml`.
+function growth(core, { earlier, later, labels }) {
+  const volume = (scan) => (scan.id === undefined ? scan.volume_ml : core.segmentationVolume(scan.id, labels));
+  return core.growth({ volume1_ml: volume(earlier), date1: earlier.date, volume2_ml: volume(later), date2: later.date });
+}
+
 const handlers = {
   segment,
   infer,
@@ -111,6 +118,7 @@ const handlers = {
   survivalPredict: (core, { model, features, options }) => core.predict(model, features, options),
   survivalFit: (core, { csv, options, source }) => core.fit(csv, options, { source }),
   survivalTableSummary: (core, { csv, source }) => core.tableSummary(csv, { source }),
+  growth,
 };
 
 self.onmessage = async ({ data: { requestId, type, payload } }) => {
