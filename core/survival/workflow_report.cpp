@@ -207,8 +207,9 @@ Json logistic_coefficients_json(const LogisticFit& fit, const std::vector<std::s
     row.set("coef", fit.coefficients(jj));
     row.set("se", fit.standard_errors(jj));
     row.set("or", finite_or_null(std::exp(fit.coefficients(jj))));
-    row.set("or_lower", std::exp(fit.coefficients(jj) - z * fit.standard_errors(jj)));
-    row.set("or_upper", std::exp(fit.coefficients(jj) + z * fit.standard_errors(jj)));
+    // A nearly separated fit has a huge standard error: its odds-ratio interval overflows to no bound.
+    row.set("or_lower", finite_or_null(std::exp(fit.coefficients(jj) - z * fit.standard_errors(jj))));
+    row.set("or_upper", finite_or_null(std::exp(fit.coefficients(jj) + z * fit.standard_errors(jj))));
     row.set("p", 2.0 * (1.0 - normal_cdf(std::abs(fit.coefficients(jj) / fit.standard_errors(jj)))));
     coefficients.push_back(std::move(row));
   }
