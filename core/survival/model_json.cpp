@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/survival/distributions.hpp"
 #include "core/survival/kaplan_meier.hpp"
 
 namespace gliolens::survival {
@@ -127,6 +128,20 @@ CoxFit as_cox_fit(const SurvivalModel& model) {
   return fit;
 }
 
+double inverse_logit(double eta) { return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta)); }
+
+// se(eta) for eta = intercept + z'beta: sqrt([1 z]' V [1 z]) with V the covariance of (intercept, beta).
+// None when the file lacks the intercept's row (older files) or V is all zero (nothing is known).
+std::optional<double> logistic_linear_predictor_se(const SurvivalModel& model, const std::vector<double>& scaled) {
+  const Eigen::Index p = model.coefficients.size();
+  if (model.intercept_covariance.size() != p + 1 || model.covariance.rows() != p) return std::nullopt;
+  if (model.intercept_covariance.isZero(0.0) && model.covariance.isZero(0.0)) return std::nullopt;
+  const Eigen::Map<const Eigen::VectorXd> z(scaled.data(), p);
+  const double variance = model.intercept_covariance(0) + 2.0 * model.intercept_covariance.tail(p).dot(z) +
+                          z.dot(model.covariance * z);
+  return std::sqrt(std::max(variance, 0.0));
+}
+
 }  // namespace
 
 SurvivalModel model_from_cox(const CoxFit& fit, const SurvivalData& data) {
@@ -156,6 +171,7 @@ SurvivalModel model_from_logistic(const LogisticFit& fit, const Eigen::MatrixXd&
   model.coefficients = fit.coefficients;
   model.intercept = fit.intercept;
   model.covariance = fit.covariance.bottomRightCorner(fit.coefficients.size(), fit.coefficients.size());
+  model.intercept_covariance = fit.covariance.col(0);
   model.cohort.subjects = outcome.size();
   model.cohort.events = static_cast<std::size_t>(std::count(outcome.begin(), outcome.end(), 1));
   model.warnings = fit.warnings;
@@ -187,6 +203,9 @@ Json model_to_json_value(const SurvivalModel& model) {
   json.set("coefficients", vector_json(model.coefficients));
   if (model.kind == ModelKind::logistic) json.set("intercept", model.intercept);
   json.set("covariance", matrix_json(model.covariance));
+  if (model.kind == ModelKind::logistic && model.intercept_covariance.size() == model.coefficients.size() + 1) {
+    json.set("intercept_covariance", vector_json(model.intercept_covariance));
+  }
   if (model.kind == ModelKind::cox) {
     json.set("ties", to_string(model.ties));
     Json::Array strata;
@@ -258,6 +277,13 @@ SurvivalModel model_from_json(std::string_view text) {
   if (const Json* v = json.find("covariance"); v != nullptr && !v->as_array("covariance").empty()) {
     model.covariance = matrix_from(*v, "covariance", p);
     if (model.covariance.rows() != p) throw FormatError("model JSON: the covariance is not features x features");
+  }
+  if (const Json* v = json.find("intercept_covariance"); v != nullptr && model.kind == ModelKind::logistic) {
+    model.intercept_covariance = vector_from(*v, "intercept_covariance");
+    if (model.intercept_covariance.size() != p + 1) {
+      throw FormatError("model JSON: 'intercept_covariance' needs 1 + " + std::to_string(p) +
+                        " values (the intercept's variance, then its covariance with each coefficient)");
+    }
   }
   if (model.kind == ModelKind::cox) {
     model.ties = ties_from_string(json.at("ties").as_string("ties"));
@@ -332,7 +358,13 @@ ModelPrediction predict(const SurvivalModel& model, const std::map<std::string, 
   }
   if (model.kind == ModelKind::logistic) {
     const double eta = prediction.linear_predictor;
-    prediction.probability = eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta));
+    prediction.probability = inverse_logit(eta);
+    if (const auto se = logistic_linear_predictor_se(model, scaled)) {
+      const double z = normal_critical_value(confidence_level);
+      prediction.linear_predictor_se = *se;
+      prediction.probability_lower = inverse_logit(eta - z * *se);
+      prediction.probability_upper = inverse_logit(eta + z * *se);
+    }
     return prediction;
   }
   prediction.survival = predict_survival(as_cox_fit(model), scaled, stratum, confidence_level);

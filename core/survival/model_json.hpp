@@ -61,6 +61,10 @@ struct SurvivalModel {
   Eigen::VectorXd coefficients;  // on the scaled features
   double intercept = 0.0;        // logistic only
   Eigen::MatrixXd covariance;    // of the coefficients; may be zero (penalised fits)
+  // Logistic only: [var(intercept), cov(intercept, coefficient_1..p)], in the same scaled-feature units, so
+  // that a prediction's linear predictor has a standard error (the features' block alone misses the
+  // intercept's share). JSON "intercept_covariance"; empty when unknown (files written before it existed).
+  Eigen::VectorXd intercept_covariance;
   Ties ties = Ties::efron;
   std::vector<StratumBaseline> baseline;  // Cox only, in scaled-feature units
   // Risk groups by linear predictor: group k holds lp in [cutpoints[k-1], cutpoints[k]).
@@ -84,6 +88,11 @@ struct SurvivalModel {
 struct ModelPrediction {
   double linear_predictor = 0.0;
   std::optional<double> probability;        // logistic
+  // Logistic, when the model carries the full covariance: the standard error of the linear predictor by the
+  // delta method and the probability's interval plogis(eta -/+ z se), as R's predict(glm, se.fit = TRUE).
+  std::optional<double> linear_predictor_se;
+  std::optional<double> probability_lower;
+  std::optional<double> probability_upper;
   std::optional<std::string> risk_group;    // when the model defines groups
   std::optional<SurvivalCurve> survival;    // Cox: S(t | x) with its band
   std::optional<double> median_survival;    // Cox: nullopt when S stays above 0.5

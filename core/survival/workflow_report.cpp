@@ -233,6 +233,11 @@ Json prediction_json(const SurvivalModel& model, const ModelPrediction& p, std::
   report.set("linear_predictor", p.linear_predictor);
   report.set("risk_group", p.risk_group ? Json(*p.risk_group) : Json());
   if (p.probability) report.set("probability", *p.probability);
+  if (p.probability_lower && p.probability_upper) {
+    report.set("linear_predictor_se", *p.linear_predictor_se);
+    report.set("probability_lower", *p.probability_lower);
+    report.set("probability_upper", *p.probability_upper);
+  }
   if (p.survival) {
     // Where S reaches 0 the log band is undefined (R gives NA); collapse it to [0, 0] as the
     // Kaplan-Meier curves do, so that no NaN or spurious 1 reaches a plot.

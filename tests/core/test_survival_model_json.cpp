@@ -6,6 +6,7 @@
 #include "core/common/json.hpp"
 #include "core/survival/model_json.hpp"
 #include "core/survival/penalized.hpp"
+#include "core/survival/workflow.hpp"
 #include "survival_test_support.hpp"
 
 using gliolens::Json;
@@ -114,6 +115,68 @@ TEST_CASE("A logistic model round-trips and gives probabilities", "[survival][mo
   const double eta = fit.intercept + 50.0 * fit.coefficients(0) + 1.0 * fit.coefficients(1);
   CHECK(*prediction.probability == Approx(1.0 / (1.0 + std::exp(-eta))).epsilon(1e-14));
   CHECK_FALSE(prediction.survival.has_value());
+}
+
+TEST_CASE("A logistic model's probability carries R's delta-method interval", "[survival][model]") {
+  // R: predict(glm, newdata, type = "link", se.fit = TRUE), then plogis(eta -/+ z se), at 95 % and 80 %.
+  const std::vector<std::string> names = {"age", "log_bili", "log_albumin", "edema"};
+  const auto selected = select_survival_data(reference_table("data_pbc.csv"), {"time", "event", names, std::nullopt});
+  const LogisticFit fit = fit_logistic(selected.data.covariates, selected.data.event, names);
+  const SurvivalModel model = model_from_logistic(fit, selected.data.covariates, selected.data.event);
+  const std::string text = model_to_json(model);
+  CHECK(text.find("\"intercept_covariance\"") != std::string::npos);
+  const SurvivalModel loaded = model_from_json(text);
+  CHECK(model_to_json(loaded) == text);
+
+  const Table expected = reference_table("logistic_pbc_prediction.csv");
+  const auto level = expected.numeric_column("level");
+  const auto eta = expected.numeric_column("eta");
+  const auto se = expected.numeric_column("se");
+  const auto probability = expected.numeric_column("probability");
+  const auto lower = expected.numeric_column("lower");
+  const auto upper = expected.numeric_column("upper");
+  double worst = 0.0;
+  for (std::size_t i = 0; i < expected.row_count(); ++i) {
+    std::map<std::string, double> features;
+    for (const auto& name : names) features[name] = expected.numeric_column(name)[i];
+    const ModelPrediction p = predict(loaded, features, 0, level[i]);
+    REQUIRE(p.probability_lower.has_value());
+    REQUIRE(p.probability_upper.has_value());
+    CHECK(std::abs(p.linear_predictor - eta[i]) < 1e-8);
+    CHECK(std::abs(*p.linear_predictor_se - se[i]) < 1e-8);
+    CHECK(std::abs(*p.probability - probability[i]) < 1e-8);
+    CHECK(std::abs(*p.probability_lower - lower[i]) < 1e-8);
+    CHECK(std::abs(*p.probability_upper - upper[i]) < 1e-8);
+    worst = std::max({worst, std::abs(*p.linear_predictor_se - se[i]), std::abs(*p.probability_lower - lower[i]),
+                      std::abs(*p.probability_upper - upper[i])});
+  }
+  WARN("logistic prediction interval vs R: max absolute difference " << worst);
+
+  // The prediction report carries the interval under the keys the page reads.
+  const gliolens::Json report = prediction_report(loaded, parse_json(R"({"age": 50, "log_bili": 0, "log_albumin": 1.2, "edema": 0})"),
+                                                  parse_json("{}"));
+  CHECK(report.at("probability_lower").as_number() < report.at("probability").as_number());
+  CHECK(report.at("probability_upper").as_number() > report.at("probability").as_number());
+
+  // Files without the intercept's covariance (written before it existed) or with none at all predict
+  // without an interval; a wrong length is an error.
+  SurvivalModel older = loaded;
+  older.intercept_covariance.resize(0);
+  const SurvivalModel reread = model_from_json(model_to_json(older));
+  CHECK(reread.intercept_covariance.size() == 0);
+  const ModelPrediction without = predict(reread, {{"age", 50.0}, {"log_bili", 0.0}, {"log_albumin", 1.2}, {"edema", 0.0}});
+  CHECK(without.probability.has_value());
+  CHECK_FALSE(without.probability_lower.has_value());
+  CHECK(prediction_report(reread, parse_json(R"({"age": 50, "log_bili": 0, "log_albumin": 1.2, "edema": 0})"), parse_json("{}"))
+            .find("probability_lower") == nullptr);
+  SurvivalModel unknown = loaded;
+  unknown.covariance.setZero();
+  unknown.intercept_covariance.setZero();
+  CHECK_FALSE(predict(unknown, {{"age", 50.0}, {"log_bili", 0.0}, {"log_albumin", 1.2}, {"edema", 0.0}}).probability_lower.has_value());
+  std::string wrong = text;
+  const auto at = wrong.find("\"intercept_covariance\": [");
+  wrong.insert(wrong.find('[', at) + 1, "0.5, ");
+  CHECK_THROWS_WITH(model_from_json(wrong), Catch::Contains("'intercept_covariance' needs 1 + 4 values"));
 }
 
 TEST_CASE("Malformed model files fail with the field named", "[survival][model]") {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { csvTable } from '../../cli/csv.mjs';
+import { createGliolens } from '../../wasm/node.mjs';
 import { projectRoot, sharedData } from '../support/paths.mjs';
 
 const reference = join(projectRoot, 'tests', 'reference', 'survival');
@@ -171,6 +172,30 @@ describe('gliolens predict, growth and errors', () => {
     assert.equal(json.length, 2);
     assert.ok(json[0].survival_at[0].survival > json[1].survival_at[0].survival, 'older patient, lower survival');
     assert.ok(['low', 'high'].includes(json[0].risk_group));
+  });
+
+  test('a logistic model gives its probability with R\'s delta-method interval', async () => {
+    // The WASM core fits R's glm on pbc, writes the model with the intercept's covariance, and `gliolens predict`
+    // gives plogis(eta -/+ z se) as R's predict(glm, se.fit = TRUE) at each level (survival_reference.R).
+    const core = await createGliolens();
+    const report = core.fitLogistic(readFileSync(join(reference, 'data_pbc.csv'), 'utf8'),
+      { outcome: 'event', covariates: ['age', 'log_bili', 'log_albumin', 'edema'] });
+    assert.equal(report.model.intercept_covariance.length, 5);
+    const modelFile = join(scratch, 'pbc_logistic.json');
+    writeFileSync(modelFile, JSON.stringify(report.model));
+    let worstDifference = 0;
+    for (const row of readCsv(join(reference, 'logistic_pbc_prediction.csv'))) {
+      const features = { age: row.age, log_bili: row.log_bili, log_albumin: row.log_albumin, edema: row.edema };
+      const { status, stderr, json } = gliolens('predict', '--model', modelFile, '--features', JSON.stringify(features),
+        '--confidence', String(row.level));
+      assert.equal(status, 0, stderr);
+      for (const [actual, expected] of [[json.probability, row.probability], [json.probability_lower, row.lower],
+        [json.probability_upper, row.upper], [json.linear_predictor_se, row.se]]) {
+        assert.ok(Math.abs(actual - expected) < 1e-8, `${actual} vs R ${expected} (level ${row.level})`);
+        worstDifference = Math.max(worstDifference, Math.abs(actual - expected));
+      }
+    }
+    console.log(`logistic prediction interval vs R: max absolute difference ${worstDifference.toExponential(2)}`);
   });
 
   test('growth velocity from volumes and dates', () => {

@@ -125,4 +125,22 @@ write_csv(data.frame(name = names(coef(model)), coef = full(coef(model)),
                      se = full(sqrt(diag(vcov(model))))), "logistic_pbc_coef.csv")
 write_csv(data.frame(key = c("auc", "delong_se", "deviance", "null_deviance"),
                      value = full(c(auc, delong_se, deviance(model), model$null.deviance))), "logistic_pbc_summary.csv")
+# --- the logistic model's prediction for new patients: probability with its delta-method interval ---
+# R's se.fit uses the full covariance of (intercept, coefficients); the interval is plogis(eta -/+ z se).
+# glm's vcov comes from the weights of its last iteration, i.e. at the iterate before the final step (here 3e-6
+# relative from the information at the estimate); one more iteration started at the estimate gives the
+# covariance at the estimate itself (to 1e-12), which is what the core computes.
+at_estimate <- glm(event ~ age + log_bili + log_albumin + edema, family = binomial, data = frame,
+                   start = coef(model), control = glm.control(epsilon = 1e-14, maxit = 100))
+newdata <- data.frame(age = c(50, 38.5, 70, 45.25), log_bili = c(0, log(2.5), log(12), log(0.6)),
+                      log_albumin = c(log(3.5), log(3.1), log(2.6), log(4.2)), edema = c(0, 0.5, 1, 0))
+link <- predict(at_estimate, newdata, type = "link", se.fit = TRUE)
+prediction <- do.call(rbind, lapply(c(0.95, 0.8), function(level) {
+  z <- qnorm(1 - (1 - level) / 2)
+  data.frame(level = level, age = full(newdata$age), log_bili = full(newdata$log_bili),
+             log_albumin = full(newdata$log_albumin), edema = full(newdata$edema), eta = full(link$fit),
+             se = full(link$se.fit), probability = full(plogis(link$fit)),
+             lower = full(plogis(link$fit - z * link$se.fit)), upper = full(plogis(link$fit + z * link$se.fit)))
+}))
+write_csv(prediction, "logistic_pbc_prediction.csv")
 cat("reference written to", out, "\n")
