@@ -88,11 +88,12 @@ Json cox_coefficients_json(const CoxFit& fit, bool penalised, double confidence)
     if (penalised) {
       for (const char* key : {"se", "hr_lower", "hr_upper", "z", "p"}) row.set(key, Json());
     } else {
-      row.set("se", fit.standard_errors(jj));
-      row.set("hr_lower", ratios[j].lower);
-      row.set("hr_upper", ratios[j].upper);
-      row.set("z", ratios[j].z);
-      row.set("p", ratios[j].p_value);
+      // Monotone likelihood (a group without events) leaves a huge standard error: bounds past overflow are null.
+      row.set("se", finite_or_null(fit.standard_errors(jj)));
+      row.set("hr_lower", finite_or_null(ratios[j].lower));
+      row.set("hr_upper", finite_or_null(ratios[j].upper));
+      row.set("z", finite_or_null(ratios[j].z));
+      row.set("p", finite_or_null(ratios[j].p_value));
     }
     rows.push_back(std::move(row));
   }

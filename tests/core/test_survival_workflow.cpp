@@ -108,6 +108,21 @@ TEST_CASE("Logistic workflow on a nearly separated outcome reports, with no odds
   CHECK(report.at("auc").at("train").at("estimate").as_number() == Approx(27.0 / 28.0));  // 13.5 of 14 pairs
 }
 
+TEST_CASE("Cox workflow with monotone likelihood (a group without events) still reports", "[survival][workflow]") {
+  // As in a small fold of lower-grade gliomas where no codeleted patient progressed: the 10 patients with x = 1 have
+  // no event, so x's coefficient diverges until the iterations stop, and its hazard-ratio interval overflows.
+  std::string csv = "time,event,age,x\n";
+  for (int i = 0; i < 40; ++i) {
+    const bool x = i % 4 == 0;
+    csv += std::to_string(10 + 7 * i) + "," + (x || i % 3 == 0 ? "0" : "1") + "," + std::to_string(30 + (i * 13) % 40) + "," + (x ? "1" : "0") + "\n";
+  }
+  const Json report = cox_workflow(parse_csv(csv), options(R"({"time":"time","event":"event","covariates":["age","x"],"bootstrap":0})"));
+  const Json& x = report.at("coefficients").as_array().at(1);
+  CHECK(x.at("coef").as_number() < -10.0);
+  CHECK(x.at("hr_upper").is_null());
+  CHECK(report.at("model").at("coefficients").as_array().size() == 2);
+}
+
 TEST_CASE("Kaplan-Meier workflow reproduces R's log-rank test by group", "[survival][workflow]") {
   const Json report = kaplan_meier_workflow(reference_table("data_lung.csv"), options(R"({"time":"time","event":"event","group":"sex"})"));
   const Table logrank = reference_table("logrank.csv");
