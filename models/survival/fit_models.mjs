@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { csvTable } from '../../cli/csv.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
+import { seededRandom } from '../common/seeded_random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tables = resolve(process.env.GLIOLENS_SHARED_DATA ?? join(here, '..', '..', '..', 'shared', 'data'), 'tables');
@@ -28,14 +29,7 @@ const num = (text) => (text === undefined || text === '' || /^(NA|Not Available|
 
 // A seeded 70/30 split, stratified by `stratum` (the event or the class) so both parts keep its rate.
 function split(rows, stratum, seed = 20261128) {
-  let state = seed >>> 0;
-  const random = () => {  // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   for (const value of new Set(rows.map(stratum))) {
     const group = rows.filter((r) => stratum(r) === value).map((r) => [random(), r]).sort((a, b) => a[0] - b[0]);
     group.forEach(([, r], k) => { r.part = k < Math.round(group.length * 0.7) ? 'train' : 'test'; });

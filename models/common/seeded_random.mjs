@@ -1,0 +1,12 @@
+// A small seeded generator (mulberry32) for the model-fitting scripts: the same seed gives the same splits and
+// folds on every machine and Node version, which Math.random cannot promise.
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
