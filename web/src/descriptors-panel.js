@@ -92,11 +92,15 @@ export class DescriptorsPanel {
   // The segmentation the descriptors are of ({key, id, name}) and the result, or the error's message.
   #source = null;
   #result = null;
+  // Told the descriptors of the case's segmentation ({result, source}) once computed, and null while there are none
+  // (no segmentation, computing, failed): the predictions panel reads the same numbers this section shows.
+  #onChange;
 
-  constructor(root, core, { getFiles }) {
+  constructor(root, core, { getFiles, onChange = () => {} }) {
     this.#root = root;
     this.#core = core;
     this.#getFiles = getFiles;
+    this.#onChange = onChange;
     root.innerHTML = `
       <h2>Tumour descriptors</h2>
       <p class="hint">From the segmentation's labels (WT 1+2+4, TC 1+4, ET 4, NCR 1, ED 2); location in SRI24 space as BraTS has it.
@@ -119,12 +123,14 @@ export class DescriptorsPanel {
       this.#source = null;
       this.#result = null;
       this.#root.dataset.state = 'none';
+      this.#onChange(null);
       return;
     }
     if (this.#source?.key === seg.key) return;
     const source = { key: seg.key, id: seg.id, name: seg.name };
     this.#source = source;
     this.#result = null;
+    this.#onChange(null);
     this.#root.dataset.state = 'computing';
     this.$('#descriptors-status').textContent = `Computing the descriptors of ${seg.name}…`;
     this.$('#descriptors-status').className = '';
@@ -141,6 +147,7 @@ export class DescriptorsPanel {
     const status = this.$('#descriptors-status');
     status.className = 'error';
     status.textContent = `The descriptors of ${this.#source.name} could not be computed: ${error?.message || 'unknown error'}`;
+    this.#onChange(null);
   }
 
   #show(result) {
@@ -175,6 +182,7 @@ export class DescriptorsPanel {
       + (missing ? ` (${missing} without a value, reasons below each group)` : '');
     this.$('#descriptors-csv').disabled = false;
     this.#root.dataset.state = 'done';
+    this.#onChange({ result, source: this.#source });
   }
 
   #download() {

@@ -1,6 +1,7 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
+import { PredictionsPanel } from './predictions-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { GrowthPanel } from './growth-panel.js';
 import { labelInfo } from './labels.js';
@@ -237,7 +238,8 @@ async function addSegmentation({ name, bytes, id, labels }) {
   await refresh();
 }
 const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message });
-const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files });
+const predictionsPanel = new PredictionsPanel($('#predictions'), core);
+const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files, onChange: (d) => predictionsPanel.setDescriptors(d) });
 const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });

@@ -24,6 +24,14 @@ export const MODELS = [
 ];
 
 
+// A model card (shipped as text) as a Blob URL: a link opens it in a tab without a network request. One URL per
+// card for the page's life.
+const cardUrls = new Map();
+export function cardUrl(card) {
+  if (!cardUrls.has(card)) cardUrls.set(card, URL.createObjectURL(new Blob([card], { type: 'text/plain;charset=utf-8' })));
+  return cardUrls.get(card);
+}
+
 const fmt = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Number(x).toFixed(d));
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
@@ -118,9 +126,7 @@ export class SurvivalPanel {
   refresh() {
     const selected = this.#selected();
     const { model } = selected;
-    // The card ships as text; a Blob URL opens it in a tab without a network request.
-    selected.cardUrl ??= URL.createObjectURL(new Blob([selected.card], { type: 'text/plain;charset=utf-8' }));
-    this.$('#survival-card').href = selected.cardUrl;
+    this.$('#survival-card').href = cardUrl(selected.card);
     const volumes = this.#volumes();
     const previous = Object.fromEntries([...this.#root.querySelectorAll('#survival-inputs input, #survival-inputs select')].map((e) => [e.name, e.value]));
     this.$('#survival-inputs').innerHTML = model.features.map((f) => {
