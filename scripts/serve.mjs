@@ -17,11 +17,13 @@ export const TYPES = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.md': 'text/markdown; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export const distDir = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
-// `isolated: false` leaves out COOP/COEP (only for tests of the page without cross-origin isolation).
+// `isolated: false` is a host where the page cannot be cross-origin isolated at all (only for tests of that page): no
+// COOP/COEP, and no service worker either (its script is not served), as the worker would add the headers itself.
 export function startServer({ root = distDir, port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
@@ -32,7 +34,7 @@ export function startServer({ root = distDir, port = 0, host = '127.0.0.1', isol
       return;
     }
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
-    if (!existsSync(path)) {
+    if (!existsSync(path) || (!isolated && path === join(base, 'sw.js'))) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, defaultClientConditions } from 'vite';
 
 import { TYPES } from '../scripts/serve.mjs';
+import { CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs'));
@@ -60,6 +61,21 @@ function modelFiles() {
   };
 }
 
+// The built page's head: its Content-Security-Policy (first, before anything it governs), the web app manifest and
+// icon. Build only: the dev server injects its own client and talks to it over a WebSocket.
+function pageHead() {
+  return {
+    name: 'gliolens-page-head',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' },
+      { tag: 'link', attrs: { rel: 'manifest', href: './manifest.webmanifest' }, injectTo: 'head' },
+      { tag: 'link', attrs: { rel: 'apple-touch-icon', href: './icons/icon-192.png' }, injectTo: 'head' },
+      { tag: 'meta', attrs: { name: 'theme-color', content: '#101216' }, injectTo: 'head' },
+    ],
+  };
+}
+
 function sendFile(res, path) {
   res.setHeader('Content-Type', TYPES[extname(path)] ?? 'application/octet-stream');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
@@ -71,7 +87,7 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  plugins: [ortRuntime(), modelFiles()],
+  plugins: [ortRuntime(), modelFiles(), pageHead()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },
   server: {

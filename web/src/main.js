@@ -5,6 +5,7 @@ import { PredictionsPanel } from './predictions-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { GrowthPanel } from './growth-panel.js';
 import { labelInfo } from './labels.js';
+import { startOffline } from './offline.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
 import { SegmentPanel } from './segment-panel.js';
 import { SurvivalPanel } from './survival-panel.js';
@@ -260,5 +261,7 @@ $('#window-auto').addEventListener('click', async () => { (await viewerReady).re
 $('#overlay-opacity').addEventListener('input', async (e) => (await viewerReady).setOverlayOpacity(Number(e.target.value)));
 viewerReady.then((viewer) => viewer.onLocationChange((data) => { $('#location').textContent = data?.string ?? ''; }));
 viewerReady.catch((error) => message('error', `viewer: ${error.message} (WebGL2 is required)`));
+// The service worker: offline copy, cross-origin isolation on any static host, the version shown in the header.
+startOffline({ isIdle: () => files.length === 0 });
 window.addEventListener('unhandledrejection', (e) => message('error', e.reason?.message ?? String(e.reason)));
 refresh();
