@@ -59,7 +59,8 @@ function shownPredictions(page) {
     linearPredictor: a.dataset.linearPredictor === undefined ? undefined : Number(a.dataset.linearPredictor),
     median: a.dataset.median === undefined ? undefined : Number(a.dataset.median),
     probabilityText: a.querySelector('.probability')?.textContent,
-    survivalRows: [...a.querySelectorAll('table.prediction-survival tbody tr')].map((tr) => tr.cells[1].textContent),
+    intervalText: [a.querySelector('.probability-lower')?.textContent, a.querySelector('.probability-upper')?.textContent],
+    survivalRows: [...a.querySelectorAll('table.prediction-survival tbody tr')].map((tr) => `${tr.cells[1].textContent}, ${tr.cells[2].textContent}`),
     metric: a.querySelector('.metric')?.textContent,
     ageMetric: a.querySelectorAll('.metric')[1]?.textContent,
     researchTags: a.querySelectorAll('.ruo-tag').length,
@@ -94,11 +95,14 @@ function assertEqualsCli(shown, outcome, features) {
   if (expected.kind === 'logistic') {
     assert.equal(p.probability, expected.probability, `${outcome} (${p.model}): page ${p.probability}, CLI ${expected.probability}`);
     assert.equal(p.probabilityText, percent(expected.probability));
+    if (Number.isFinite(expected.probability_lower)) {
+      assert.deepEqual(p.intervalText, [percent(expected.probability_lower), percent(expected.probability_upper)], `${outcome}: the interval shown`);
+    }
     assert.equal(p.metric, metricOf(p.model, 'auc_cv').toFixed(2), `${outcome}: the cross-validated AUC shown`);
     assert.equal(p.ageMetric, metricOf(p.model, 'auc_cv_age_only').toFixed(2), `${outcome}: age alone's AUC shown`);
   } else {
     assert.equal(p.median, expected.median_survival ?? undefined, `${outcome} median`);
-    assert.deepEqual(p.survivalRows, expected.survival_at.map((s) => percent(s.survival)));
+    assert.deepEqual(p.survivalRows, expected.survival_at.map((s) => `${percent(s.survival)}, ${percent(s.lower)} to ${percent(s.upper)}`));
     assert.equal(p.metric, metricOf(p.model, 'c_index_cv').toFixed(2), `${outcome}: the cross-validated C-index shown`);
     assert.ok(p.curve, `${outcome}: the curve is drawn`);
   }

@@ -212,7 +212,10 @@ export class PredictionsPanel {
         article.dataset.linearPredictor = String(p.linear_predictor);
         if (p.kind === 'logistic') article.dataset.probability = String(p.probability);
         else article.dataset.median = String(p.median_survival);
-        return show('done', this.#result(p, shipped, outcome, skipped));
+        const testedNote = outcome.key === 'idh' && entered.idh !== ''
+          ? `<p class="hint">You entered IDH ${entered.idh === '1' ? 'mutant' : 'wild-type'}: a tissue test's result stands; this is what the model suggests from the images and the entered age and sex.</p>`
+          : '';
+        return show('done', this.#result(p, shipped, outcome, skipped) + testedNote);
       } catch (error) {
         return show('error', `<p class="error">The model ${esc(shipped.model.name)} could not run: ${esc(error?.message ?? String(error))}</p>${this.#notes(skipped)}`);
       }
