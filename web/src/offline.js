@@ -71,6 +71,12 @@ export function startOffline({ isIdle }) {
         if (worker.state === 'redundant' && !serviceWorker.controller) show('none', 'no offline copy: saving the app failed');
       });
     });
+    // A page the worker does not serve although it runs (a hard reload bypasses it): a normal reload brings it back.
+    if (!controlled && registration.active && !self.crossOriginIsolated && isIdle() && !sessionStorage.getItem(RELOADED)) {
+      sessionStorage.setItem(RELOADED, '1');
+      location.reload();
+      return;
+    }
     if (controlled && !registration.waiting) {
       show('ready', self.crossOriginIsolated ? 'works offline' : 'works offline; not cross-origin isolated here: WebAssembly on 1 thread');
     }
