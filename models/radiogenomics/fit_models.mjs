@@ -191,6 +191,8 @@ for (const { outcome, spec, cv, age, rows } of ships) {
   model.metrics = [
     { name: `${metricName}_cv`, estimate: cv.fold_mean, lower: cv.fold_lower, upper: cv.fold_upper, note: cvNote },
     { name: `${metricName}_cv_age_only`, estimate: age.fold_mean, lower: age.fold_lower, upper: age.fold_upper, note: `age alone on the same folds` },
+    ...(Number.isFinite(cv.calibration_slope) ? [{ name: 'calibration_slope_cv', estimate: cv.calibration_slope,
+      note: 'slope of the outcome on the out-of-fold linear predictor, mean of the repeats: 1 ideal, below 1 predictions too extreme' }] : []),
     ...model.metrics.filter((m) => m.name.endsWith('_train')),
   ];
   if (note) model.warnings.push(note);
@@ -214,6 +216,10 @@ function card(spec, outcome, model, cv, age) {
          'It is shipped as the procedure gave it (not tuned until an image feature survived); the cross-validation below shows what the ' +
          'candidate image features added. In this cohort the signal lies in the compartments (how much of the core enhances or is ' +
          'necrotic), which a whole-tumour mask cannot see: see the `*_descriptors_*` models.', '']
+      : []),
+    ...(cv.calibration_slope < 0.5
+      ? [`**Poorly calibrated in cross-validation (slope ${fmt(cv.calibration_slope, 2)}): its ${outcome.kind === 'cox' ? 'risks' : 'probabilities'} are far too extreme; ` +
+         'read it as a ranking of patients, not as a probability.** Few patients carry the outcome, and the elastic net kept many inputs.', '']
       : []),
     '## Cohort',
     `- ${outcome.subjects} TCGA patients with an expert-corrected tumour mask in SRI24 space (Bakas et al. 2017, Sci Data 4:170117; of all ${cohort.length} masks, ${cohort.filter((r) => r.grade4 === 1).length} glioblastomas) and the label; ${outcome.kind === 'cox' ? 'events' : 'positives'} ${outcome.positives}; ${outcome.dropped_incomplete} dropped for a missing input or label.`,
