@@ -1,7 +1,7 @@
 // `gliolens descriptors`: the tumour's descriptors from a segmentation, as JSON and as a one-row CSV, and its errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -95,5 +95,36 @@ describe('gliolens descriptors on a TCGA mask', { skip: skipWithoutSharedData(tc
     assert.equal(byName.get('WT_original_shape_VoxelVolume'), 38314);
     assert.equal(byName.get('WT_hemisphere_left'), 1);  // centroid x -162.4 mm by the mask's affine (RAS): left
     assert.ok(byName.get('WT_centroid_midline_distance_mm') > 40);
+  });
+});
+
+// Acceptance of issue 28: the descriptors' shape features are PyRadiomics' own. PyRadiomics 3.1.0 was run on every
+// region of every shared BraTS case (tests/reference/pyradiomics_brats, make_reference.py there); shape depends on the
+// mask alone, so the descriptors of the segmentation must give its shape columns for ET, TC, WT, NCR and ED.
+const brats = join(sharedData, 'brats2018');
+describe('descriptors equal PyRadiomics\' shape features on every shared BraTS case', { skip: skipWithoutSharedData(brats) }, () => {
+  test('14 cases x 5 regions x 14 shape features within 1e-6 relative', async () => {
+    const { createGliolens } = await import('../../wasm/node.mjs');
+    const core = await createGliolens();
+    const reference = csvTable(readFileSync(join(projectRoot, 'tests', 'reference', 'pyradiomics_brats', 'pyradiomics_brats.csv'), 'utf8')).rows
+      .filter((r) => r.modality === 't1' && r.status === 'ok');
+    const cases = [...new Set(reference.map((r) => r.case))];
+    assert.equal(cases.length, 14);
+    let compared = 0;
+    for (const kase of cases) {
+      const { id } = core.load(join(brats, kase, `${kase}_seg.nii.gz`));
+      const byName = new Map(core.descriptors(id).descriptors.map((d) => [d.name, d.value]));
+      core.release(id);
+      for (const row of reference.filter((r) => r.case === kase)) {
+        for (const [column, text] of Object.entries(row)) {
+          if (!column.startsWith('original_shape_')) continue;
+          const ours = byName.get(`${row.region}_${column}`);
+          const theirs = Number(text);
+          assert.ok(Math.abs(ours - theirs) <= 1e-6 * Math.max(1, Math.abs(theirs)), `${kase} ${row.region} ${column}: ${ours} vs PyRadiomics ${theirs}`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared >= 14 * 4 * 14, `${compared} values compared`);
   });
 });
