@@ -21,6 +21,13 @@ export function volumeInputs(labelVolumes) {
   return Object.fromEntries(Object.entries(VOLUME_INPUTS).map(([name, labels]) => [name, labels.reduce((sum, l) => sum + (mL.get(l) ?? 0), 0)]));
 }
 
+// The descriptor a model input reads: a PyRadiomics-named input (original_shape_<Feature>, as PyRadiomics names the
+// column of the one mask it was given) is the whole tumour's, WT_original_shape_<Feature>; any other is its own name.
+// The page, gliolens batch and the model-fitting scripts map model inputs to descriptors the same way.
+export function descriptorNameOf(modelInput) {
+  return modelInput.startsWith('original_shape_') ? `WT_${modelInput}` : modelInput;
+}
+
 // The descriptors' CSV (`gliolens descriptors --format csv` and the page's download): a header, then one row (ID,
 // each descriptor's value, empty where it has none).
 export function descriptorsCsv(id, descriptors) {

@@ -10,7 +10,7 @@ import { descriptorsOf } from '../commands/descriptors.mjs';
 import { extractLoaded, parseLabels } from '../commands/features.mjs';
 import { run as predictVerb } from '../commands/predict.mjs';
 import { run as segmentVerb } from '../commands/segment.mjs';
-import { volumeInputs } from '../../wasm/gliolens.mjs';
+import { descriptorNameOf, volumeInputs } from '../../wasm/gliolens.mjs';
 
 
 function loaded(core, path, opened) {
@@ -44,7 +44,11 @@ async function segmentRow(core, kase, plan) {
 function predictionColumns(core, segId, kase, plan, columns, descriptors) {
   const features = {};
   for (const [name, text] of Object.entries(kase.extra)) if (text !== undefined && text !== '' && Number.isFinite(Number(text))) features[name] = Number(text);
-  for (const d of descriptors) if (typeof d.value === 'number' && !(d.name in features)) features[d.name] = d.value;
+  const descriptorValue = new Map(descriptors.filter((d) => typeof d.value === 'number').map((d) => [d.name, d.value]));
+  for (const [name, value] of descriptorValue) if (!(name in features)) features[name] = value;
+  for (const input of plan.modelInputs ?? []) {
+    if (!(input in features) && descriptorValue.has(descriptorNameOf(input))) features[input] = descriptorValue.get(descriptorNameOf(input));
+  }
   if (segId !== null) {
     for (const [name, mL] of Object.entries(volumeInputs(core.labelVolumes(segId)))) if (!(name in features)) features[name] = mL;
   }

@@ -69,13 +69,18 @@ function planOf(values, form, out) {
   const params = values.params ? readText(values.params, 'parameter file') : undefined;
   const model = values.model ? readText(values.model, 'model') : undefined;
   let modelName = '';
+  let modelInputs = [];
   if (model) {
-    try { modelName = JSON.parse(model).name ?? ''; } catch { /* the predict step names the problem */ }
+    try {
+      const parsed = JSON.parse(model);
+      modelName = parsed.name ?? '';
+      modelInputs = (parsed.features ?? []).map((f) => f.name);
+    } catch { /* the predict step names the problem */ }
   }
   return {
     form, steps, regions, modalities, mode: values.mode, label: values.label,
     params, paramsPath: values.params, paramsSha256: params === undefined ? '' : sha256(params),
-    modelPath: values.model ? resolve(values.model) : undefined, modelName, modelSha256: model === undefined ? '' : sha256(model),
+    modelPath: values.model ? resolve(values.model) : undefined, modelName, modelInputs, modelSha256: model === undefined ? '' : sha256(model),
     times: values.times, segModel: values['seg-model'] ? resolve(values['seg-model']) : undefined,
     segDir: `${out.replace(/\.csv$/i, '')}_seg`,
   };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { csvTable } from '../../cli/csv.mjs';
+import { descriptorNameOf } from '../../wasm/gliolens.mjs';
 
 const DAYS_PER_MONTH = 365.25 / 12;  // clinical.csv gives overall survival in months; the models use days
 
@@ -29,9 +30,9 @@ export function radiogenomicCohort(descriptors, data) {
     const l = lgg.get(d.ID);
     const row = { ID: d.ID };
     for (const [name, text] of Object.entries(d)) if (name !== 'ID') row[name] = num(text);
-    for (const [name, value] of Object.entries(row)) {
-      const shape = /^WT_(original_shape_.+)$/.exec(name);
-      if (shape) row[shape[1]] = value;
+    for (const name of Object.keys(row)) {
+      const pyradiomics = name.replace(/^WT_/, '');
+      if (descriptorNameOf(pyradiomics) === name && pyradiomics !== name) row[pyradiomics] = row[name];
     }
     Object.assign(row, {
       age: num(c.Age_years_at_diagnosis),

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -13,6 +13,7 @@ import { csvTable } from '../../cli/csv.mjs';
 import { run as descriptorsVerb } from '../../cli/commands/descriptors.mjs';
 import { run as featuresVerb } from '../../cli/commands/features.mjs';
 import { run as predictVerb } from '../../cli/commands/predict.mjs';
+import { descriptorNameOf } from '../../wasm/gliolens.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { bratsCase, projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
 
@@ -199,6 +200,34 @@ describe('gliolens batch over three shared BraTS cases', { skip: skipWithoutShar
       assert.ok(Object.keys(descriptors).length > 50);
       for (const [name, value] of Object.entries(descriptors)) assert.equal(row[name], value, `${cases[k].id} ${name}`);
     });
+  });
+
+  test('predict with a shipped radiogenomic model reads the descriptors; PyRadiomics-named inputs are the whole tumour\'s', () => {
+    // idh_descriptors_age reads descriptors by their own names; a model with PyRadiomics' column names
+    // (original_shape_<F>, log-transformed) must read WT_original_shape_<F>, as the page and gliolens predict on a
+    // PyRadiomics table do.
+    const shapeModel = join(scratch, 'pyradiomics_named.json');
+    writeFileSync(shapeModel, JSON.stringify({
+      format: 'gliolens-model', version: 1, kind: 'logistic', name: 'PyRadiomics-named test model', outcome: 'test',
+      features: [{ name: 'age', center: 50, scale: 10 }, { name: 'original_shape_MeshVolume', transform: 'log', center: 11, scale: 1 },
+        { name: 'original_shape_Sphericity', center: 0.5, scale: 0.1 }],
+      coefficients: [0.3, -0.4, 0.2], intercept: 0.1,
+    }));
+    for (const model of [join(projectRoot, 'models', 'radiogenomics', 'idh_descriptors_age.json'), shapeModel]) {
+      const out = join(scratch, `predict-${basename(model)}.csv`);
+      const r = gliolens('batch', '--cases', table, '--out', out, '--steps', 'descriptors,predict', '--model', model, '--jobs', '1');
+      assert.equal(r.status, 0, r.stderr);
+      const rows = csvTable(readFileSync(out, 'utf8')).rows;
+      rows.forEach((row, k) => {
+        const { id } = core.load(cases[k].files.seg);
+        const descriptors = Object.fromEntries(core.descriptors(id).descriptors.map((d) => [d.name, d.value]));
+        core.release(id);
+        const features = Object.fromEntries(JSON.parse(readFileSync(model, 'utf8')).features
+          .map(({ name }) => [name, name === 'age' ? ages[k] : descriptors[descriptorNameOf(name)]]));
+        const expected = core.predict(readFileSync(model, 'utf8'), features);
+        assert.equal(Number(row.predict_probability), expected.probability, `${cases[k].id} ${basename(model)}`);
+      });
+    }
   });
 });
 
