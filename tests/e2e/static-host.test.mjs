@@ -52,7 +52,7 @@ test('on a plain static host under a sub-path: isolated by the service worker, o
     const { page, problems } = await openPage(browser.context, url);
     // The first visit keeps the build and reloads once under the worker, now cross-origin isolated.
     await until(page, () => Boolean(navigator.serviceWorker.controller) && self.crossOriginIsolated
-      && document.querySelector('#app-version')?.dataset.offline === 'ready');
+      && document.querySelector('#app-version')?.dataset.offline === 'ready' && Boolean(document.querySelector('#app-version').dataset.version));
     const shown = await page.$eval('#app-version', (p) => p.textContent);
     assert.equal(shown, `Version ${version} · works offline`);
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
@@ -72,6 +72,7 @@ test('on a plain static host under a sub-path: isolated by the service worker, o
     await browser.context.setOffline(true);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]', { timeout: TIMEOUT });
+    await page.waitForSelector('#app-version[data-offline="ready"][data-version]', { timeout: TIMEOUT });
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
     assert.equal(await page.$eval('#app-version', (p) => p.textContent), `Version ${version} · works offline`);
     // The installable app: its manifest and icons come from the offline copy too.
