@@ -24,6 +24,10 @@ const HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
 };
 
+// Types the browser insists on (module scripts, streaming WebAssembly compilation), for hosts whose type table lacks
+// them (.mjs is missing from some).
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
@@ -70,14 +74,16 @@ async function serve(request, url) {
       });
     }
   }
-  return withHeaders(response);
+  return withHeaders(response, url);
 }
 
 // The response with the isolation and security headers. (A new Response also drops `redirected`, which a navigation
 // must not be answered with.)
-function withHeaders(response) {
+function withHeaders(response, url) {
   if (response.type === 'opaque' || response.type === 'opaqueredirect' || response.status === 0) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(HEADERS)) headers.set(name, value);
+  const type = TYPES[url.pathname.match(/\.[a-z]+$/)?.[0]];
+  if (type && response.ok) headers.set('Content-Type', type);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
