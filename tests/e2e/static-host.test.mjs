@@ -83,6 +83,7 @@ test('on a plain static host under a sub-path: isolated by the service worker, o
     assert.deepEqual(icons, ['image/svg+xml', 'image/png', 'image/png', 'image/png']);
     await page.click('#demo-button');
     await page.waitForFunction(() => document.querySelectorAll('#file-list tbody tr').length === 5, null, { timeout: TIMEOUT });
+    console.log(`# static host, offline: page reloaded and demo case loaded at ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await page.selectOption('#segment-backend', 'wasm');
     await page.click('#segment-run');
     await page.waitForFunction(() => (/^Done/.test(document.querySelector('#segment-status').textContent)
