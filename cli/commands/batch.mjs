@@ -1,9 +1,9 @@
 // gliolens batch: a cohort in one run. A cases table in, one output table out (one row per case), the
 // single-case verbs' code for each step, cases spread over worker threads, resumable (cli/batch/journal.mjs).
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, freemem } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { MODALITIES, readCasesTable } from '../batch/cases.mjs';
@@ -18,7 +18,8 @@ const STEPS = ['segment', 'features', 'descriptors', 'predict'];
 
 export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--steps segment,features,descriptors,predict] [--jobs N]
        [--params FILE] [--mode pyradiomics|ibsi] [--regions ET,TC,WT] [--modalities t1,t1ce,t2,flair] [--label N]
-       [--model MODEL.json] [--times t1,t2] [--seg-model DIR]
+       [--model MODEL.json] [--times t1,t2] [--seg-model DIR] [--only ID ...] [--seg-dir DIR]
+       gliolens batch --cases TABLE.csv --list
   TABLE: PyRadiomics' batch form (Image,Mask[,Label][,ID], one extraction a row) or ours
          (id,t1,t1ce,t2,flair[,seg][,age,...], one patient a row); paths relative to the table
   OUT: one row per case (features as REGION_modality_name columns; PyRadiomics' names in its form),
@@ -30,6 +31,9 @@ export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--st
   --regions     of BraTS labels: ET (4), TC (1,4), WT (1,2,4), NCR (1), ED (2); default ET,TC,WT
   --label N     PyRadiomics form: the label where the row has no Label (default 1, or the parameter file's)
   --model FILE  a gliolens-model for predict: the row's numeric columns, the seg's volumes (et_ml, ...), the descriptors
+  --only ID     run only this case of TABLE (repeatable); paths stay relative to TABLE (workflow/Snakefile runs one case a job)
+  --seg-dir DIR where the segment step writes ID_seg.nii.gz (default: OUT's folder/OUT_seg)
+  --list        print the table's form, the tool version and each case's id, files and cells as JSON, and run nothing
   a rerun with the same OUT skips the cases already done (OUT.done); failures go to OUT.errors.csv and are retried`;
 
 export const options = {
@@ -45,6 +49,9 @@ export const options = {
   model: { type: 'string' },
   times: { type: 'string' },
   'seg-model': { type: 'string' },
+  'seg-dir': { type: 'string' },
+  only: { type: 'string', multiple: true },
+  list: { type: 'boolean' },
 };
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -82,7 +89,7 @@ function planOf(values, form, out) {
     params, paramsPath: values.params, paramsSha256: params === undefined ? '' : sha256(params),
     modelPath: values.model ? resolve(values.model) : undefined, modelName, modelInputs, modelSha256: model === undefined ? '' : sha256(model),
     times: values.times, segModel: values['seg-model'] ? resolve(values['seg-model']) : undefined,
-    segDir: `${out.replace(/\.csv$/i, '')}_seg`,
+    segDir: values['seg-dir'] ? resolve(values['seg-dir']) : `${out.replace(/\.csv$/i, '')}_seg`,
   };
 }
 
@@ -169,18 +176,40 @@ function runPool(pending, jobs, plan, onResult) {
   });
 }
 
+// What a workflow engine needs to plan one job per case (workflow/Snakefile): the ids, each case's input
+// files (resolved as the batch resolves them) and its cells, and the version that stamps the rows.
+function listing({ form, cases }) {
+  return {
+    form,
+    gliolens_version: toolVersion(),
+    cases: cases.map((c) => ({ id: c.id, files: Object.values(c.paths), cells: c.cells, segment: form === 'gliolens' && !c.paths.seg })),
+  };
+}
+
+// The cases named by --only, in the table's order; an id not in the table is an error naming it.
+function only(cases, ids, table) {
+  const known = new Set(cases.map((c) => c.id));
+  const unknown = ids.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new UsageError(`--only: ${table} has no case "${unknown}"`);
+  const wanted = new Set(ids);
+  return cases.filter((c) => wanted.has(c.id));
+}
+
 export async function run({ values, positionals }) {
   const table = values.cases ?? positionals[0];
   if (positionals.length > (values.cases ? 0 : 1)) throw new UsageError(`unexpected argument "${positionals.at(-1)}"`);
   if (!table) throw new UsageError('give the cases table: --cases TABLE.csv');
+  if (values.list) return listing(readCasesTable(table));
   if (!values.out) throw new UsageError('give the output table: --out OUT.csv');
   const out = resolve(values.out);
-  const { form, columns: tableColumns, cases } = readCasesTable(table);
+  const { form, columns: tableColumns, cases: allCases } = readCasesTable(table);
+  const cases = values.only ? only(allCases, values.only, table) : allCases;
   const plan = planOf(values, form, out);
   const jobs = values.jobs === undefined ? defaultJobs(plan, cases) : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, not "${values.jobs}"`);
   const version = toolVersion();
   const { params, ...settings } = plan;
+  mkdirSync(dirname(out), { recursive: true });
   const journal = new Journal(out, { version, ...settings, paramsPath: undefined, modelPath: undefined, segDir: undefined });
   const pending = largestFirst(cases.filter((c) => !journal.done.has(c.id)));
   const skipped = cases.length - pending.length;

@@ -137,6 +137,25 @@ describe('gliolens batch over three shared BraTS cases', { skip: skipWithoutShar
     assert.equal(readFileSync(out, 'utf8'), reference.text);
   });
 
+  test('--only ID: that case\'s row of the whole table, paths still relative to the table; --list: the cases (workflow/Snakefile)', () => {
+    const out = join(scratch, 'only', 'one.csv');  // in a folder not made yet
+    const r = gliolens(...batchArgs(table, out, '--jobs', '1', '--only', cases[1].id));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json.cases, 1);
+    const [header, ...rows] = reference.text.split('\n');
+    assert.equal(readFileSync(out, 'utf8'), `${header}\n${rows[1]}\n`);
+    const unknown = gliolens(...batchArgs(table, join(scratch, 'only', 'none.csv'), '--only', 'no_such_case'));
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--only: .*cases\.csv has no case "no_such_case"/);
+    const listed = gliolens('batch', '--cases', table, '--list').json;
+    assert.equal(listed.form, 'gliolens');
+    assert.equal(listed.gliolens_version, reference.rows[0].gliolens_version);
+    assert.deepEqual(listed.cases.map((c) => c.id), cases.map((c) => c.id));
+    assert.deepEqual(listed.cases[1].files, ['t1', 't1ce', 't2', 'flair', 'seg'].map((m) => cases[1].files[m]));
+    assert.equal(listed.cases[1].cells.age, String(ages[1]));
+    assert.equal(listed.cases[1].segment, false);
+  });
+
   test('a rerun with other settings is refused, naming the output', () => {
     const r = gliolens(...batchArgs(table, join(scratch, 'jobs1.csv'), '--regions', 'WT'));
     assert.equal(r.status, 1);
