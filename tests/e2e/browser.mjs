@@ -12,11 +12,15 @@ import { startServer } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser() {
+// Service workers are blocked unless a test asks for them: the page's own service worker (offline cache, isolation on
+// a plain host) has its test, tests/e2e/static-host.test.mjs; the others run as `npm start` serves the page, with the
+// server's headers, and need not pay for the worker caching the whole build on every launch.
+export async function launchBrowser({ serviceWorkers = 'block' } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/setup`);
   const profile = mkdtempSync(join(tmpdir(), 'gliolens-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    serviceWorkers,
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: [

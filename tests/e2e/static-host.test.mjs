@@ -46,7 +46,7 @@ test('on a plain static host under a sub-path: isolated by the service worker, o
   const root = normalize(process.env.GLIOLENS_DIST_DIR ?? distDir);
   const { version } = JSON.parse(readFileSync(join(root, 'version.json'), 'utf8'));
   const { server, url } = await plainStaticHost(root);
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ serviceWorkers: 'allow' });
   const started = performance.now();
   try {
     const { page, problems } = await openPage(browser.context, url);

@@ -56,6 +56,11 @@ export function startOffline({ isIdle }) {
   });
 
   serviceWorker.register('sw.js', { scope: './', updateViaCache: 'none' }).then((registration) => {
+    // A browser or an automation policy that blocks service workers may resolve with nothing rather than refuse.
+    if (!registration) {
+      show('none', 'no offline copy: service workers are blocked here');
+      return;
+    }
     const offerUpdate = (worker) => {
       const button = document.createElement('button');
       button.type = 'button';
