@@ -10,6 +10,7 @@
 // 1p/19q codeletion is defined among IDH-mutant lower-grade gliomas (the model's cohort), so it is shown when the
 // user says IDH-mutant, or when the user gives no IDH status and the images' IDH-mutation probability is above one
 // half; with IDH wild-type entered it does not apply.
+import { descriptorNameOf } from '../../wasm/gliolens.mjs';
 import { cardUrl, survivalSvg } from './survival-panel.js';
 
 // Whichever model files exist when the page is built (a fit that keeps no input writes none).
@@ -126,8 +127,7 @@ export class PredictionsPanel {
         else features[name] = value;
         continue;
       }
-      // A PyRadiomics-named input (original_shape_X) is the whole tumour's shape feature, WT_original_shape_X here.
-      const descriptor = byName.get(name) ?? byName.get(`WT_${name}`);
+      const descriptor = byName.get(descriptorNameOf(name));
       if (!descriptor) missing.push({ name, reason: 'not a descriptor this page computes' });
       else if (descriptor.value === null) missing.push({ name, reason: descriptor.reason ?? 'no value' });
       else features[name] = descriptor.value;
