@@ -47,7 +47,8 @@ const WT_SHAPE = [
 const DESCRIPTORS = [
   log('WT_original_shape_MeshVolume'), log('WT_original_shape_SurfaceVolumeRatio'), raw('WT_original_shape_Sphericity'),
   raw('WT_original_shape_Elongation'), raw('WT_original_shape_Flatness'),
-  raw('ET_over_TC'), raw('NCR_over_TC'), raw('ED_over_WT'), raw('TC_over_WT'),
+  // NCR_over_TC is 1 - ET_over_TC and ED_over_WT is 1 - TC_over_WT (TC = ET + NCR, WT = TC + ED): one of each pair.
+  raw('ET_over_TC'), raw('TC_over_WT'),
   raw('WT_multifocal'), raw('WT_largest_component_share'),
   raw('WT_hemisphere_left'), raw('WT_crosses_midline'), raw('WT_centroid_midline_distance_mm'),
   raw('WT_centroid_ventricles_distance_mm'), raw('WT_centroid_y_mm'), raw('WT_centroid_z_mm'),
@@ -181,7 +182,8 @@ for (const { outcome, spec, cv, age, rows } of ships) {
     continue;
   }
   const metricName = outcome.kind === 'cox' ? 'c_index' : 'auc';
-  model.name = `${outcome.title[0].toUpperCase()}${outcome.title.slice(1)} (${spec.name})`;
+  const imaging = selected.some((name) => !NON_IMAGING.has(name));
+  model.name = `${outcome.title[0].toUpperCase()}${outcome.title.slice(1)} (${imaging ? spec.name : `${selected.join(' + ')} alone: no candidate image feature kept`})`;
   model.description = `${outcome.kind === 'cox' ? 'Cox proportional-hazards model (Efron ties)' : 'Logistic regression'} of ${outcome.title} from ${spec.name}: ` +
     `elastic net (alpha 0.5, lambda by 10-fold CV, 1-SE rule) then a refit of the ${selected.length} kept inputs. Research use only.`;
   model.outcome = outcome.kind === 'cox' ? outcome.title : `${outcome.title}${outcome.kind === 'logistic' ? ` (1 = ${OUTCOMES.find((o) => o.key === outcome.key).positive})` : ''}`;
@@ -227,6 +229,16 @@ function card(spec, outcome, model, cv, age) {
     '',
     '## Inputs (as the model reads them)',
     ...model.features.map((f) => `- \`${f.name}\`${f.transform === 'log' ? ' (the model takes its logarithm)' : ''}: ${describe(f.name)}; training range ${fmt(f.cohort_min, 3)} to ${fmt(f.cohort_max, 3)}${f.transform === 'log' ? ' (log)' : ''}`),
+    '',
+    `## Coefficients (refit on every patient; per unit of the input as the model reads it${model.features.some((f) => f.transform === 'log') ? ', its logarithm where marked' : ''})`,
+    `| input | coefficient | ${outcome.kind === 'cox' ? 'hazard ratio' : 'odds ratio'} | 95 % CI |`,
+    '|---|---|---|---|',
+    ...model.features.map((f, j) => {
+      const coef = model.coefficients[j] / f.scale;
+      const se = Math.sqrt(Math.max(0, model.covariance?.[j]?.[j] ?? 0)) / f.scale;
+      const z = 1.959963984540054;
+      return `| ${f.transform === 'log' ? `log ${f.name}` : f.name} | ${fmt(coef, 4)} | ${fmt(Math.exp(coef), 4)} | ${se > 0 ? `${fmt(Math.exp(coef - z * se), 4)} to ${fmt(Math.exp(coef + z * se), 4)}` : 'n/a'} |`;
+    }),
     '',
     `Candidates the elastic net chose from: ${spec.features.map((f) => `\`${f.log ? `log ${f.name}` : f.name}\``).join(', ')}. ` +
       `How often each was kept across the ${REPEATS * FOLDS} training folds: ${Object.entries(cv.kept).map(([n, share]) => `${n} ${Math.round(share * 100)} %`).join(', ') || 'none'}.`,
