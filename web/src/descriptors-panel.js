@@ -19,7 +19,7 @@ export function idOf(name) {
   return name.replace(/\.nii(\.gz)?$/i, '');
 }
 
-function shown(name, value) {
+export function shown(name, value) {
   if (name === 'WT_hemisphere_left') return value === 1 ? 'left' : 'right';
   if (YES_NO.has(name)) return value === 1 ? 'yes' : 'no';
   if (Number.isInteger(value) || Math.abs(value) >= 1000) return value.toFixed(0);
@@ -120,6 +120,8 @@ export class DescriptorsPanel {
     const seg = this.#getFiles().find((f) => f.role === 'seg' && f.labels);
     this.#root.hidden = !seg;
     if (!seg) {
+      // Descriptors restored from a session stay until a segmentation is loaded.
+      if (this.#source?.restored) return;
       this.#source = null;
       this.#result = null;
       this.#root.dataset.state = 'none';
@@ -140,6 +142,18 @@ export class DescriptorsPanel {
       (result) => { if (this.#source === source) this.#show(result); },
       (error) => { if (this.#source === source) this.#fail(error); },
     );
+  }
+
+  // The descriptors shown ({result, source: {name}}), for the report and the session file; null while there are none.
+  get state() {
+    return this.#result ? { result: this.#result, source: { name: this.#source.name } } : null;
+  }
+
+  // Shows descriptors saved in a session as they were computed, without the segmentation.
+  restore({ result, source }) {
+    this.#source = { key: null, id: null, name: source.name, restored: true };
+    this.#root.hidden = false;
+    this.#show(result);
   }
 
   #fail(error) {

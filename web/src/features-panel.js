@@ -72,7 +72,7 @@ export function resultsToJson(results, { mode, segmentation }) {
   }, null, 2);
 }
 
-function formatValue(value) {
+export function formatValue(value) {
   if (value === null || value === undefined) return '—';
   if (value === 0) return '0';
   const a = Math.abs(value);
@@ -195,6 +195,22 @@ export class FeaturesPanel {
 
   get results() {
     return this.#results;
+  }
+
+  // The table's sets with their mode and segmentation, for the report and the session file; null before a run.
+  get state() {
+    return this.#results.length ? { mode: this.#mode, segmentation: this.#segmentation, results: this.#results } : null;
+  }
+
+  // Shows the sets saved in a session, as computed then.
+  restore({ mode, segmentation, results }) {
+    if (this.#busy) return;
+    this.#mode = mode;
+    this.#segmentation = segmentation;
+    this.#results = results;
+    this.#root.dataset.state = 'done';
+    this.#root.querySelector('#features-status').textContent = `${results.length} region × modality sets of ${segmentation} (${mode}), from the session file`;
+    this.#render();
   }
 
   #render() {

@@ -6,6 +6,7 @@ import { FeaturesPanel } from './features-panel.js';
 import { GrowthPanel } from './growth-panel.js';
 import { labelInfo } from './labels.js';
 import { startOffline } from './offline.js';
+import { readSession, renderReport, sessionJson } from './report.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
 import { SegmentPanel } from './segment-panel.js';
 import { SurvivalPanel } from './survival-panel.js';
@@ -21,6 +22,8 @@ const viewerReady = Viewer.create($('#viewer'));
 const files = [];
 let shownRole = '';
 let nextKey = 1;
+// The session file opened in this page ({name, session}): its results stand in for a case whose images are not loaded.
+let restored = null;
 
 // ---- messages and progress ---------------------------------------------------------------------
 function message(kind, text) {
@@ -157,7 +160,7 @@ function renderFileList() {
 }
 
 function renderLegend() {
-  const seg = files.find((f) => f.role === 'seg');
+  const seg = files.find((f) => f.role === 'seg') ?? (restored?.session.segmentation ? { labels: restored.session.segmentation.labels } : null);
   const table = $('#legend');
   const body = table.querySelector('tbody');
   body.replaceChildren();
@@ -201,6 +204,8 @@ async function refresh() {
   featuresPanel?.refresh();
   survivalPanel?.refresh();
   segmentPanel?.refresh();
+  $('#report-button').disabled = files.length === 0 && !restored;
+  $('#session-save').disabled = files.length === 0 && !restored;
   const viewer = await viewerReady;
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
   const seg = files.find((f) => f.role === 'seg');
@@ -262,6 +267,78 @@ $('#overlay-opacity').addEventListener('input', async (e) => (await viewerReady)
 viewerReady.then((viewer) => viewer.onLocationChange((data) => { $('#location').textContent = data?.string ?? ''; }));
 viewerReady.catch((error) => message('error', `viewer: ${error.message} (WebGL2 is required)`));
 // The service worker: offline copy, cross-origin isolation on any static host, the version shown in the header.
+// ---- report and session -------------------------------------------------------------------------
+// What the panels hold about the case, for the report and the session file; a session's own where its images are not
+// loaded here.
+function caseState() {
+  const assigned = files.filter((f) => f.role);
+  const seg = files.find((f) => f.role === 'seg');
+  const session = files.length ? null : restored?.session;
+  const listed = session?.files ?? assigned.map((f) => ({ name: f.name, role: f.role, dims: f.header?.dims }));
+  const first = listed.find((f) => f.role === 't1') ?? listed[0];
+  return {
+    caseName: session?.caseName ?? (first ? first.name.replace(/(_(t1|t1ce|t1c|t2|flair|seg))?\.nii(\.gz)?$/i, '') : 'no case loaded'),
+    appVersion: $('#app-version')?.dataset.version ?? 'unknown',
+    restoredFrom: session ? restored.name : null,
+    synthetic: session?.synthetic ?? files.some((f) => f.synthetic),
+    files: listed,
+    segmentation: session?.segmentation ?? (seg ? {
+      name: seg.name, predicted: Boolean(seg.predicted), model: seg.predicted ? $('#segment-model').textContent : null, labels: seg.labels,
+    } : null),
+    descriptors: descriptorsPanel.state,
+    predictions: predictionsPanel.state,
+    features: featuresPanel.state,
+  };
+}
+
+async function showReport() {
+  const seg = files.find((f) => f.role === 'seg');
+  const background = files.find((f) => f.role === shownRole) ?? files.find((f) => f.role && f.role !== 'seg');
+  const images = seg ? { labels: seg.image, labelValues: seg.labels.map((l) => l.label), background: background?.image, backgroundName: background?.name } : null;
+  try {
+    renderReport($('#report'), caseState(), images);
+    window.print();
+  } catch (error) {
+    message('error', `report: ${error.message}`);
+  }
+}
+
+function saveSession() {
+  const state = caseState();
+  const url = URL.createObjectURL(new Blob([sessionJson(state)], { type: 'application/json' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: `${state.caseName}_gliolens_session.json` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// Shows a session's results in a page with no case loaded: the panels take the saved numbers, nothing runs.
+async function openSession(file) {
+  if (!file) return;
+  try {
+    if (files.length || restored) throw new Error('open a session in a fresh page (reload it first): this page already holds a case');
+    const session = readSession(await file.text(), file.name);
+    restored = { name: file.name, session };
+    if (session.predictions) predictionsPanel.restore(session.predictions);
+    if (session.descriptors) descriptorsPanel.restore(session.descriptors);
+    if (session.features) featuresPanel.restore(session.features);
+    const note = $('#session-note');
+    note.hidden = false;
+    note.textContent = `Session ${file.name} (${session.caseName}, saved ${session.saved?.slice(0, 10) ?? 'undated'}, Gliolens ${session.appVersion}): ` +
+      'its results are shown as saved, nothing was recomputed. The images are not in a session: drop them again to view them.';
+    await refresh();
+  } catch (error) {
+    message('error', error.message.startsWith(file.name) ? error.message : `${file.name}: ${error.message}`);
+  } finally {
+    $('#session-input').value = '';
+  }
+}
+
+$('#report-button').addEventListener('click', showReport);
+$('#session-save').addEventListener('click', saveSession);
+$('#session-open').addEventListener('click', () => $('#session-input').click());
+$('#session-input').addEventListener('change', (e) => openSession(e.target.files[0]));
 startOffline({ isIdle: () => files.length === 0 });
 window.addEventListener('unhandledrejection', (e) => message('error', e.reason?.message ?? String(e.reason)));
 refresh();

@@ -49,7 +49,7 @@ const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const fmt = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Number(x).toFixed(d));
 // A probability as the page shows it: one decimal, and "< 0.1 %" / "> 99.9 %" rather than a 0.0 or 100.0 that reads as
 // certainty.
-const percent = (p) => (p < 0.0005 ? '< 0.1 %' : p > 0.9995 ? '> 99.9 %' : `${fmt(100 * p, 1)} %`);
+export const percent = (p) => (p < 0.0005 ? '< 0.1 %' : p > 0.9995 ? '> 99.9 %' : `${fmt(100 * p, 1)} %`);
 // An interval this wide says the model cannot tell for this patient (few such patients in its cohort).
 const UNINFORMATIVE_WIDTH = 0.8;
 const RUO = '<span class="ruo-tag">research use only</span>';
@@ -73,6 +73,10 @@ export class PredictionsPanel {
   #descriptors = null;
   // Raised on each change, so a slower earlier run never overwrites a later one.
   #generation = 0;
+  // The predictions shown ({entered, outcomes}) for the report and the session file, and those of a session opened,
+  // shown instead of a run while the entered values are the session's.
+  #shown = null;
+  #saved = null;
 
   constructor(root, core) {
     this.#root = root;
@@ -110,6 +114,19 @@ export class PredictionsPanel {
     this.#run();
   }
 
+  get state() {
+    return this.#shown;
+  }
+
+  // Shows a session's predictions as they were: its entered values back in their fields and each outcome's saved
+  // result, until a value is changed (then the models run again).
+  restore(state) {
+    this.$('#predictions-age').value = state.entered.age;
+    this.$('#predictions-sex').value = state.entered.sex;
+    this.$('#predictions-idh').value = state.entered.idh;
+    this.#saved = state;
+  }
+
   #entered() {
     return { age: this.$('#predictions-age').value.trim(), sex: this.$('#predictions-sex').value, idh: this.$('#predictions-idh').value };
   }
@@ -137,6 +154,7 @@ export class PredictionsPanel {
 
   async #run() {
     const generation = ++this.#generation;
+    this.#shown = null;
     if (!this.#descriptors) {
       this.#root.dataset.state = 'none';
       this.$('#predictions-list').replaceChildren();
@@ -158,8 +176,9 @@ export class PredictionsPanel {
     this.$('#predictions-status').textContent = 'Predicting…';
     const cards = [];
     const results = {};
+    const saved = this.#saved && this.#descriptors.source.restored && ['age', 'sex', 'idh'].every((k) => this.#saved.entered[k] === entered[k]) ? this.#saved : null;
     for (const outcome of OUTCOMES) {
-      const card = await this.#outcome(outcome, entered, results);
+      const card = await this.#outcome(outcome, entered, results, saved);
       if (generation !== this.#generation) return;
       cards.push(card);
     }
@@ -168,11 +187,25 @@ export class PredictionsPanel {
     this.$('#predictions-status').textContent = `From the descriptors of ${this.#descriptors.source.name}, age ${entered.age}` +
       `${entered.sex === '' ? '' : `, ${entered.sex === '1' ? 'male' : 'female'}`}${entered.idh === '' ? '' : `, IDH ${entered.idh === '1' ? 'mutant' : 'wild-type'} (entered)`}.` +
       (failed ? ` ${failed} prediction${failed > 1 ? 's' : ''} could not run (reasons below).` : '');
+    this.#shown = {
+      entered,
+      outcomes: OUTCOMES.filter((o) => results[o.key]).map((o) => {
+        const { model } = RADIOGENOMIC_MODELS.get(results[o.key].model);
+        return {
+          key: o.key, title: o.title, kind: o.kind, model: { id: results[o.key].model, name: model.name, format_version: model.version },
+          prediction: results[o.key].prediction,
+        };
+      }),
+      // The outcomes without a result, with what their card says instead (a value to enter, does not apply).
+      others: cards.filter((c) => c.dataset.state !== 'done').map((c) => ({
+        key: c.dataset.outcome, title: c.querySelector('h3').textContent, note: [...c.querySelectorAll('p')].at(-1)?.textContent ?? '',
+      })),
+    };
     this.#root.dataset.state = 'done';
   }
 
   // One outcome's card: the first of its models whose inputs are all there, run in the Worker.
-  async #outcome(outcome, entered, results) {
+  async #outcome(outcome, entered, results, saved) {
     const article = document.createElement('article');
     article.className = 'prediction';
     article.dataset.outcome = outcome.key;
@@ -184,7 +217,7 @@ export class PredictionsPanel {
     };
     if (outcome.key === 'codeletion') {
       if (entered.idh === '0') return show('not-applicable', '<p>Does not apply: IDH wild-type entered.</p>');
-      const idh = results.idh;
+      const idh = results.idh?.prediction;
       if (entered.idh === '' && !(idh?.probability > 0.5)) {
         return show('not-applicable', `<p>Not shown: the images' IDH-mutation probability is ${idh ? `${percent(idh.probability)}, not above one half` : 'not available'}; enter IDH-mutant to see it.</p>`);
       }
@@ -206,8 +239,9 @@ export class PredictionsPanel {
         continue;
       }
       try {
-        const p = await this.#core.survivalPredict(shipped.model, inputs.features, outcome.kind === 'cox' ? { times: YEARS.map((y) => Math.round(y * DAYS_PER_YEAR)) } : {});
-        results[outcome.key] = p;
+        const kept = saved?.outcomes.find((o) => o.key === outcome.key && o.model.id === id);
+        const p = kept?.prediction ?? await this.#core.survivalPredict(shipped.model, inputs.features, outcome.kind === 'cox' ? { times: YEARS.map((y) => Math.round(y * DAYS_PER_YEAR)) } : {});
+        results[outcome.key] = { model: id, prediction: p };
         article.dataset.model = id;
         article.dataset.linearPredictor = String(p.linear_predictor);
         if (p.kind === 'logistic') article.dataset.probability = String(p.probability);
