@@ -121,6 +121,10 @@ test('demo case: the printed report shows the panels\' numbers; a saved session 
     const post = Worker.prototype.postMessage;
     Worker.prototype.postMessage = function record(message, ...rest) { window.workerRequests.push(message?.type); return post.call(this, message, ...rest); };
   });
+  // A JSON file that is not a session: a message naming it, and the page still opens the real one.
+  await fresh.page.setInputFiles('#session-input', { name: 'features.json', mimeType: 'application/json', buffer: Buffer.from('{"generator":"Gliolens"}') });
+  await fresh.page.waitForSelector('#messages li.error');
+  assert.match(await fresh.page.textContent('#messages li.error'), /^features\.json: not a Gliolens session file/);
   await fresh.page.setInputFiles('#session-input', { name: download.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(sessionText) });
   await fresh.page.waitForFunction(() => document.querySelector('#predictions').dataset.state === 'done', null, { timeout: TIMEOUT });
   assert.deepEqual(await panelNumbers(fresh.page), shown);
