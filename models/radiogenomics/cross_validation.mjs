@@ -144,11 +144,12 @@ export function fitProcedure(core, spec, train, seed) {
   return { model: withTransforms(report.model, spec.features), selected: report.model.features.map((f) => f.name) };
 }
 
-// The model's linear predictor for one patient (0 for the null model: every patient alike).
-export function linearPredictor(core, model, row) {
-  if (model === null) return 0;
-  const features = Object.fromEntries(model.features.map((f) => [f.name, row[f.name]]));
-  return core.predict(JSON.stringify(model), features).linear_predictor;
+// The model's linear predictor for each patient (0 for the null model: every patient alike). The model's text is
+// written once for all of them.
+export function linearPredictors(core, model, rows) {
+  if (model === null) return rows.map(() => 0);
+  const text = JSON.stringify(model);
+  return rows.map((row) => core.predict(text, Object.fromEntries(model.features.map((f) => [f.name, row[f.name]]))).linear_predictor);
 }
 
 // Discrimination (and calibration slope) of scores against the outcome, by the core: a one-input fit of the outcome
@@ -188,7 +189,7 @@ export function crossValidate(core, specs, rows, { repeats = 5, folds = 5, seed 
         const { model, selected, note } = fitProcedure(core, result.spec, train, 1000 * repeat + k + 1);
         if (note) result.notes.push(`repeat ${repeat + 1} fold ${k + 1}: ${note}`);
         for (const name of selected) result.kept.set(name, (result.kept.get(name) ?? 0) + 1);
-        const scores = test.map((r) => linearPredictor(core, model, r));
+        const scores = linearPredictors(core, model, test);
         testIndex.forEach((i, n) => { result.outOfFold[repeat][i] = scores[n]; });
         result.foldMetrics.push(discrimination(core, result.spec, test, scores).estimate);
       }
