@@ -2,6 +2,7 @@
 // descriptors`: volumes and proportions, multifocality, location in SRI24 space, and each region's shape; a value
 // the core cannot give shows its reason. The CSV is the CLI's `--format csv` row.
 import { descriptorsCsv } from '../../wasm/gliolens.mjs';
+import { downloadFile } from './download.js';
 
 const REGIONS = ['WT', 'TC', 'ET', 'NCR', 'ED'];
 const SHAPE_PREFIX = '_original_shape_';
@@ -202,13 +203,6 @@ export class DescriptorsPanel {
   #download() {
     if (!this.#result) return;
     const id = idOf(this.#source.name);
-    const blob = new Blob([descriptorsCsv(id, this.#result.descriptors)], { type: 'text/csv' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${id}_descriptors.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    downloadFile(`${id}_descriptors.csv`, descriptorsCsv(id, this.#result.descriptors), 'text/csv');
   }
 }

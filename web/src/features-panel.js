@@ -1,6 +1,7 @@
 // The radiomics panel: features of every region (ET, TC, WT, NCR, ED) in every loaded modality, computed in the
 // Worker one region x modality at a time (with progress; Cancel stops at the next region x modality), shown as a
 // table with each set's grey levels and bin setting, and downloadable as CSV and JSON.
+import { downloadFile } from './download.js';
 
 export const REGIONS = [
   { id: 'ET', name: 'Enhancing tumour', labels: [4] },
@@ -314,13 +315,6 @@ export class FeaturesPanel {
   #download(kind) {
     if (this.#results.length === 0) return;
     const text = kind === 'csv' ? resultsToCsv(this.#results) : resultsToJson(this.#results, { mode: this.#mode, segmentation: this.#segmentation });
-    const blob = new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `gliolens_features.${kind}`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    downloadFile(`gliolens_features.${kind}`, text, kind === 'csv' ? 'text/csv' : 'application/json');
   }
 }

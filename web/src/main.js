@@ -1,6 +1,7 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
+import { downloadFile } from './download.js';
 import { PredictionsPanel } from './predictions-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { GrowthPanel } from './growth-panel.js';
@@ -266,7 +267,6 @@ $('#window-auto').addEventListener('click', async () => { (await viewerReady).re
 $('#overlay-opacity').addEventListener('input', async (e) => (await viewerReady).setOverlayOpacity(Number(e.target.value)));
 viewerReady.then((viewer) => viewer.onLocationChange((data) => { $('#location').textContent = data?.string ?? ''; }));
 viewerReady.catch((error) => message('error', `viewer: ${error.message} (WebGL2 is required)`));
-// The service worker: offline copy, cross-origin isolation on any static host, the version shown in the header.
 // ---- report and session -------------------------------------------------------------------------
 // What the panels hold about the case, for the report and the session file; a session's own where its images are not
 // loaded here.
@@ -305,12 +305,7 @@ async function showReport() {
 
 function saveSession() {
   const state = caseState();
-  const url = URL.createObjectURL(new Blob([sessionJson(state)], { type: 'application/json' }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: `${state.caseName}_gliolens_session.json` });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadFile(`${state.caseName}_gliolens_session.json`, sessionJson(state), 'application/json');
 }
 
 // Shows a session's results in a page with no case loaded: the panels take the saved numbers, nothing runs.
@@ -339,6 +334,7 @@ $('#report-button').addEventListener('click', showReport);
 $('#session-save').addEventListener('click', saveSession);
 $('#session-open').addEventListener('click', () => $('#session-input').click());
 $('#session-input').addEventListener('change', (e) => openSession(e.target.files[0]));
+// The service worker: offline copy, cross-origin isolation on any static host, the version shown in the header.
 startOffline({ isIdle: () => files.length === 0 });
 window.addEventListener('unhandledrejection', (e) => message('error', e.reason?.message ?? String(e.reason)));
 refresh();

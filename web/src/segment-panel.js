@@ -1,18 +1,10 @@
 // The "Segment" panel: runs the glioma network on the four loaded modalities in the Worker, with
 // progress, cancel, the backend used and the time taken; the result joins the file list as the
 // segmentation and can be downloaded as NIfTI in the input's own space.
+import { downloadFile } from './download.js';
 
 const DEFAULT_MODEL = 'models/glioma_seg/';
 const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
-
-function download(name, bytes, type = 'application/gzip') {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 // "glioma_seg_2mm 5.0.0 (held-out Dice WT 0.83, TC 0.68, ET 0.51)": what the model is and how good, from its manifest.
 export function modelSummary(manifest) {
@@ -52,7 +44,7 @@ export class SegmentPanel {
       this.#el('#segment-status').textContent = 'Cancelling after the current window…';
       this.#running.cancel();
     });
-    this.#el('#segment-download').addEventListener('click', () => this.#result && download(this.#result.name, this.#result.bytes));
+    this.#el('#segment-download').addEventListener('click', () => this.#result && downloadFile(this.#result.name, this.#result.bytes, 'application/gzip'));
     this.#el('#segment-model-files').addEventListener('change', (e) => this.#useOwnModel([...e.target.files]));
     this.refresh();
     this.#bundledModelManifest().then(

@@ -14,6 +14,7 @@ import lggIdhCard from '../../models/survival/lgg_idh_age.md?raw';
 import lggCodel from '../../models/survival/lgg_codeletion_age.json';
 import lggCodelCard from '../../models/survival/lgg_codeletion_age.md?raw';
 import { VOLUME_INPUTS, volumeInputs } from '../../wasm/gliolens.mjs';
+import { downloadFile } from './download.js';
 
 export const MODELS = [
   { id: 'gbm_os', model: gbmOs, card: gbmOsCard },
@@ -230,11 +231,6 @@ export class SurvivalPanel {
 
   #export() {
     if (!this.#fittedModel) return;
-    const blob = new Blob([JSON.stringify(this.#fittedModel, null, 2) + '\n'], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = 'gliolens-model.json';
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    downloadFile('gliolens-model.json', JSON.stringify(this.#fittedModel, null, 2) + '\n', 'application/json');
   }
 }
