@@ -6,7 +6,8 @@
 // from there at run time (`env.wasm.wasmPaths`): its pthread workers are then started from that
 // real same-origin file, which is what lets the WASM backend run multi-threaded. (Inlined into the
 // bundled module Worker, the pthread workers do not start.)
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,33 @@ function modelFiles() {
   };
 }
 
+// `import MODEL_SHA256 from 'gliolens:model-sha256'`: the SHA-256 of each statistical model file as it is on disk
+// ({"radiogenomics/idh_descriptors_age.json": "…"}), the model's version in the report and the session file, the same
+// digest `gliolens batch` writes as prediction_model_sha256 (an import of the JSON gives the parsed object, whose bytes
+// are no longer the file's).
+const MODEL_SHA256_ID = 'gliolens:model-sha256';
+const STATISTICAL_MODEL_DIRS = ['radiogenomics', 'survival'];
+
+function modelDigests() {
+  const resolved = `\0${MODEL_SHA256_ID}`;
+  return {
+    name: 'gliolens-model-sha256',
+    resolveId: (id) => (id === MODEL_SHA256_ID ? resolved : null),
+    load(id) {
+      if (id !== resolved) return null;
+      const digests = {};
+      for (const dir of STATISTICAL_MODEL_DIRS) {
+        for (const file of readdirSync(join(modelsDir, dir)).filter((f) => f.endsWith('.json')).sort()) {
+          const path = join(modelsDir, dir, file);
+          this.addWatchFile(path);
+          digests[`${dir}/${file}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
+        }
+      }
+      return `export default ${JSON.stringify(digests, null, 1)};`;
+    },
+  };
+}
+
 // The built page's head: its Content-Security-Policy (first, before anything it governs), the web app manifest and
 // icon. Build only: the dev server injects its own client and talks to it over a WebSocket.
 function pageHead() {
@@ -87,7 +115,7 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  plugins: [ortRuntime(), modelFiles(), pageHead()],
+  plugins: [ortRuntime(), modelFiles(), modelDigests(), pageHead()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },
   server: {

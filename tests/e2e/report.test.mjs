@@ -3,12 +3,15 @@
 // the numbers the panels show, with the largest tumour slice as an image; the session saved (a download) and opened in
 // a fresh page shows the same numbers again, nothing recomputed and no image loaded.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { serveAppInBrowser } from './browser.mjs';
 
 const TIMEOUT = 120_000;
+// A model's version in the report: the SHA-256 of its file, as `gliolens batch` records it.
+const modelSha256 = (path) => createHash('sha256').update(readFileSync(new URL(`../../models/${path}`, import.meta.url))).digest('hex');
 const app = serveAppInBrowser();
 
 function assertClean(problems) {
@@ -18,7 +21,7 @@ function assertClean(problems) {
 }
 
 // The numbers the panels show: label volumes, descriptors by name, each prediction's value and interval, the
-// features table's WT values.
+// features table's WT values, the survival panel's patient prediction and the growth panel's values.
 async function panelNumbers(page) {
   return page.evaluate(() => {
     const text = (root, selector) => root.querySelector(selector)?.textContent ?? null;
@@ -43,6 +46,8 @@ async function panelNumbers(page) {
       predictions,
       features,
       age: document.querySelector('#predictions-age').value,
+      survival: { model: document.querySelector('#survival-model').value, lp: text(document, '#survival-lp'), median: text(document, '#survival-median') },
+      growth: Object.fromEntries([...document.querySelectorAll('#growth-result td.value')].map((td) => [td.closest('tr').dataset.name, td.textContent])),
     };
   });
 }
@@ -56,7 +61,21 @@ test('demo case: the printed report shows the panels\' numbers; a saved session 
   await page.waitForFunction(() => document.querySelector('#predictions').dataset.state === 'done', null, { timeout: TIMEOUT });
   await page.click('#features-compute');
   await page.waitForFunction(() => document.querySelector('#features').dataset.state === 'done', null, { timeout: TIMEOUT });
+  // The survival panel's patient prediction (the glioblastoma model: age and the segmentation's volumes) and the growth
+  // from a volume typed in for an earlier scan.
+  await page.fill('#survival-inputs input[name="age"]', '61');
+  await page.click('#survival-predict');
+  await page.waitForFunction(() => document.querySelector('#survival').dataset.state === 'done', null, { timeout: TIMEOUT });
+  await page.fill('#growth-case-date', '2026-06-01');
+  await page.selectOption('#growth-other-source', 'ml');
+  await page.fill('#growth-other-ml', '10');
+  await page.fill('#growth-other-date', '2026-01-01');
+  await page.click('#growth-compute');
+  await page.waitForFunction(() => document.querySelector('#growth').dataset.state === 'done', null, { timeout: TIMEOUT });
   const shown = await panelNumbers(page);
+  assert.equal(shown.survival.model, 'gbm_os');
+  assert.match(shown.survival.median, /^\d+$/);
+  assert.ok(Object.keys(shown.growth).length >= 8, JSON.stringify(shown.growth));
   assert.ok(Object.keys(shown.volumes).length >= 3, 'the demo case has its three labels');
   assert.ok(shown.predictions.idh?.value.endsWith('%'), JSON.stringify(shown.predictions));
 
@@ -80,7 +99,9 @@ test('demo case: the printed report shows the panels\' numbers; a saved session 
       descriptors: Object.fromEntries([...root.querySelectorAll('.report-descriptors td.value')].map((td) => [td.dataset.name, td.textContent])),
       predictions: Object.fromEntries([...root.querySelectorAll('tr.report-prediction')].map((tr) => [tr.dataset.outcome, {
         value: text(tr, '.probability') ?? text(tr, '.median'), lower: text(tr, '.probability-lower'), upper: text(tr, '.probability-upper'), model: text(tr, '.report-model'),
+        sha256: tr.querySelector('.report-model')?.dataset.sha256,
       }])),
+      growth: Object.fromEntries([...root.querySelectorAll('.report-growth td.value')].map((td) => [td.dataset.name, td.textContent])),
       features: Object.fromEntries([...root.querySelectorAll('.report-features td.value')].map((td) => [`${td.dataset.name}:${td.dataset.modality}`, td.textContent])),
       height: root.getBoundingClientRect().height,
     };
@@ -93,11 +114,19 @@ test('demo case: the printed report shows the panels\' numbers; a saved session 
   assert.deepEqual(report.volumes, shown.volumes);
   assert.ok(Object.keys(report.descriptors).length >= 10, JSON.stringify(report.descriptors));
   for (const [name, value] of Object.entries(report.descriptors)) assert.equal(value, shown.descriptors[name], name);
-  assert.deepEqual(Object.keys(report.predictions).sort(), Object.keys(shown.predictions).sort());
-  for (const [outcome, p] of Object.entries(report.predictions)) {
+  const { 'survival:gbm_os': survival, ...imagePredictions } = report.predictions;
+  assert.deepEqual(Object.keys(imagePredictions).sort(), Object.keys(shown.predictions).sort());
+  for (const [outcome, p] of Object.entries(imagePredictions)) {
     assert.deepEqual([p.value, p.lower, p.upper], [shown.predictions[outcome].value, shown.predictions[outcome].lower, shown.predictions[outcome].upper], outcome);
     assert.ok(p.model.includes(`${shown.predictions[outcome].model}.json`), p.model);
+    assert.equal(p.sha256, modelSha256(`radiogenomics/${shown.predictions[outcome].model}.json`), `${outcome}: the model file's version`);
   }
+  assert.equal(survival?.value, `${shown.survival.median} days`, JSON.stringify(report.predictions));
+  assert.equal(survival.sha256, modelSha256('survival/gbm_os.json'));
+  const growthShown = (name) => shown.growth[name];
+  assert.equal(report.growth.volume1_ml, `${growthShown('volume1_ml').replace(' mL', '')} → ${growthShown('volume2_ml')} over ${growthShown('days').split(' ')[0]} days`);
+  assert.equal(report.growth.volume_change_percent, growthShown('volume_change_percent'));
+  assert.equal(report.growth.velocity_mm_per_year, growthShown('velocity_mm_per_year').replace('+', ''));
   assert.ok(Object.keys(report.features).length >= 8, JSON.stringify(report.features));
   for (const [key, value] of Object.entries(report.features)) assert.equal(value, shown.features[key], key);
   // One A4 page: 297 mm less the 24 mm of margins, at 96 px per inch.

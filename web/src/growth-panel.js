@@ -28,6 +28,9 @@ export class GrowthPanel {
   // The second segmentation, loaded in the Worker: {name, id, dims} or null.
   #other = null;
   #caseKey = null;
+  // The growth shown ({earlier, later: {name, date}, region: {id, name}, report}), for the report and the session
+  // file; one restored from a session stays until a segmentation is loaded.
+  #shown = null;
 
   constructor(root, core, { getFiles }) {
     this.#root = root;
@@ -97,12 +100,26 @@ export class GrowthPanel {
   // Shown once the case has a segmentation; a result of another segmentation is cleared.
   refresh() {
     const seg = this.#caseSegmentation();
+    if (!seg && this.#shown?.restored) return;
     this.#root.hidden = !seg;
     if (seg?.key === this.#caseKey) return;
     this.#caseKey = seg?.key ?? null;
+    this.#shown = null;
     this.$('#growth-case-name').textContent = seg ? seg.name : '';
     this.$('#growth-result').replaceChildren();
     this.#status('', seg ? 'ready' : 'none');
+  }
+
+  get state() {
+    if (!this.#shown) return null;
+    const { restored, ...state } = this.#shown;
+    return state;
+  }
+
+  // Shows a session's growth result as saved (no segmentation is loaded with a session).
+  restore(state) {
+    this.#root.hidden = false;
+    this.#show({ ...state, restored: true });
   }
 
   #status(text, state) {
@@ -174,24 +191,28 @@ export class GrowthPanel {
     const [earlier, later] = this.#caseIsLater() ? [other, current] : [current, other];
     const caseKey = this.#caseKey;
     this.$('#growth-result').replaceChildren();
+    this.#shown = null;
     this.#status('Computing…', 'computing');
     try {
       const report = await this.#core.growth(earlier.scan, later.scan, region.labels);
       if (caseKey !== this.#caseKey) return;
-      this.#show(report, earlier, later, region);
+      const scan = ({ name, scan: { date } }) => ({ name, date });
+      this.#show({ earlier: scan(earlier), later: scan(later), region: { id: region.id, name: region.name }, report });
     } catch (error) {
       if (caseKey !== this.#caseKey) return;
       this.#status(`Growth from ${earlier.name} (${earlier.scan.date}) to ${later.name} (${later.scan.date}): ${error.message}`, 'error');
     }
   }
 
-  #show(r, earlier, later, region) {
+  #show(shown) {
+    const { report: r, earlier, later, region } = shown;
+    this.#shown = shown;
     const fixed = (x, d) => (x === null || x === undefined ? '—' : x.toFixed(d));
     const signed = (x, d) => (x > 0 ? '+' : '') + fixed(x, d);
     const rows = [
       resultRow('days', r.days, { label: 'Interval', text: `${r.days} days (${fixed(r.years, 2)} years)` }),
-      resultRow('volume1_ml', r.volume1_ml, { label: 'Volume, earlier scan', text: `${fixed(r.volume1_ml, 2)} mL` }, `${earlier.name}, ${earlier.scan.date}`),
-      resultRow('volume2_ml', r.volume2_ml, { label: 'Volume, later scan', text: `${fixed(r.volume2_ml, 2)} mL` }, `${later.name}, ${later.scan.date}`),
+      resultRow('volume1_ml', r.volume1_ml, { label: 'Volume, earlier scan', text: `${fixed(r.volume1_ml, 2)} mL` }, `${earlier.name}, ${earlier.date}`),
+      resultRow('volume2_ml', r.volume2_ml, { label: 'Volume, later scan', text: `${fixed(r.volume2_ml, 2)} mL` }, `${later.name}, ${later.date}`),
       resultRow('volume_change_ml', r.volume_change_ml, { label: 'Volume change', text: `${signed(r.volume_change_ml, 2)} mL` }),
       resultRow('volume_change_percent', r.volume_change_percent, { label: 'Volume change (%)', text: r.volume_change_percent === null ? '—' : `${signed(r.volume_change_percent, 1)} %` },
         r.volume_change_percent === null ? 'no percentage of an empty earlier volume' : ''),
@@ -203,7 +224,7 @@ export class GrowthPanel {
         r.volume_doubling_days === null ? 'none: the volume does not grow' : ''),
     ];
     this.$('#growth-result').innerHTML = `<table class="growth-table"><tbody>${rows.join('')}</tbody></table>`
-      + `<p class="hint">${esc(region.name)}; ${esc(r.method)}. Research use only.</p>`;
+      + `<p class="hint">${esc(region.name)}; ${esc(r.method)}. Research use only.${shown.restored ? ' From the session file, not recomputed.' : ''}</p>`;
     this.#status(`Growth from ${earlier.name} to ${later.name}`, 'done');
   }
 }

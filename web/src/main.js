@@ -288,6 +288,8 @@ function caseState() {
     descriptors: descriptorsPanel.state,
     predictions: predictionsPanel.state,
     features: featuresPanel.state,
+    survival: survivalPanel.state,
+    growth: growthPanel.state,
   };
 }
 
@@ -318,6 +320,8 @@ async function openSession(file) {
     if (session.predictions) predictionsPanel.restore(session.predictions);
     if (session.descriptors) descriptorsPanel.restore(session.descriptors);
     if (session.features) featuresPanel.restore(session.features);
+    if (session.survival) survivalPanel.restore(session.survival);
+    if (session.growth) growthPanel.restore(session.growth);
     const note = $('#session-note');
     note.hidden = false;
     note.textContent = `Session ${file.name} (${session.caseName}, saved ${session.saved?.slice(0, 10) ?? 'undated'}, Gliolens ${session.appVersion}): ` +

@@ -10,6 +10,8 @@
 // 1p/19q codeletion is defined among IDH-mutant lower-grade gliomas (the model's cohort), so it is shown when the
 // user says IDH-mutant, or when the user gives no IDH status and the images' IDH-mutation probability is above one
 // half; with IDH wild-type entered it does not apply.
+import MODEL_SHA256 from 'gliolens:model-sha256';
+
 import { descriptorNameOf } from '../../wasm/gliolens.mjs';
 import { cardUrl, survivalSvg } from './survival-panel.js';
 
@@ -23,6 +25,7 @@ export const RADIOGENOMIC_MODELS = new Map(Object.entries(modelFiles)
   .map(([path, model]) => [baseName(path), {
     id: baseName(path),
     model,
+    sha256: MODEL_SHA256[`radiogenomics/${baseName(path)}.json`],
     card: Object.entries(cardFiles).find(([p]) => baseName(p) === baseName(path))?.[1] ?? null,
   }]));
 
@@ -190,9 +193,9 @@ export class PredictionsPanel {
     this.#shown = {
       entered,
       outcomes: OUTCOMES.filter((o) => results[o.key]).map((o) => {
-        const { model } = RADIOGENOMIC_MODELS.get(results[o.key].model);
+        const { model, sha256 } = RADIOGENOMIC_MODELS.get(results[o.key].model);
         return {
-          key: o.key, title: o.title, kind: o.kind, model: { id: results[o.key].model, name: model.name, format_version: model.version },
+          key: o.key, title: o.title, kind: o.kind, model: { id: results[o.key].model, name: model.name, format_version: model.version, sha256 },
           prediction: results[o.key].prediction,
         };
       }),
@@ -258,10 +261,10 @@ export class PredictionsPanel {
     return show('error', '<p class="error">No model for this outcome ships with this build.</p>');
   }
 
-  #result(p, { model, card, id }, outcome, skipped) {
+  #result(p, { model, card, id, sha256 }, outcome, skipped) {
     const about = `<p class="hint">Model: ${esc(model.name)}, reading ${model.features.map((f) => `<code>${esc(f.name)}</code>`).join(', ')} · ${validation(model)} ${RUO}` +
       (card ? ` · <a class="model-card" href="${cardUrl(card)}" target="_blank" rel="noopener">model card</a>` : '') +
-      ` <code>${esc(id)}.json</code></p>`;
+      ` <code>${esc(id)}.json</code> <span class="model-version" title="SHA-256 of the model file: ${sha256}">sha256 ${sha256.slice(0, 12)}</span></p>`;
     const warnings = p.warnings.length ? `<ul class="warnings">${p.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '';
     if (p.kind === 'logistic') {
       const hasBand = Number.isFinite(p.probability_lower) && Number.isFinite(p.probability_upper);

@@ -178,13 +178,55 @@ function predictionLine({ key, title, kind, model, prediction: p }) {
         ? el('span', {}, ' (95 % CI ', span('probability-lower', percent(p.probability_lower)), ' to ', span('probability-upper', percent(p.probability_upper)), ')')
         : ' (no interval)'];
   line.append(el('td', { textContent: kind === 'cox' ? `${title}, median` : title }), el('td', {}, ...value),
-    el('td', { className: 'report-model', textContent: `${model.name} — ${model.id}.json, format ${model.format_version}` }));
+    modelCell(model));
   return line;
+}
+
+// The model and its version: the file's name and SHA-256 (what `gliolens batch` records as prediction_model_sha256).
+function modelCell(model) {
+  const cell = el('td', { className: 'report-model', textContent: `${model.name} — ${model.id}.json, sha256 ${model.sha256?.slice(0, 12) ?? 'not recorded'}` });
+  if (model.sha256) {
+    cell.title = `SHA-256 ${model.sha256}`;
+    cell.dataset.sha256 = model.sha256;
+  }
+  return cell;
+}
+
+// The survival panel's patient prediction (a shipped survival or molecular model on entered values and the volumes).
+function survivalLine({ model, inputs, unit, prediction: p }) {
+  const line = el('tr', { className: 'report-prediction report-survival' });
+  line.dataset.outcome = `survival:${model.id}`;
+  const given = Object.entries(inputs).map(([name, v]) => `${name} ${Number(v.toFixed(3))}`).join(', ');
+  const value = p.kind === 'logistic'
+    ? el('span', { className: 'probability', textContent: percent(p.probability) })
+    : el('span', {}, el('span', { className: 'median', textContent: Number.isFinite(p.median_survival) ? `${p.median_survival.toFixed(0)} ${unit}` : 'not reached' }),
+      ` (95 % CI ${Number.isFinite(p.median_lower) ? p.median_lower.toFixed(0) : '—'} to ${Number.isFinite(p.median_upper) ? p.median_upper.toFixed(0) : 'not reached'}; risk group ${p.risk_group ?? '—'})`);
+  line.append(el('td', { textContent: `${p.outcome}${p.kind === 'logistic' ? '' : ', median'} (from ${given})` }), el('td', {}, value), modelCell(model));
+  return line;
+}
+
+function growthTable(growth) {
+  if (!growth) return null;
+  const r = growth.report;
+  const fixed = (x, d) => (x === null || x === undefined ? '—' : x.toFixed(d));
+  const row = (name, label, text) => {
+    const td = el('td', { className: 'value', textContent: text });
+    td.dataset.name = name;
+    return el('tr', {}, el('th', { textContent: label }), td);
+  };
+  return el('div', {}, el('h3', { textContent: `Growth, ${growth.region.name}: ${growth.earlier.name} (${growth.earlier.date}) to ${growth.later.name} (${growth.later.date})` }),
+    table('report-growth', null, [
+      row('volume1_ml', 'Volume, earlier → later', `${fixed(r.volume1_ml, 2)} → ${fixed(r.volume2_ml, 2)} mL over ${r.days} days`),
+      row('volume_change_percent', 'Volume change', r.volume_change_percent === null ? '—' : `${r.volume_change_percent > 0 ? '+' : ''}${fixed(r.volume_change_percent, 1)} %`),
+      row('velocity_mm_per_year', 'Mean diameter velocity', `${fixed(r.velocity_mm_per_year, 2)} mm/year`),
+      row('volume_doubling_days', 'Volume doubling time', r.volume_doubling_days === null ? 'none (no growth)' : `${fixed(r.volume_doubling_days, 0)} days`),
+    ]));
 }
 
 function predictionsTable(state) {
   const p = state.predictions;
-  if (!p) return el('p', { className: 'report-note', textContent: 'No prediction (the age was not entered, or no descriptor).' });
+  const survival = state.survival ? table('report-predictions', ['Survival panel, patient', 'Prediction (95 % CI)', 'Model'], [survivalLine(state.survival)]) : null;
+  if (!p) return el('div', {}, el('p', { className: 'report-note', textContent: 'No prediction from the images (the age was not entered, or no descriptor).' }), survival);
   const entered = [`age ${p.entered.age}`, p.entered.sex === '' ? null : p.entered.sex === '1' ? 'male' : 'female',
     p.entered.idh === '' ? null : `IDH ${p.entered.idh === '1' ? 'mutant' : 'wild-type'} (entered)`].filter(Boolean).join(', ');
   return el('div', {}, el('p', { textContent: `Entered: ${entered}.` }),
@@ -193,7 +235,8 @@ function predictionsTable(state) {
       const line = el('p', { className: 'report-note report-not-predicted', textContent: `${title}: ${note}` });
       line.dataset.outcome = key;
       return line;
-    }));
+    }),
+    survival);
 }
 
 // Fills `root` with the report of `state` (what caseState() in main.js gathers, live or from a session); `images`
@@ -211,6 +254,7 @@ export function renderReport(root, state, images) {
       el('div', {}, el('h3', { textContent: 'Label volumes' }), volumesTable(state),
         el('h3', { textContent: 'Tumour descriptors' }), descriptorsTable(state))),
     el('h3', { textContent: 'What the images predict (research use only)' }), predictionsTable(state),
+    growthTable(state.growth),
     featuresTable(state),
     el('p', { className: 'report-footer', textContent: 'Computed in the browser by Gliolens; no file left the machine. Research use only.' }));
   root.dataset.state = 'ready';

@@ -13,6 +13,8 @@ import lggIdh from '../../models/survival/lgg_idh_age.json';
 import lggIdhCard from '../../models/survival/lgg_idh_age.md?raw';
 import lggCodel from '../../models/survival/lgg_codeletion_age.json';
 import lggCodelCard from '../../models/survival/lgg_codeletion_age.md?raw';
+import MODEL_SHA256 from 'gliolens:model-sha256';
+
 import { VOLUME_INPUTS, volumeInputs } from '../../wasm/gliolens.mjs';
 import { downloadFile } from './download.js';
 
@@ -22,7 +24,7 @@ export const MODELS = [
   { id: 'lgg_pfs', model: lggPfs, card: lggPfsCard },
   { id: 'lgg_idh_age', model: lggIdh, card: lggIdhCard },
   { id: 'lgg_codeletion_age', model: lggCodel, card: lggCodelCard },
-];
+].map((m) => ({ ...m, sha256: MODEL_SHA256[`survival/${m.id}.json`] }));
 
 
 // A model card (shipped as text) as a Blob URL: a link opens it in a tab without a network request. One URL per
@@ -70,6 +72,10 @@ export class SurvivalPanel {
   #cohortCsv = null;
   #cohortName = '';
   #fittedModel = null;
+  // The patient prediction shown ({model: {id, name, sha256}, inputs, unit, prediction}), for the report and the
+  // session file; null until Predict, and again when the model or the segmentation changes.
+  #shown = null;
+  #volumesShown = '';
 
   constructor(root, core, { getFiles, message }) {
     this.#root = root;
@@ -94,7 +100,7 @@ export class SurvivalPanel {
         <div id="survival-fit-result" role="status" aria-live="polite"></div>
       </div>`;
     root.querySelectorAll('.survival-tabs button').forEach((b) => b.addEventListener('click', () => this.#showTab(b.dataset.tab)));
-    this.$('#survival-model').addEventListener('change', () => this.refresh());
+    this.$('#survival-model').addEventListener('change', () => { this.#clear(); this.refresh(); });
     this.$('#survival-predict').addEventListener('click', () => this.#predict());
     this.$('#survival-csv').addEventListener('change', (e) => this.#loadCohort(e.target.files[0]));
     this.$('#survival-fit').addEventListener('click', () => this.#fit());
@@ -129,6 +135,10 @@ export class SurvivalPanel {
     const { model } = selected;
     this.$('#survival-card').href = cardUrl(selected.card);
     const volumes = this.#volumes();
+    if (JSON.stringify(volumes) !== this.#volumesShown) {
+      this.#volumesShown = JSON.stringify(volumes);
+      if (this.#shown && !this.#shown.restored) this.#clear();
+    }
     const previous = Object.fromEntries([...this.#root.querySelectorAll('#survival-inputs input, #survival-inputs select')].map((e) => [e.name, e.value]));
     this.$('#survival-inputs').innerHTML = model.features.map((f) => {
       if (f.name in VOLUME_INPUTS) {
@@ -147,11 +157,36 @@ export class SurvivalPanel {
     }
   }
 
+  get state() {
+    if (!this.#shown) return null;
+    const { restored, ...state } = this.#shown;
+    return state;
+  }
+
+  // Shows a session's patient prediction as it was saved: its model chosen, its inputs in their fields.
+  restore(state) {
+    if (!MODELS.some((m) => m.id === state.model.id)) return;
+    this.$('#survival-model').value = state.model.id;
+    this.refresh();
+    for (const [name, value] of Object.entries(state.inputs)) {
+      const input = this.$(`#survival-inputs [name="${name}"]`);
+      if (input) input.value = String(value);
+    }
+    this.#show({ ...state, restored: true });
+  }
+
+  #clear() {
+    this.#shown = null;
+    this.$('#survival-result').replaceChildren();
+    delete this.#root.dataset.state;
+  }
+
   async #predict() {
-    const { model } = this.#selected();
+    const { id, model, sha256 } = this.#selected();
     const features = {};
     for (const input of this.#root.querySelectorAll('#survival-inputs input, #survival-inputs select')) {
       if (input.value === '') {
+        this.#shown = null;
         this.$('#survival-result').textContent = `Enter ${input.name} first.`;
         this.#root.dataset.state = 'error';
         return;
@@ -161,23 +196,31 @@ export class SurvivalPanel {
     try {
       const unit = model.cohort.time_unit || 'days';
       const times = unit === 'days' ? [365, 730, 1825] : [];
-      const p = await this.#core.survivalPredict(model, features, { times });
-      this.#root.dataset.state = 'done';
-      this.#root.dataset.linearPredictor = String(p.linear_predictor);
-      if (p.kind === 'logistic') {
-        this.$('#survival-result').innerHTML = `<p>Probability of ${esc(p.outcome)}: <strong id="survival-probability">${fmt(100 * p.probability, 1)} %</strong></p>` + this.#warnings(p);
-        return;
-      }
-      const rows = p.survival_at.map((s) => `<tr><td>${s.time} ${esc(unit)}</td><td>${fmt(s.survival, 3)}</td><td>${fmt(s.lower, 3)} to ${fmt(s.upper, 3)}</td></tr>`).join('');
-      this.$('#survival-result').innerHTML =
-        `<p>Risk score (linear predictor) <strong id="survival-lp">${fmt(p.linear_predictor, 3)}</strong>, risk group <strong id="survival-group">${esc(p.risk_group ?? '—')}</strong>; ` +
-        `median ${esc(p.outcome)} <strong id="survival-median">${fmt(p.median_survival, 0)}</strong> ${esc(unit)} (95 % CI ${fmt(p.median_lower, 0)} to ${fmt(p.median_upper, 0)})</p>` +
-        `<table class="survival-at"><thead><tr><th>time</th><th>S(t)</th><th>95 % CI</th></tr></thead><tbody>${rows}</tbody></table>` +
-        survivalSvg([{ ...p.survival, label: 'this patient' }], { unit }) + this.#warnings(p);
+      const prediction = await this.#core.survivalPredict(model, features, { times });
+      this.#show({ model: { id, name: model.name, sha256 }, inputs: features, unit, prediction });
     } catch (error) {
+      this.#shown = null;
       this.#root.dataset.state = 'error';
       this.$('#survival-result').textContent = `${error.name}: ${error.message}`;
     }
+  }
+
+  #show(shown) {
+    const { prediction: p, unit } = shown;
+    this.#shown = shown;
+    this.#root.dataset.state = 'done';
+    this.#root.dataset.linearPredictor = String(p.linear_predictor);
+    const version = `<p class="hint">Model ${esc(shown.model.name)}, <code>${esc(shown.model.id)}.json</code> <span class="model-version">sha256 ${esc(shown.model.sha256?.slice(0, 12) ?? 'not recorded')}</span>${shown.restored ? '; from the session file, not recomputed' : ''}</p>`;
+    if (p.kind === 'logistic') {
+      this.$('#survival-result').innerHTML = `<p>Probability of ${esc(p.outcome)}: <strong id="survival-probability">${fmt(100 * p.probability, 1)} %</strong></p>` + version + this.#warnings(p);
+      return;
+    }
+    const rows = p.survival_at.map((s) => `<tr><td>${s.time} ${esc(unit)}</td><td>${fmt(s.survival, 3)}</td><td>${fmt(s.lower, 3)} to ${fmt(s.upper, 3)}</td></tr>`).join('');
+    this.$('#survival-result').innerHTML =
+      `<p>Risk score (linear predictor) <strong id="survival-lp">${fmt(p.linear_predictor, 3)}</strong>, risk group <strong id="survival-group">${esc(p.risk_group ?? '—')}</strong>; ` +
+      `median ${esc(p.outcome)} <strong id="survival-median">${fmt(p.median_survival, 0)}</strong> ${esc(unit)} (95 % CI ${fmt(p.median_lower, 0)} to ${fmt(p.median_upper, 0)})</p>` +
+      `<table class="survival-at"><thead><tr><th>time</th><th>S(t)</th><th>95 % CI</th></tr></thead><tbody>${rows}</tbody></table>` +
+      survivalSvg([{ ...p.survival, label: 'this patient' }], { unit }) + version + this.#warnings(p);
   }
 
   #warnings(p) {
