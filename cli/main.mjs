@@ -10,6 +10,7 @@ const commands = {
   volumes: () => import('./commands/volumes.mjs'),
   demo: () => import('./commands/demo.mjs'),
   convert: () => import('./commands/convert.mjs'),
+  dicom: () => import('./commands/dicom.mjs'),
   features: () => import('./commands/features.mjs'),
   cox: () => import('./commands/cox.mjs'),
   km: () => import('./commands/km.mjs'),
