@@ -135,7 +135,12 @@ async function gliolensBatch(table, outDir, name, jobs, extra = []) {
     throw new Error(`gliolens batch ${name} --jobs ${jobs} exited with ${run.status}:\n${run.stderr.slice(-2000)}`);
   }
   const main = run.processes[0];
+  // Each case's time as the batch's plain progress lines give it (a job's own time, start-up excluded; with two
+  // jobs the two share the cores): the slowest case is the headline.
+  const caseSeconds = [...`${run.stdout}\n${run.stderr}`.matchAll(/^batch: \[\d+\/\d+\] (\S+) done in ([\d.]+) s$/gm)]
+    .map(([, id, seconds]) => ({ id, seconds: Number(seconds) })).sort((a, b) => b.seconds - a.seconds);
   return {
+    caseSeconds,
     load: run.load, engine: name === 'features_ours' ? 'gliolens, our form' : 'gliolens', jobs, wallS: run.wallS, rows: csvRows(out), failed: summary.failed ?? 0,
     failures: summary.failures ?? [], cpuS: run.processes.reduce((s, p) => s + p.cpuS, 0),
     processPeakMib: Math.max(mib(main?.hwmKib ?? 0), summary.memory?.process_max_rss_mib ?? 0), treePeakMib: mib(run.treePeakKib),
@@ -187,14 +192,16 @@ function line(cells) { return `| ${cells.join(' | ')} |`; }
 
 function printRuns(title, unitCases, runs, unitName) {
   console.log(`\n${title}`);
-  console.log(line(['engine', 'jobs', 'rows', 'failed', 'wall s', `${unitName}/h`, 'CPU s', 'CPU %', 'process peak MiB', 'tree peak MiB', 'per job']));
-  console.log(line(Array(11).fill('---')));
+  console.log(line(['engine', 'jobs', 'rows', 'failed', 'wall s', `${unitName}/h`, 'CPU s', 'CPU %', 'process peak MiB', 'tree peak MiB', 'per job', 'median / slowest row s']));
+  console.log(line(Array(12).fill('---')));
   for (const r of runs) {
     const perJob = r.engine.startsWith('gliolens')
       ? `WASM heap ${fmt(r.wasmHeapPerJobMib, 0)} MiB`
       : r.jobs > 1 ? `parent ${fmt(r.parentPeakMib, 0)}, workers ${r.workerPeaksMib.map((m) => fmt(m, 0)).join(', ')} MiB` : 'the one process';
+    const cases = r.caseSeconds ?? [];
+    const slowest = cases.length ? `${fmt(cases[Math.floor(cases.length / 2)].seconds, 1)} / ${fmt(cases[0].seconds, 1)} (${cases[0].id})` : '-';
     console.log(line([r.engine, r.jobs, r.rows, r.failed, fmt(r.wallS, 2), fmt(perHour(unitCases, r.wallS), 0), fmt(r.cpuS, 1),
-      fmt((100 * r.cpuS) / r.wallS, 0), fmt(r.processPeakMib, 0), fmt(r.treePeakMib, 0), perJob]));
+      fmt((100 * r.cpuS) / r.wallS, 0), fmt(r.processPeakMib, 0), fmt(r.treePeakMib, 0), perJob, slowest]));
   }
 }
 

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 
 import { csvTable } from '../../cli/csv.mjs';
 import { descriptorNameOf } from '../../wasm/gliolens.mjs';
+import { isMissing as missing, numberOrNaN as num } from '../common/table_values.mjs';
 
 const DAYS_PER_MONTH = 365.25 / 12;  // clinical.csv gives overall survival in months; the models use days
 
-const missing = (text) => text === undefined || text === '' || /^(NA|NaN|Not Available|\[Not Available\])$/i.test(text);
-const num = (text) => (missing(text) ? NaN : Number(text));
 const binary = (text, one, zero) => (text === one ? 1 : text === zero ? 0 : NaN);
 const byId = (rows, key) => new Map(rows.map((r) => [r[key], r]));
 

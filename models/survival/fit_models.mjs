@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { csvTable } from '../../cli/csv.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { seededRandom } from '../common/seeded_random.mjs';
+import { numberOrNaN as num } from '../common/table_values.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tables = resolve(process.env.GLIOLENS_SHARED_DATA ?? join(here, '..', '..', '..', 'shared', 'data'), 'tables');
@@ -25,7 +26,6 @@ if (!existsSync(tables)) {
 
 const readTable = (path) => csvTable(readFileSync(path, 'utf8')).rows;
 const toCsv = (rows, columns) => [columns.join(','), ...rows.map((r) => columns.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
-const num = (text) => (text === undefined || text === '' || /^(NA|Not Available|NaN|\[Not Available\])$/.test(text) ? NaN : Number(text));
 
 // A seeded 70/30 split, stratified by `stratum` (the event or the class) so both parts keep its rate.
 function split(rows, stratum, seed = 20261128) {
