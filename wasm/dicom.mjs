@@ -20,8 +20,8 @@ export const DCM2NIIX_ARGUMENTS = ['-f', '%s_%d', '-z', 'n', '-b', 'y', '-ba', '
 // files: [{name, bytes: Uint8Array}] (name may hold a relative path: only its last part is used).
 // createConverter: () => Promise of a fresh dcm2niix Emscripten module ({FS, callMain}), with `print` and `printErr`
 // wired to the callbacks it is given.
-// Returns {series: [{name, nifti, sidecar, description, role, warnings}], warnings, log}; throws when no file is a
-// DICOM image, naming the files.
+// Returns {series: [{name, nifti, sidecar, description, role, warnings}], warnings, skipped: names of the files that
+// are not DICOM, log}; throws a NoDicomError when no file is a DICOM image, naming the files.
 export async function convertDicom(createConverter, files) {
   if (files.length === 0) throw new Error('no file given to convert from DICOM');
   const log = [];
@@ -47,13 +47,27 @@ export async function convertDicom(createConverter, files) {
     return seriesOf(file, FS.readFile(`/nifti/${file}`), sidecar);
   });
   if (series.length === 0) {
-    if (status === EXIT_OK || status === EXIT_NO_VALID_FILES) throw new Error(`${describeFiles(files)}: no DICOM image found (dcm2niix)`);
+    if (status === EXIT_OK || status === EXIT_NO_VALID_FILES) throw new NoDicomError(`${describeFiles(files)}: no DICOM image found (dcm2niix)`);
     throw new Error(`dcm2niix could not convert ${describeFiles(files)} (exit status ${status})${logTail(log)}`);
   }
   const warnings = [];
   if (status === EXIT_SOME_OK_SOME_BAD) warnings.push(`dcm2niix converted ${series.length} series but failed on others${logTail(log)}`);
   if (status === EXIT_INCOMPLETE_VOLUMES) warnings.push(`dcm2niix found incomplete volumes (missing slices?)${logTail(log)}`);
-  return { series, warnings, log };
+  // Files dcm2niix passed over (a README beside the images, a DICOMDIR index is DICOM and no image: not listed).
+  const skipped = files.filter(({ bytes }) => !looksLikeDicom(bytes)).map(({ name }) => name);
+  return { series, warnings, skipped, log };
+}
+
+// No file of the set was a DICOM image: the caller may say the files are neither DICOM nor whatever else it reads.
+export class NoDicomError extends Error {
+  name = 'NoDicomError';
+}
+
+// DICOM's own signature (Part 10: "DICM" after a 128-byte preamble), or the older headerless form dcm2niix reads too
+// (a file starting with a group 0x0008 element, little-endian).
+export function looksLikeDicom(bytes) {
+  if (bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d) return true;
+  return bytes.length >= 4 && bytes[0] === 0x08 && bytes[1] === 0x00 && bytes[3] === 0x00;
 }
 
 function seriesOf(file, nifti, sidecar) {

@@ -23,6 +23,11 @@ const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.
 export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 export const ORT_DIR = 'ort';
 
+// dcm2niix's WebAssembly build: the package exports only its browser wrapper (which starts a Worker of its own); the
+// page's converter Worker (src/dicom-worker.js) imports the Emscripten module and its .wasm from beside that wrapper,
+// so both are assets of this build, served from our origin.
+const dcm2niixDist = dirname(fileURLToPath(import.meta.resolve('@niivue/dcm2niix')));
+
 function ortRuntime() {
   return {
     name: 'gliolens-ort-runtime',
@@ -114,7 +119,10 @@ function sendFile(res, path) {
 export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: './',
-  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  resolve: {
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+    alias: [{ find: /^@niivue\/dcm2niix\/dist\//, replacement: `${dcm2niixDist}/` }],
+  },
   plugins: [ortRuntime(), modelFiles(), modelDigests(), pageHead()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
   worker: { format: 'es' },

@@ -1,7 +1,10 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
+import { describeFiles } from '../../wasm/dicom.mjs';
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
+import { DicomClient } from './dicom-client.js';
 import { downloadFile } from './download.js';
+import { chosenFiles, droppedFiles } from './dropped-files.js';
 import { PredictionsPanel } from './predictions-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { GrowthPanel } from './growth-panel.js';
@@ -15,11 +18,13 @@ import { Viewer } from './viewer.js';
 
 const $ = (selector) => document.querySelector(selector);
 const core = new CoreClient();
+const dicom = new DicomClient();
 // The Worker client, for the console and the browser tests.
 window.gliolensCore = core;
 const viewerReady = Viewer.create($('#viewer'));
 
-// Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic}
+// Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic, series (a
+// converted DICOM series: {description, seriesNumber, modality})}
 const files = [];
 let shownRole = '';
 let nextKey = 1;
@@ -41,33 +46,67 @@ function progress(text) {
 }
 
 // ---- loading ------------------------------------------------------------------------------------
-async function loadOne(name, bytes, { role = guessRole(name), synthetic = false } = {}) {
+// roleNotes: what to say when there is no role (a DICOM series says why its description gave none).
+async function loadOne(name, bytes, { role = guessRole(name), synthetic = false, series = null, roleNotes = null } = {}) {
   const loaded = await core.load(name, bytes);
   for (const warning of loaded.warnings) message('warning', warning);
-  const entry = { key: nextKey++, name, bytes, role: '', id: loaded.id, header: loaded.header, image: null, labels: null, synthetic };
+  const entry = { key: nextKey++, name, bytes, role: '', id: loaded.id, header: loaded.header, image: null, labels: null, synthetic, series };
   entry.image = await Viewer.image(name, bytes);
   files.push(entry);
   await assignRole(entry, role);
-  if (!role) message('warning', `${name}: role not recognised from the name — choose it in the list`);
+  if (!role) for (const note of roleNotes ?? [`${name}: role not recognised from the name — choose it in the list`]) message('warning', note);
   return entry;
 }
 
+// fileList: File objects or [{path, file}] (a folder's files). NIfTI files load as they are; the others go to the
+// DICOM converter together (a series spans many files), and each series it finds joins the list.
 async function loadFiles(fileList) {
-  const list = [...fileList];
+  const list = [...fileList].map((f) => (f instanceof File ? { path: f.webkitRelativePath || f.name, file: f } : f));
   if (list.length === 0) return;
   $('#synthetic-badge').hidden = files.every((f) => !f.synthetic) || list.length > 0 ? true : $('#synthetic-badge').hidden;
-  for (const [i, file] of list.entries()) {
-    progress(`Loading ${file.name} (${i + 1}/${list.length})…`);
+  const nifti = list.filter(({ file }) => isNiftiName(file.name));
+  for (const [i, { file }] of nifti.entries()) {
+    progress(`Loading ${file.name} (${i + 1}/${nifti.length})…`);
     try {
-      if (!isNiftiName(file.name)) throw new Error(`${file.name}: not a NIfTI file (.nii or .nii.gz expected)`);
       const bytes = new Uint8Array(await file.arrayBuffer());
       await loadOne(file.name, bytes);
     } catch (error) {
       message('error', error.message.startsWith(file.name) ? error.message : `${file.name}: ${error.message}`);
     }
   }
+  const others = list.filter(({ file }) => !isNiftiName(file.name));
+  if (others.length) await loadDicom(others);
   progress(null);
   await refresh();
+}
+
+async function loadDicom(entries) {
+  progress(`Converting ${entries.length} file${entries.length === 1 ? '' : 's'} from DICOM (dcm2niix)…`);
+  let converted;
+  try {
+    converted = await dicom.convert(entries);
+  } catch (error) {
+    if (error.name !== 'NoDicomError') {
+      message('error', error.message);
+      return;
+    }
+    // Neither NIfTI nor DICOM: name the files, as for any file the page cannot read.
+    const names = describeFiles(entries.map(({ path }) => ({ name: path })));
+    message('error', entries.length === 1
+      ? `${names}: not a NIfTI file (.nii or .nii.gz expected), and dcm2niix found no DICOM image in it`
+      : `${names}: not NIfTI files (.nii or .nii.gz expected), and dcm2niix found no DICOM image in them`);
+    return;
+  }
+  for (const warning of converted.warnings) message('warning', warning);
+  if (converted.skipped.length) message('info', `not DICOM, skipped: ${converted.skipped.join(', ')}`);
+  for (const [i, { name, bytes, description, seriesNumber, modality, role, warnings }] of converted.series.entries()) {
+    progress(`Loading DICOM series ${name} (${i + 1}/${converted.series.length})…`);
+    try {
+      await loadOne(name, bytes, { role, series: { description, seriesNumber, modality }, roleNotes: warnings });
+    } catch (error) {
+      message('error', error.message.startsWith(name) ? error.message : `${name}: ${error.message}`);
+    }
+  }
 }
 
 async function loadDemo() {
@@ -140,6 +179,12 @@ function renderFileList() {
     const name = document.createElement('td');
     name.className = 'name';
     name.textContent = f.name;
+    if (f.series) {
+      const series = document.createElement('small');
+      series.className = 'series';
+      series.textContent = `DICOM series ${f.series.seriesNumber ?? '?'}: ${f.series.description || 'no description'}${f.series.modality ? ` (${f.series.modality})` : ''}`;
+      name.append(document.createElement('br'), series);
+    }
     const roleCell = document.createElement('td');
     const select = document.createElement('select');
     select.className = 'role';
@@ -224,13 +269,15 @@ const dropZone = $('#drop-zone');
 dropZone.addEventListener('click', () => $('#file-input').click());
 dropZone.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') $('#file-input').click(); });
 $('#file-input').addEventListener('change', (e) => loadFiles(e.target.files));
+$('#folder-button').addEventListener('click', () => $('#folder-input').click());
+$('#folder-input').addEventListener('change', (e) => loadFiles(chosenFiles(e.target.files)));
 for (const type of ['dragenter', 'dragover']) {
   dropZone.addEventListener(type, (e) => { e.preventDefault(); dropZone.classList.add('dragging'); });
 }
 for (const type of ['dragleave', 'drop']) {
   dropZone.addEventListener(type, () => dropZone.classList.remove('dragging'));
 }
-dropZone.addEventListener('drop', (e) => { e.preventDefault(); loadFiles(e.dataTransfer.files); });
+dropZone.addEventListener('drop', (e) => { e.preventDefault(); droppedFiles(e.dataTransfer).then(loadFiles); });
 // A file dropped beside the zone must not navigate away from the page (and lose the work).
 window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
