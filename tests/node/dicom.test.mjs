@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { DCM2NIIX_ARGUMENTS, convertDicom, guessRoleFromDescription, guessSeriesRole } from '../../wasm/dicom.mjs';
+import { DCM2NIIX_ARGUMENTS, convertDicom, guessRoleFromDescription, guessSeriesRole, notBrainMriReason } from '../../wasm/dicom.mjs';
 import { convertDicomFolder, createDcm2niix } from '../../wasm/dicom-node.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
@@ -191,6 +191,41 @@ describe('input that is not DICOM', () => {
     assert.equal(run.status, 1);
     assert.equal(run.stderr, `gliolens dicom: ${dir}: notes.txt and scan.png: no DICOM image found (dcm2niix)\n`);
     assert.equal(existsSync(join(scratch, 'nothing')), false, 'no output folder made for nothing');
+  });
+});
+
+// A real series with its header changed where it says what it is: the same bytes with Modality (0008,0060) "MR"
+// made "CT", or BodyPartExamined (0018,0015) "BRAIN" made "SPINE" (explicit VR little endian, same lengths).
+function withElement(bytes, tag, from, to) {
+  const [group, element] = tag;
+  const pattern = Buffer.from([group & 0xff, group >> 8, element & 0xff, element >> 8]);
+  const at = bytes.indexOf(pattern);
+  assert.ok(at >= 0 && bytes.toString('latin1', at + 8, at + 8 + from.length) === from, `(${tag}) holds ${from}`);
+  const copy = Buffer.from(bytes);
+  copy.write(to, at + 8, 'latin1');
+  return copy;
+}
+
+describe('a series that is not a brain MRI', { skip: skipWithoutSharedData(join(qa, 'In')) }, () => {
+  const folder = join(qa, 'In', '20180918Si', 'mr_0003');
+  const dicomFiles = () => readdirSync(folder).filter((f) => f.endsWith('.dcm')).map((name) => ({ name, bytes: readFileSync(join(folder, name)) }));
+  for (const [what, tag, from, to, reason] of [
+    ['a CT series', [0x0008, 0x0060], 'MR', 'CT', 'a CT series, not an MRI'],
+    ['a spine MRI', [0x0018, 0x0015], 'BRAIN', 'SPINE', 'body part "SPINE", not the brain'],
+  ]) {
+    test(`${what}: converted and listed without a role, saying why`, async () => {
+      const files = dicomFiles().map(({ name, bytes }) => ({ name, bytes: withElement(bytes, tag, from, to) }));
+      const { series } = await convertDicom(createDcm2niix, files);
+      assert.equal(series.length, 1);
+      assert.equal(series[0].role, '');
+      assert.deepEqual(series[0].warnings, [`3_EPI_PE=AP.nii: ${reason}; listed without a role`]);
+    });
+  }
+  test('why a sidecar is not a brain MRI: its modality, its body part, a localizer; nothing when it does not say', () => {
+    assert.equal(notBrainMriReason({ Modality: 'CT', SeriesDescription: 'AX T1' }), 'a CT series, not an MRI');
+    assert.equal(notBrainMriReason({ Modality: 'MR', BodyPartExamined: 'HEAD' }), '');
+    assert.equal(notBrainMriReason({ Modality: 'MR', SeriesDescription: '3-plane localizer' }), 'a localizer (scout) series');
+    assert.equal(notBrainMriReason({}), '');
   });
 });
 
