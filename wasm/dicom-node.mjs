@@ -27,7 +27,7 @@ export async function createDcm2niix({ print, printErr }) {
   return converter;
 }
 
-// Every file under `dir` (subfolders too) as {name: its path relative to dir, bytes}.
+// Every file under `dir` (subfolders too) as {name: its path relative to dir, read()}: read when converted.
 export function readFolder(dir) {
   let stat;
   try {
@@ -41,7 +41,7 @@ export function readFolder(dir) {
     for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) files.push({ name: relative(dir, path), bytes: readFileSync(path) });
+      else if (entry.isFile()) files.push({ name: relative(dir, path), read: async () => readFileSync(path) });
     }
   };
   walk(dir);

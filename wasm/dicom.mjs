@@ -17,7 +17,8 @@ const EXIT_INCOMPLETE_VOLUMES = 10;
 export const DCM2NIIX_ARGUMENTS = ['-f', '%s_%d', '-z', 'n', '-b', 'y', '-ba', 'y'];
 
 // A series shown as "3_EPI PE=AP.nii"; its sidecar's fields, its guessed role (or '' with the reason in `warnings`).
-// files: [{name, bytes: Uint8Array}] (name may hold a relative path: only its last part is used).
+// files: [{name, bytes: Uint8Array}] or [{name, read: () => Promise of Uint8Array}] (read one at a time, straight into
+// the converter's file system, so a large study is not held twice); name may hold a relative path.
 // createConverter: () => Promise of a fresh dcm2niix Emscripten module ({FS, callMain}), with `print` and `printErr`
 // wired to the callbacks it is given.
 // Returns {series: [{name, nifti, sidecar, description, role, warnings}], warnings, skipped: names of the files that
@@ -29,10 +30,14 @@ export async function convertDicom(createConverter, files) {
   const { FS } = converter;
   FS.mkdir('/dicom');
   FS.mkdir('/nifti');
-  files.forEach(({ name, bytes }, i) => {
+  // The files that are not DICOM, which dcm2niix passes over (a README beside the images).
+  const skipped = [];
+  for (const [i, { name, bytes, read }] of files.entries()) {
+    const content = bytes ?? await read();
+    if (!looksLikeDicom(content)) skipped.push(name);
     // Files from different folders may share a name (IM0001 in every series folder).
-    FS.writeFile(`/dicom/${String(i).padStart(6, '0')}_${baseName(name).replace(/[^\w.-]/g, '_')}`, bytes);
-  });
+    FS.writeFile(`/dicom/${String(i).padStart(6, '0')}_${baseName(name).replace(/[^\w.-]/g, '_')}`, content);
+  }
   let status;
   try {
     status = converter.callMain([...DCM2NIIX_ARGUMENTS, '-o', '/nifti', '/dicom']);
@@ -53,8 +58,6 @@ export async function convertDicom(createConverter, files) {
   const warnings = [];
   if (status === EXIT_SOME_OK_SOME_BAD) warnings.push(`dcm2niix converted ${series.length} series but failed on others${logTail(log)}`);
   if (status === EXIT_INCOMPLETE_VOLUMES) warnings.push(`dcm2niix found incomplete volumes (missing slices?)${logTail(log)}`);
-  // Files dcm2niix passed over (a README beside the images, a DICOMDIR index is DICOM and no image: not listed).
-  const skipped = files.filter(({ bytes }) => !looksLikeDicom(bytes)).map(({ name }) => name);
   return { series, warnings, skipped, log };
 }
 

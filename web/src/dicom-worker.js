@@ -10,8 +10,7 @@ import { convertDicom } from '../../wasm/dicom.mjs';
 // payload: {files: [{path, file: File}]}. Answers {series: [{name, bytes, description, seriesNumber, modality, role,
 // warnings}], warnings, skipped}; the NIfTI bytes are transferred, not copied.
 async function convert({ files }) {
-  const inputs = [];
-  for (const { path, file } of files) inputs.push({ name: path, bytes: new Uint8Array(await file.arrayBuffer()) });
+  const inputs = files.map(({ path, file }) => ({ name: path, read: async () => new Uint8Array(await file.arrayBuffer()) }));
   const { series, warnings, skipped } = await convertDicom(
     (callbacks) => createDcm2niix({ ...callbacks, locateFile: () => dcm2niixWasmUrl }), inputs);
   return {
