@@ -7,10 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { descriptorsOf } from '../commands/descriptors.mjs';
-import { extractLoaded, parseLabels } from '../commands/features.mjs';
+import { extractLoaded } from '../commands/features.mjs';
 import { run as predictVerb } from '../commands/predict.mjs';
 import { run as segmentVerb } from '../commands/segment.mjs';
+import { parseLabels } from '../labels.mjs';
 import { descriptorNameOf, volumeInputs } from '../../wasm/gliolens.mjs';
+import { featureColumns, gliolensValues } from './row.mjs';
 
 
 function loaded(core, path, opened) {
@@ -19,16 +21,8 @@ function loaded(core, path, opened) {
   return volume.id;
 }
 
-// Distinct reasons for missing values and the core's warnings, for the row's notes column.
-function notesOf(prefix, result) {
-  const reasons = new Set(result.features.filter((f) => f.reason).map((f) => f.reason));
-  return [...reasons, ...(result.warnings ?? [])].map((text) => `${prefix}${String(text).replace(/\s+/g, ' ')}`);
-}
-
-function featureColumns(core, { imageId, maskId, image, mask, labelOptions, plan, prefix }, columns, notes) {
-  const result = extractLoaded(core, { imageId, maskId, image, mask, labelOptions, mode: plan.mode, params: plan.params, paramsPath: plan.paramsPath });
-  for (const f of result.features) columns.push([`${prefix}${f.name}`, f.value]);
-  notes.push(...notesOf(prefix ? `${prefix.slice(0, -1)}: ` : '', result));
+function extracted(core, { imageId, maskId, image, mask, labelOptions, plan }) {
+  return extractLoaded(core, { imageId, maskId, image, mask, labelOptions, mode: plan.mode, params: plan.params, paramsPath: plan.paramsPath });
 }
 
 async function segmentRow(core, kase, plan) {
@@ -73,28 +67,25 @@ export async function runCase(core, kase, plan) {
       const { Image: image, Mask: mask } = kase.paths;
       if (!image || !mask) throw new Error('the row needs both Image and Mask');
       const labelOptions = parseLabels(kase.label ?? plan.label);
-      featureColumns(core, { imageId: loaded(core, image, opened), maskId: loaded(core, mask, opened), image, mask, labelOptions, plan, prefix: '' }, columns, notes);
+      featureColumns(extracted(core, { imageId: loaded(core, image, opened), maskId: loaded(core, mask, opened), image, mask, labelOptions, plan }), '', columns, notes);
     } else {
       let seg = kase.paths.seg;
       if (!seg) ({ seg, model: segmentation } = await segmentRow(core, kase, plan));
       const segId = loaded(core, seg, opened);
-      if (plan.steps.includes('features')) {
-        for (const modality of plan.modalities) {
-          const image = kase.paths[modality];
-          if (!image) throw new Error(`no ${modality} given`);
-          const imageId = loaded(core, image, opened);
-          for (const region of plan.regions) {
-            featureColumns(core, { imageId, maskId: segId, image, mask: seg, labelOptions: parseLabels(region.labels), plan, prefix: `${region.id}_${modality}_` }, columns, notes);
-          }
-          core.release(opened.pop());
-        }
-      }
-      let descriptors = [];
-      if (plan.steps.includes('descriptors')) {
-        descriptors = descriptorsOf(core, seg).descriptors;
-        for (const d of descriptors) columns.push([d.name, d.value]);
-        notes.push(...[...new Set(descriptors.filter((d) => d.reason).map((d) => d.reason))].map((r) => `descriptors: ${String(r).replace(/\s+/g, ' ')}`));
-      }
+      const descriptors = await gliolensValues(plan, {
+        openImage: (modality) => {
+          if (!kase.paths[modality]) throw new Error(`no ${modality} given`);
+          return loaded(core, kase.paths[modality], opened);
+        },
+        release: (id) => {
+          opened.splice(opened.indexOf(id), 1);
+          core.release(id);
+        },
+        extract: (imageId, modality, region) => extracted(core, {
+          imageId, maskId: segId, image: kase.paths[modality], mask: seg, labelOptions: parseLabels(region.labels), plan,
+        }),
+        descriptors: () => descriptorsOf(core, seg).descriptors,
+      }, columns, notes);
       if (plan.steps.includes('predict')) notes.push(...predictionColumns(core, segId, kase, plan, columns, descriptors).map((w) => `predict: ${w}`));
     }
     return { columns, segmentation, notes: notes.join('; '), heapBytes: core.heapBytes };

@@ -4,9 +4,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 
 import { csvTable } from '../csv.mjs';
 import { readText } from '../commands/survival-input.mjs';
+import { PATH_COLUMNS as OUR_PATHS } from './row.mjs';
 
-export const MODALITIES = ['t1', 't1ce', 't2', 'flair'];
-const OUR_PATHS = [...MODALITIES, 'seg'];
 const PYRADIOMICS_PATHS = ['Image', 'Mask'];
 
 // {form: 'gliolens' | 'pyradiomics', columns, cases: [{id, cells, paths, extra}]}: `cells` the row as

@@ -6,13 +6,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 
 import { csvFields } from '../csv.mjs';
-
-export function csvField(value) {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-const csvLine = (fields) => fields.map(csvField).join(',') + '\n';
+import { csvLine } from './row.mjs';
 
 function appendSynced(path, text) {
   const fd = openSync(path, 'a');

@@ -6,15 +6,12 @@ import { availableParallelism, freemem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import { MODALITIES, readCasesTable } from '../batch/cases.mjs';
+import { readCasesTable } from '../batch/cases.mjs';
 import { Journal } from '../batch/journal.mjs';
 import { Progress } from '../batch/progress.mjs';
+import { MODALITIES, REGIONS, STEPS, leadingColumns } from '../batch/row.mjs';
 import { UsageError } from '../usage-error.mjs';
 import { readText } from './survival-input.mjs';
-
-// The BraTS sub-regions as the page's features panel names them.
-const REGIONS = { ET: '4', TC: '1,4', WT: '1,2,4', NCR: '1', ED: '2' };
-const STEPS = ['segment', 'features', 'descriptors', 'predict'];
 
 export const help = `usage: gliolens batch --cases TABLE.csv --out OUT.csv [--steps segment,features,descriptors,predict] [--jobs N]
        [--params FILE] [--mode pyradiomics|ibsi] [--regions ET,TC,WT] [--modalities t1,t1ce,t2,flair] [--label N]
@@ -91,18 +88,6 @@ function planOf(values, form, out) {
     times: values.times, segModel: values['seg-model'] ? resolve(values['seg-model']) : undefined,
     segDir: values['seg-dir'] ? resolve(values['seg-dir']) : `${out.replace(/\.csv$/i, '')}_seg`,
   };
-}
-
-// The provenance and input columns before a case's values.
-function leadingColumns(kase, tableColumns, plan, version, result) {
-  const columns = [['id', kase.id]];
-  for (const c of tableColumns) if (c !== 'id' && c !== 'ID') columns.push([c, kase.cells[c]]);
-  columns.push(['gliolens_version', version]);
-  if (plan.steps.includes('features')) columns.push(['mode', plan.mode], ['params_sha256', plan.paramsSha256]);
-  if (plan.form === 'gliolens') columns.push(['segmentation_model', result.segmentation]);
-  if (plan.steps.includes('predict')) columns.push(['prediction_model', plan.modelName], ['prediction_model_sha256', plan.modelSha256]);
-  columns.push(['notes', result.notes]);
-  return columns;
 }
 
 // A job's peak memory, measured on the BraTS cases (docs/batch.md): the features of a case peak at ~135 MiB

@@ -1,7 +1,10 @@
 // gliolens features --image IMG --mask MASK [--label N] [--params FILE] [--mode ibsi|pyradiomics] [--format csv|json]
 import { readFileSync } from 'node:fs';
 
+import { parseLabels } from '../labels.mjs';
 import { UsageError } from '../usage-error.mjs';
+
+export { parseLabels };
 
 export const help = `usage: gliolens features --image IMG --mask MASK [--label N] [--params FILE] [--mode ibsi|pyradiomics] [--format csv|json]
   radiomic features of the voxels of MASK labelled N (default 1, or the parameter file's label) in IMG
@@ -28,14 +31,6 @@ export function toCsv(features) {
   const lines = ['name,ibsi_tag,value,reason'];
   for (const f of features) lines.push([f.name, f.ibsiTag, f.value, f.reason].map(csvField).join(','));
   return lines.join('\n') + '\n';
-}
-
-// {label} or {labels} for the core from "4" or "1,4" (a comma list is the union of its labels).
-export function parseLabels(text) {
-  if (text === undefined) return {};
-  const labels = text.split(',').map((s) => s.trim());
-  if (labels.some((s) => !/^-?\d+$/.test(s))) throw new UsageError(`--label must be an integer or a comma list of integers, not "${text}"`);
-  return labels.length === 1 ? { label: Number(labels[0]) } : { labels: labels.map(Number) };
 }
 
 export function readParams(path) {
