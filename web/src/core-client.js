@@ -87,6 +87,13 @@ export class CoreClient {
     return this.#call('features', { imageId, maskId, labels, mode, params });
   }
 
+  // One case of a cohort run, as gliolens batch runs a row (see cohortCase in worker.js): `files` {column: {path,
+  // file}} with File objects (the Worker reads them), every volume released before the answer
+  // {columns, notes, heapBytes, loadedAfter}.
+  cohortCase(files, plan) {
+    return this.#call('cohortCase', { files, plan });
+  }
+
   // Survival models (see Gliolens.predict / fit / tableSummary): JSON reports.
   survivalPredict(model, features, options = {}) {
     return this.#call('survivalPredict', { model, features, options });

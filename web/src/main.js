@@ -1,4 +1,5 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
+import { CohortPanel } from './cohort-panel.js';
 import { describeFiles } from '../../wasm/dicom.mjs';
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
@@ -297,6 +298,12 @@ const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFile
 const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
+// A case of the cohort panel opened here: it replaces the case in the page, its files loaded as dropped files are.
+async function openCase(caseFiles) {
+  for (const f of files.splice(0)) core.release(f.id).catch(() => {});
+  await loadFiles(caseFiles);
+}
+new CohortPanel($('#cohort'), core, { openCase, message });
 $('#modality-select').addEventListener('change', async (e) => { shownRole = e.target.value; await refresh(); });
 for (const button of document.querySelectorAll('[data-layout]')) {
   button.addEventListener('click', async () => {

@@ -1,6 +1,8 @@
 // The Web Worker: runs the WASM core, so the page never freezes on heavy work.
 import createGliolensCore from '../../build/wasm/gliolens_web.mjs';
 import wasmUrl from '../../build/wasm/gliolens_web.wasm?url';
+import { gliolensValues } from '../../cli/batch/row.mjs';
+import { parseLabels } from '../../cli/labels.mjs';
 import { Gliolens, networkLoadError, networkRunError } from '../../wasm/gliolens.mjs';
 import { Network, chooseBackend } from './network.js';
 
@@ -104,6 +106,58 @@ function growth(core, { earlier, later, labels }) {
   return core.growth({ volume1_ml: volume(earlier), date1: earlier.date, volume2_ml: volume(later), date2: later.date });
 }
 
+// One case of the page's cohort run (cohort-panel.js) as gliolens batch runs a row of our form, with its code
+// (cli/batch/row.mjs): `files` {t1, t1ce, t2, flair, seg: {path, file}} (File objects, read here one at a time),
+// `plan` {steps, regions, modalities, mode, params, paramsPath}. Every volume of the case is released before the
+// answer, so cases never pile up in memory. Returns {columns, notes, heapBytes, loadedAfter}.
+async function cohortCase(core, { files, plan }) {
+  const opened = [];
+  const open = async (column) => {
+    const { path, file } = files[column];
+    const { id } = core.loadBytes(path, new Uint8Array(await file.arrayBuffer()));
+    opened.push(id);
+    return id;
+  };
+  const release = (id) => {
+    opened.splice(opened.indexOf(id), 1);
+    core.release(id);
+  };
+  const columns = [];
+  const notes = [];
+  let heapBytes;
+  try {
+    if (!files.seg) throw new Error('no segmentation (the cohort run does not segment: add the case\'s _seg file)');
+    const segId = await open('seg');
+    await gliolensValues(plan, {
+      openImage: (modality) => {
+        if (!files[modality]) throw new Error(`no ${modality} given`);
+        return open(modality);
+      },
+      release,
+      // As `gliolens features` names a failing extraction: the parameter file, or the image and the mask.
+      extract: (imageId, modality, region) => {
+        try {
+          return core.features(imageId, segId, { ...parseLabels(region.labels), mode: plan.mode, params: plan.params });
+        } catch (error) {
+          const where = plan.paramsPath && /^parameter file: /.test(error.message) ? plan.paramsPath : `${files[modality].path} / ${files.seg.path}`;
+          throw new Error(`${where}: ${error.message}`);
+        }
+      },
+      descriptors: () => {
+        try {
+          return plainDescriptors(core.descriptors(segId)).descriptors;
+        } catch (error) {
+          throw new Error(error.message.startsWith(`${files.seg.path}: `) ? error.message : `${files.seg.path}: ${error.message}`);
+        }
+      },
+    }, columns, notes);
+    heapBytes = core.heapBytes;
+  } finally {
+    for (const id of [...opened]) release(id);
+  }
+  return { columns, notes: notes.join('; '), heapBytes, loadedAfter: core.loadedCount };
+}
+
 const handlers = {
   segment,
   infer,
@@ -119,6 +173,7 @@ const handlers = {
   survivalFit: (core, { csv, options, source }) => core.fit(csv, options, { source }),
   survivalTableSummary: (core, { csv, source }) => core.tableSummary(csv, { source }),
   growth,
+  cohortCase,
 };
 
 self.onmessage = async ({ data: { requestId, type, payload } }) => {
