@@ -51,31 +51,3 @@ export function cohortOf(entries) {
     }),
   };
 }
-
-// The files a folder drop holds, with their paths: [{path, file}] (DataTransferItem.webkitGetAsEntry, directories
-// read recursively). The entries must be taken from the items during the drop event, before any await.
-export function droppedEntries(items) {
-  const roots = [...items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
-  return Promise.all(roots.map(entriesUnder)).then((lists) => lists.flat());
-}
-
-async function entriesUnder(entry) {
-  if (entry.isFile) {
-    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
-    return [{ path: entry.fullPath.replace(/^\//, ''), file }];
-  }
-  const reader = entry.createReader();
-  const children = [];
-  // readEntries gives a directory's entries a batch at a time (100 in Chromium) until it gives none.
-  for (;;) {
-    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-    if (batch.length === 0) break;
-    children.push(...batch);
-  }
-  return (await Promise.all(children.map(entriesUnder))).flat();
-}
-
-// The files of a folder chosen with <input type=file webkitdirectory>: [{path, file}].
-export function chosenEntries(fileList) {
-  return [...fileList].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
-}

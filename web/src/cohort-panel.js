@@ -5,7 +5,8 @@
 // and resumes between cases; a row opens its case in the page's single-case view.
 import { version } from '../../package.json';
 import { MODALITIES, REGIONS, csvLine, leadingColumns } from '../../cli/batch/row.mjs';
-import { TABLE_COLUMNS, chosenEntries, cohortOf, droppedEntries } from './cohort-cases.js';
+import { TABLE_COLUMNS, cohortOf } from './cohort-cases.js';
+import { chosenFiles, droppedFiles } from './dropped-files.js';
 import { downloadFile } from './download.js';
 
 const DEFAULT_REGIONS = ['ET', 'TC', 'WT'];
@@ -95,10 +96,10 @@ export class CohortPanel {
     drop.addEventListener('drop', (e) => {
       e.preventDefault();
       drop.classList.remove('dragging');
-      if (!this.#busy) this.#take(droppedEntries(e.dataTransfer.items));
+      if (!this.#busy) this.#take(droppedFiles(e.dataTransfer));
     });
     this.$('#cohort-folder').addEventListener('change', (e) => {
-      this.#take(Promise.resolve(chosenEntries(e.target.files)));
+      this.#take(Promise.resolve(chosenFiles(e.target.files)));
       e.target.value = '';
     });
     this.$('#cohort-params').addEventListener('change', (e) => this.#readParams(e.target.files[0]));
