@@ -1,4 +1,5 @@
 // Promise-based calls to the Worker that runs the WASM core.
+import { failPending, settleReply } from './worker-replies.js';
 
 export class CoreClient {
   #worker;
@@ -7,27 +8,8 @@ export class CoreClient {
 
   constructor() {
     this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.#worker.onmessage = ({ data }) => {
-      const pending = this.#pending.get(data.requestId);
-      if (!pending) return;
-      if (data.progress) {
-        pending.onProgress?.(data.progress);
-        return;
-      }
-      this.#pending.delete(data.requestId);
-      if (data.ok) {
-        pending.resolve(data.result);
-      } else {
-        const error = new Error(data.error.message);
-        error.name = data.error.name;
-        pending.reject(error);
-      }
-    };
-    this.#worker.onerror = (event) => {
-      const error = new Error(`the analysis worker failed: ${event.message ?? 'unknown error'}`);
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
-    };
+    this.#worker.onmessage = ({ data }) => settleReply(this.#pending, data);
+    this.#worker.onerror = (event) => failPending(this.#pending, `the analysis worker failed: ${event.message ?? 'unknown error'}`);
   }
 
   #call(type, payload, transfer = [], onProgress = null) {

@@ -1,4 +1,5 @@
 // Promise-based calls to the DICOM converter's Worker (dicom-worker.js), started at the first conversion.
+import { failPending, settleReply } from './worker-replies.js';
 
 export class DicomClient {
   #worker = null;
@@ -18,23 +19,10 @@ export class DicomClient {
   #start() {
     if (this.#worker) return this.#worker;
     this.#worker = new Worker(new URL('./dicom-worker.js', import.meta.url), { type: 'module' });
-    this.#worker.onmessage = ({ data }) => {
-      const pending = this.#pending.get(data.requestId);
-      if (!pending) return;
-      this.#pending.delete(data.requestId);
-      if (data.ok) {
-        pending.resolve(data.result);
-      } else {
-        const error = new Error(data.error.message);
-        error.name = data.error.name;
-        pending.reject(error);
-      }
-    };
+    this.#worker.onmessage = ({ data }) => settleReply(this.#pending, data);
     // A converter that dies (out of memory on a huge study) fails its requests; the next conversion starts a new one.
     this.#worker.onerror = (event) => {
-      const error = new Error(`the DICOM converter failed: ${event.message ?? 'unknown error'}`);
-      for (const pending of this.#pending.values()) pending.reject(error);
-      this.#pending.clear();
+      failPending(this.#pending, `the DICOM converter failed: ${event.message ?? 'unknown error'}`);
       this.#worker.terminate();
       this.#worker = null;
     };
