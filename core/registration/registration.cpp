@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <numbers>
 #include <sstream>
@@ -111,7 +112,8 @@ FixedSamples sample_fixed(const Volume& image, const Volume& mask, int count) {
     s.points.push_back(world_of(image.grid, i, j, k));
     s.values.push_back(image.voxels[n]);
     ++t;
-    next_rank = t * inside / take;
+    // In 64 bits: t * inside passes 2^32 for a large mask, and size_t has 32 bits in WebAssembly.
+    next_rank = static_cast<std::size_t>(static_cast<std::uint64_t>(t) * inside / take);
   }
   return s;
 }
