@@ -66,6 +66,14 @@ Volume default_fixed_mask(const Volume& fixed) {
   return mask;
 }
 
+Volume strip(const Volume& image, const Volume& mask) {
+  Volume out = image;
+  const float lowest = *std::min_element(image.voxels.begin(), image.voxels.end());
+  for (std::size_t n = 0; n < out.voxels.size(); ++n)
+    if (mask.voxels[n] == 0.0f) out.voxels[n] = lowest;
+  return out;
+}
+
 Eigen::Vector3d world_of(const Grid& g, std::int64_t i, std::int64_t j, std::int64_t k) {
   return (g.affine * Eigen::Vector4d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k), 1.0))
       .head<3>();
@@ -206,13 +214,18 @@ Result register_images(const Volume& fixed, const Volume& moving, const Options&
   if (o.max_iterations < 1 || !(o.min_step_mm > 0) || !(o.relaxation > 0 && o.relaxation < 1)) {
     throw InvalidInputError("registration: iterations, minimum step and relaxation must be positive (relaxation < 1)");
   }
-  const Volume own_fixed_mask = masks.fixed ? Volume{} : default_fixed_mask(fixed);
-  const Volume& fixed_mask = masks.fixed ? *masks.fixed : own_fixed_mask;
+  // A brain mask strips its image (outside it: the image's minimum, as background), and the samples then cover the
+  // box around what is left, background included: the stripped outline is the one both images share.
+  const Volume stripped_fixed = masks.fixed ? strip(fixed, *masks.fixed) : Volume{};
+  const Volume stripped_moving = masks.moving ? strip(moving, *masks.moving) : Volume{};
+  const Volume& fixed_image = masks.fixed ? stripped_fixed : fixed;
+  const Volume& moving_image = masks.moving ? stripped_moving : moving;
+  const Volume fixed_mask = default_fixed_mask(fixed_image);
 
-  const Eigen::Vector3d fixed_centre = centre_of_mass(fixed, masks.fixed);
+  const Eigen::Vector3d fixed_centre = centre_of_mass(fixed_image, nullptr);
   Transform rigid = Transform::identity(TransformKind::rigid, fixed_centre);
   if (o.initialisation == Initialisation::moments) {
-    rigid.parameters.tail<3>() = centre_of_mass(moving, masks.moving) - fixed_centre;
+    rigid.parameters.tail<3>() = centre_of_mass(moving_image, nullptr) - fixed_centre;
   }
 
   Result result;
@@ -222,8 +235,8 @@ Result register_images(const Volume& fixed, const Volume& moving, const Options&
   // The pyramid, built once for every stage.
   std::vector<std::unique_ptr<Level>> fixed_levels, moving_levels;
   for (const double spacing : o.level_spacings_mm) {
-    fixed_levels.push_back(std::make_unique<Level>(fixed, &fixed_mask, spacing));
-    moving_levels.push_back(std::make_unique<Level>(moving, masks.moving, spacing));
+    fixed_levels.push_back(std::make_unique<Level>(fixed_image, &fixed_mask, spacing));
+    moving_levels.push_back(std::make_unique<Level>(moving_image, nullptr, spacing));
   }
   Transform t = rigid;
   for (const TransformKind stage : stages) {
@@ -260,7 +273,7 @@ Result register_images(const Volume& fixed, const Volume& moving, const Options&
   moving_levels.clear();
 
   // The quality numbers at full resolution.
-  const MattesMutualInformation finest(sample_fixed(fixed, fixed_mask, o.samples), moving, masks.moving, o.bins);
+  const MattesMutualInformation finest(sample_fixed(fixed_image, fixed_mask, o.samples), moving_image, nullptr, o.bins);
   const MetricValue start = finest.evaluate(rigid, false);
   const MetricValue end = finest.evaluate(t, false);
   result.transform = t;
@@ -268,14 +281,12 @@ Result register_images(const Volume& fixed, const Volume& moving, const Options&
   result.mutual_information = end.mutual_information;
   result.normalized_mutual_information = end.normalized_mutual_information;
   result.initial_mutual_information = start.mutual_information;
-  // Overlap is judged on the fixed image's content alone (its mask, or its voxels above the minimum), not on the
-  // background box around it, which may reach beyond a moving image with a tighter field of view.
-  Volume content = masks.fixed ? *masks.fixed : fixed;
-  if (!masks.fixed) {
-    const float lowest = *std::min_element(fixed.voxels.begin(), fixed.voxels.end());
-    for (auto& v : content.voxels) v = v > lowest ? 1.0f : 0.0f;
-  }
-  const FixedSamples content_samples = sample_fixed(fixed, content, o.samples);
+  // Overlap is judged on the fixed image's content alone (its voxels above the minimum), not on the background box
+  // around it, which may reach beyond a moving image with a tighter field of view.
+  Volume content = fixed_image;
+  const float lowest = *std::min_element(fixed_image.voxels.begin(), fixed_image.voxels.end());
+  for (auto& v : content.voxels) v = v > lowest ? 1.0f : 0.0f;
+  const FixedSamples content_samples = sample_fixed(fixed_image, content, o.samples);
   std::size_t inside = 0;
   const Eigen::Matrix4d to_moving_voxel = moving.grid.affine.inverse() * result.matrix;
   for (const auto& p : content_samples.points) {

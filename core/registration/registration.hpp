@@ -51,9 +51,12 @@ struct Result {
   std::vector<std::string> warnings;  // why the result may be wrong (little overlap, large rotation, ...)
 };
 
+// Brain masks (0 outside), each on its image's grid: the image is read as stripped, its minimum outside the mask.
+// Samples always cover the box around the fixed image's content with 10 mm of background, so that the brain's
+// outline counts (sampling inside a mask alone lets mutual information grow by shrinking the brain).
 struct Masks {
-  const Volume* fixed = nullptr;   // on the fixed grid; default: the box of its voxels above its minimum, +10 mm
-  const Volume* moving = nullptr;  // on the moving grid; samples mapping outside it do not count
+  const Volume* fixed = nullptr;
+  const Volume* moving = nullptr;
 };
 
 // Throws InvalidInputError on an empty image, an empty mask, mismatched mask grids, bad options, or images that
