@@ -91,5 +91,8 @@ export async function runCase(core, kase, plan) {
     return { columns, segmentation, notes: notes.join('; '), heapBytes: core.heapBytes };
   } finally {
     for (const id of opened) core.release(id);
+    // A job runs case after case in one core: a volume a step forgot to release would pile up until the WASM heap's
+    // 4 GiB ran out hundreds of cases later, so it fails the case now, naming the leak.
+    if (core.loadedCount !== 0) throw new Error(`internal error: ${core.loadedCount} volume(s) still loaded after the case`);
   }
 }

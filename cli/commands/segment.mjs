@@ -20,41 +20,48 @@ export async function run({ core, values }) {
   for (const key of ['t1', 't1ce', 't2', 'flair', 'out']) if (!values[key]) throw new UsageError(`--${key} is required`);
   const { manifest, modelPath, refineModelPath } = readModelDir(core, values.model);
   const started = performance.now();
-  const ids = ['t1', 't1ce', 't2', 'flair'].map((key) => core.load(resolve(values[key]), values[key]).id);
-  const loaded = performance.now();
-  const threads = Number(values.threads ?? 1);
-  const network = await loadNodeNetwork(modelPath, { threads });
-  const refineNetwork = refineModelPath ? await loadNodeNetwork(refineModelPath, { threads }) : null;
-  let networkMs = 0;
-  const timed = (net) => async (tensor, dims) => {
-    const t = performance.now();
-    const out = await net.run(tensor, dims);
-    networkMs += performance.now() - t;
-    return out;
-  };
-  let result;
+  const ids = [];
   try {
-    result = await core.segment(ids, {
-      manifest,
-      mirror: Boolean(values.mirror),
-      keepSmallComponents: Boolean(values['keep-small-components']),
-      runNetwork: timed(network),
-      runRefineNetwork: refineNetwork ? timed(refineNetwork) : undefined,
-    });
+    for (const key of ['t1', 't1ce', 't2', 'flair']) ids.push(core.load(resolve(values[key]), values[key]).id);
+    const loaded = performance.now();
+    const threads = Number(values.threads ?? 1);
+    const network = await loadNodeNetwork(modelPath, { threads });
+    const refineNetwork = refineModelPath ? await loadNodeNetwork(refineModelPath, { threads }) : null;
+    let networkMs = 0;
+    const timed = (net) => async (tensor, dims) => {
+      const t = performance.now();
+      const out = await net.run(tensor, dims);
+      networkMs += performance.now() - t;
+      return out;
+    };
+    let result;
+    try {
+      result = await core.segment(ids, {
+        manifest,
+        mirror: Boolean(values.mirror),
+        keepSmallComponents: Boolean(values['keep-small-components']),
+        runNetwork: timed(network),
+        runRefineNetwork: refineNetwork ? timed(refineNetwork) : undefined,
+      });
+    } finally {
+      network.release();
+      refineNetwork?.release();
+    }
+    ids.push(result.id);
+    core.saveVolume(result.id, resolve(values.out), 'uint8');
+    return {
+      output: resolve(values.out),
+      model: { name: manifest.name, version: manifest.version },
+      backend: network.backend,
+      passes: result.passes,
+      windows: result.windows,
+      ...(result.refine ? { refine: result.refine } : {}),
+      labels: result.labels,
+      warnings: result.warnings,
+      seconds: { load: (loaded - started) / 1000, network: networkMs / 1000, total: (performance.now() - started) / 1000 },
+    };
   } finally {
-    network.release();
-    refineNetwork?.release();
+    // gliolens batch segments case after case in one core: what a case loaded must not outlive it.
+    for (const id of ids) core.release(id);
   }
-  core.saveVolume(result.id, resolve(values.out), 'uint8');
-  return {
-    output: resolve(values.out),
-    model: { name: manifest.name, version: manifest.version },
-    backend: network.backend,
-    passes: result.passes,
-    windows: result.windows,
-    ...(result.refine ? { refine: result.refine } : {}),
-    labels: result.labels,
-    warnings: result.warnings,
-    seconds: { load: (loaded - started) / 1000, network: networkMs / 1000, total: (performance.now() - started) / 1000 },
-  };
 }
