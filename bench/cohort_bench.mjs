@@ -317,7 +317,7 @@ if (options.parts.includes('segment')) {
       runs.push(await gliolensBatch(table, work, 'segment', jobs, ['--steps', 'segment,features']));
       console.log(`  gliolens --jobs ${jobs}: ${fmt(runs.at(-1).wallS, 2)} s${loadNote(runs.at(-1))}`);
     }
-    printRuns(`Segment + features (${chosen.length} cases; cases/h extrapolated from them${chosen.length < caseDirs.length ? `, not all ${caseDirs.length}` : ''})`, chosen.length, runs, 'cases');
+    printRuns(`Segment + features (${chosen.length} cases; ${chosen.length < caseDirs.length ? `cases/h extrapolated from them, not all ${caseDirs.length}` : 'every shared case'})`, chosen.length, runs, 'cases');
     result.parts.segment = { cases: chosen.map((d) => basename(d)), extrapolated: chosen.length < caseDirs.length, runs: runs.map(({ out, ...r }) => r) };
   }
 }
