@@ -1,6 +1,7 @@
 #include "core/registration/registration.hpp"
 
 #include "core/errors.hpp"
+#include "core/imaging/resample.hpp"
 #include "core/registration/mattes_mi.hpp"
 #include "core/registration/pyramid.hpp"
 
@@ -99,30 +100,46 @@ Eigen::Vector3d centre_of_mass(const Volume& v, const Volume* mask) {
   return sum / weight;
 }
 
-// Up to `count` masked voxels of `image`, evenly spread through the mask (deterministic: the same points natively
-// and in WebAssembly).
+// splitmix64 (Steele, Lea & Flood 2014): the same numbers natively and in WebAssembly, unlike std's distributions.
+class Random {
+public:
+  explicit Random(std::uint64_t seed) : state_(seed) {}
+  double uniform() {  // [0, 1)
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * 0x1.0p-53;
+  }
+
+private:
+  std::uint64_t state_;
+};
+
+// About `count` masked voxels of `image`, each kept with the same chance (seeded: the same points on every run and
+// platform) and moved by up to half a voxel along each axis, its intensity interpolated there: points off the grid,
+// so that mutual information does not peak where the two grids happen to align (Pluim et al. 2000).
 FixedSamples sample_fixed(const Volume& image, const Volume& mask, int count) {
   const auto inside = static_cast<std::size_t>(
       std::count_if(mask.voxels.begin(), mask.voxels.end(), [](float v) { return v != 0.0f; }));
-  const std::size_t take = std::min(inside, static_cast<std::size_t>(std::max(count, 1)));
+  const double keep = std::min(1.0, static_cast<double>(std::max(count, 1)) / static_cast<double>(std::max<std::size_t>(inside, 1)));
   FixedSamples s;
-  s.points.reserve(take);
-  s.values.reserve(take);
+  s.points.reserve(static_cast<std::size_t>(keep * static_cast<double>(inside) * 1.1) + 16);
+  s.values.reserve(s.points.capacity());
   const auto& d = image.grid.dims;
-  // The t-th sample is the (t * inside / take)-th masked voxel.
-  std::size_t next_rank = 0, rank = 0, t = 0;
-  for (std::size_t n = 0; n < mask.voxels.size() && t < take; ++n) {
-    if (mask.voxels[n] == 0.0f) continue;
-    if (rank++ != next_rank) continue;
-    const auto i = static_cast<std::int64_t>(n % static_cast<std::size_t>(d[0]));
-    const auto j = static_cast<std::int64_t>((n / static_cast<std::size_t>(d[0])) % static_cast<std::size_t>(d[1]));
-    const auto k = static_cast<std::int64_t>(n / static_cast<std::size_t>(d[0] * d[1]));
-    s.points.push_back(world_of(image.grid, i, j, k));
-    s.values.push_back(image.voxels[n]);
-    ++t;
-    // In 64 bits: t * inside passes 2^32 for a large mask, and size_t has 32 bits in WebAssembly.
-    next_rank = static_cast<std::size_t>(static_cast<std::uint64_t>(t) * inside / take);
-  }
+  Random random(0x676c696f6c656e73ULL);
+  for (std::int64_t k = 0; k < d[2]; ++k)
+    for (std::int64_t j = 0; j < d[1]; ++j)
+      for (std::int64_t i = 0; i < d[0]; ++i) {
+        const std::size_t n = image.grid.index(i, j, k);
+        if (mask.voxels[n] == 0.0f || random.uniform() >= keep) continue;
+        std::array<double, 3> p{static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)};
+        for (int a = 0; a < 3; ++a) {
+          if (d[a] > 1) p[a] = std::clamp(p[a] + random.uniform() - 0.5, 0.0, static_cast<double>(d[a] - 1));
+        }
+        s.points.push_back((image.grid.affine * Eigen::Vector4d(p[0], p[1], p[2], 1.0)).head<3>());
+        s.values.push_back(static_cast<float>(sample(image, p, Interpolator::linear)));
+      }
   return s;
 }
 
