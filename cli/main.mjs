@@ -17,6 +17,7 @@ const commands = {
   predict: () => import('./commands/predict.mjs'),
   growth: () => import('./commands/growth.mjs'),
   segment: () => import('./commands/segment.mjs'),
+  brain: () => import('./commands/brain.mjs'),
   dice: () => import('./commands/dice.mjs'),
   batch: () => import('./commands/batch.mjs'),
   descriptors: () => import('./commands/descriptors.mjs'),

@@ -301,6 +301,57 @@ export class Gliolens {
     }
   }
 
+  // A brain-extraction model's manifest (gliolens-brain-extraction-manifest/1) from its text, checked by the core's one
+  // reader: an Error naming `source` and the key when the code cannot run it.
+  readBrainExtractionManifest(text, source) {
+    this.#module.readBrainExtractionManifest(String(text), source);
+    return JSON.parse(text);
+  }
+
+  // The brain mask of loaded scan `id` from a brain-extraction network that `runNetwork(tensor, dims)` runs (ONNX
+  // Runtime) and returns logits for. The core conforms and scales the scan (and crops it, when `manifest` asks) and maps
+  // the network's brain probability back onto the scan's grid (docs/manifest.md). Returns {id (the mask, 0/1, a new
+  // loaded volume), voxels, mL, boxSize (the network's input, voxels i, j, k of the conformed grid)}.
+  async extractBrain(id, { manifest, runNetwork, source = 'manifest' }) {
+    const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
+    const run = this.#module.startBrainExtraction(this.#session, id, text, source);
+    try {
+      const input = run.input();
+      const logits = await runNetwork(input.tensor, input.dims);
+      const { id: maskId } = run.finish(logits);
+      const [brain] = this.labelVolumes(maskId);
+      return { id: maskId, voxels: brain?.voxels ?? 0, mL: brain?.mL ?? 0, boxSize: [...input.boxSize] };
+    } finally {
+      run.delete();
+    }
+  }
+
+  // Loaded scan `scanId` with every voxel outside loaded mask `maskId` set to 0: the new volume's id.
+  stripBrain(scanId, maskId) {
+    return this.#module.stripBrain(this.#session, scanId, maskId);
+  }
+
+  // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.
+  saveVolume(id, path, datatype = 'uint8') {
+    this.#module.saveVolume(this.#session, id, path, datatype);
+  }
+
+  // Dice and HD95 (mm) of a predicted against an expert label volume: [{region, dice, hd95, ...}].
+  scoreSegmentation(predictedId, truthId) {
+    return this.#module.scoreSegmentation(this.#session, predictedId, truthId);
+  }
+
+  // A loaded volume written as NIfTI (.nii.gz) bytes, in its own space (qform/sform kept).
+  volumeBytes(id, name, { datatype = 'uint8' } = {}) {
+    const path = this.#scratchPath(name);
+    this.#module.saveVolume(this.#session, id, path, datatype);
+    try {
+      return this.#module.FS.readFile(path);
+    } finally {
+      this.#module.FS.unlink(path);
+    }
+  }
+
   // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.
   saveVolume(id, path, datatype = 'uint8') {
     this.#module.saveVolume(this.#session, id, path, datatype);

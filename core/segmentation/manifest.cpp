@@ -20,7 +20,8 @@ std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\
 // ticked off, so that finish() can refuse the ones nothing reads: a misspelt key would otherwise be ignored in silence.
 class Section {
 public:
-  Section(const Json& value, std::string path, const std::string& source) : source_(source), path_(std::move(path)) {
+  Section(const Json& value, std::string path, const std::string& source, std::string_view format = kSegmentationManifestFormat)
+      : source_(source), path_(std::move(path)), format_(format) {
     if (!value.is_object()) refuse("must be an object");
     object_ = &value.as_object();
   }
@@ -40,7 +41,7 @@ public:
   Section section(std::string_view key) {
     const Json* value = take(key);
     static const Json empty{Json::Object{}};
-    return Section(value ? *value : empty, key_path(key) + ".", source_);
+    return Section(value ? *value : empty, key_path(key) + ".", source_, format_);
   }
   [[nodiscard]] bool has(std::string_view key) const {
     return std::any_of(object_->begin(), object_->end(), [&](const auto& member) { return member.first == key && !member.second.is_null(); });
@@ -143,7 +144,7 @@ public:
   void finish() const {
     for (const auto& [name, value] : *object_) {
       if (!read_.count(name)) {
-        throw InvalidInputError(source_ + ": " + key_path(name) + " is not a key of " + std::string(kSegmentationManifestFormat) +
+        throw InvalidInputError(source_ + ": " + key_path(name) + " is not a key of " + std::string(format_) +
                                 " (see docs/manifest.md)");
       }
     }
@@ -170,6 +171,7 @@ private:
 
   const std::string& source_;
   std::string path_;
+  std::string_view format_;
   const Json::Object* object_ = nullptr;
   std::set<std::string, std::less<>> read_;
 };
@@ -397,21 +399,115 @@ RefineManifest refine(Section section) {
   return out;
 }
 
-}  // namespace
-
-SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source_name) {
-  const std::string source(source_name);
+// The top-level object of a manifest of `format`, refused as a FormatError when it is not JSON or names another format.
+Json manifest_document(std::string_view json, const std::string& source, std::string_view format, const char* what) {
   Json document;
   try {
     document = parse_json(json);
   } catch (const FormatError& e) {
     throw FormatError(source + ": not valid JSON (" + e.what() + ")");
   }
-  const Json* format = document.is_object() ? document.find("format") : nullptr;
-  if (!format || !format->is_string() || format->as_string() != kSegmentationManifestFormat) {
-    const std::string found = format && format->is_string() ? format->as_string() : format ? format->dump() : "missing";
-    throw FormatError(source + ": not a Gliolens segmentation manifest (format \"" + found + "\")");
+  const Json* found = document.is_object() ? document.find("format") : nullptr;
+  if (!found || !found->is_string() || found->as_string() != format) {
+    const std::string name = found && found->is_string() ? found->as_string() : found ? found->dump() : "missing";
+    throw FormatError(source + ": not a Gliolens " + what + " manifest (format \"" + name + "\")");
   }
+  return document;
+}
+
+// A number in the open interval (low, high), refused naming its key otherwise.
+double number_between(Section& section, std::string_view key, double fallback, double low, double high) {
+  const double value = section.number(key, fallback);
+  if (!(value > low && value < high)) {
+    throw InvalidInputError(section.source() + ": " + section.key_path(key) + " must lie between " + Json(low).dump() + " and " +
+                            Json(high).dump() + " (exclusive), not " + Json(value).dump());
+  }
+  return value;
+}
+
+bool boolean(Section& section, std::string_view key, bool fallback) {
+  const Json* value = section.take(key);
+  if (!value) return fallback;
+  if (value->dump() != "true" && value->dump() != "false") section.refuse_value(key, *value, "must be true or false");
+  return value->dump() == "true";
+}
+
+void brain_extraction_input(Section input, BrainExtractionSpec& spec) {
+  input.metadata_string("name");
+  input.fixed("dtype", "float32");
+  spec.tensor_axes = input.string("axes", spec.tensor_axes);
+  if (spec.tensor_axes != "ijk" && spec.tensor_axes != "kji") {
+    throw InvalidInputError(input.source() + ": " + input.key_path("axes") + " " + quoted(spec.tensor_axes) +
+                            " is not supported (only \"ijk\" or \"kji\")");
+  }
+  input.finish();
+}
+
+void conform(Section section, BrainExtractionSpec& spec) {
+  if (const auto dims = section.index3("dims")) spec.conform_dims = *dims;
+  if (const auto mm = section.isotropic_mm("spacing_mm")) spec.conform_spacing_mm = *mm;
+  spec.conform_orientation = section.string("orientation", spec.conform_orientation);
+  check_orientation(spec.conform_orientation, section);
+  section.fixed("interpolation", "linear");
+  section.finish();
+}
+
+void scaling(Section section, BrainExtractionSpec& spec) {
+  section.fixed("type", "quantile");
+  spec.lower_quantile = number_between(section, "lower_quantile", spec.lower_quantile, 0, 1);
+  spec.upper_quantile = number_between(section, "upper_quantile", spec.upper_quantile, 0, 1);
+  spec.clip = boolean(section, "clip", spec.clip);
+  if (!(spec.lower_quantile < spec.upper_quantile)) {
+    throw InvalidInputError(section.source() + ": " + section.key_path("lower_quantile") + " must be below " + section.key_path("upper_quantile"));
+  }
+  section.finish();
+}
+
+void crop(Section section, BrainExtractionSpec& spec) {
+  spec.crop = true;
+  const double threshold = section.number("threshold_of_max", spec.crop_threshold_of_max);
+  if (!(threshold >= 0 && threshold < 1)) {
+    throw InvalidInputError(section.source() + ": " + section.key_path("threshold_of_max") + " must be in [0, 1), not " + Json(threshold).dump());
+  }
+  spec.crop_threshold_of_max = threshold;
+  spec.crop_margin_voxels = section.whole("margin_voxels", spec.crop_margin_voxels, 0);
+  section.finish();
+}
+
+void brain_extraction_output(Section output, BrainExtractionSpec& spec) {
+  output.metadata_string("name");
+  output.fixed("dtype", "float32");
+  output.fixed("activation", "softmax");
+  const auto labels = output.strings("labels");
+  if (!labels.empty()) spec.output_channels = static_cast<std::int64_t>(labels.size());
+  if (spec.output_channels < 2) {
+    throw InvalidInputError(output.source() + ": " + output.key_path("labels") + " must name at least two channels (background and brain)");
+  }
+  spec.brain_channel = output.whole("brain_channel", spec.brain_channel, 0);
+  if (spec.brain_channel >= spec.output_channels) {
+    throw InvalidInputError(output.source() + ": " + output.key_path("brain_channel") + " " + std::to_string(spec.brain_channel) +
+                            " is not one of the " + std::to_string(spec.output_channels) + " channels of output.labels");
+  }
+  output.finish();
+}
+
+// validation: {set name: {dice (0 to 1), reference: what it was scored against}}.
+void brain_extraction_validation(Section section) {
+  section.each_member([&](const std::string& set_name, const Json& set) {
+    Section result(set, section.key_path(set_name) + ".", section.source(), kBrainExtractionManifestFormat);
+    const double dice = result.number("dice", -1);
+    if (!(dice >= 0 && dice <= 1)) throw InvalidInputError(section.source() + ": " + result.key_path("dice") + " must be a Dice between 0 and 1");
+    result.metadata_string("reference");
+    result.metadata_number("seconds");
+    result.finish();
+  });
+}
+
+}  // namespace
+
+SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source_name) {
+  const std::string source(source_name);
+  const Json document = manifest_document(json, source, kSegmentationManifestFormat, "segmentation");
   Section top(document, "", source);
   top.take("format");
   SegmentationManifest manifest;
@@ -432,6 +528,45 @@ SegmentationManifest parse_segmentation_manifest(std::string_view json, std::str
   training(top.section("training"));
   validation(top.section("validation"));
   parity(top.section("parity"));
+  top.finish();
+  return manifest;
+}
+
+BrainExtractionManifest parse_brain_extraction_manifest(std::string_view json, std::string_view source_name) {
+  const std::string source(source_name);
+  const Json document = manifest_document(json, source, kBrainExtractionManifestFormat, "brain extraction");
+  Section top(document, "", source, kBrainExtractionManifestFormat);
+  top.take("format");
+  BrainExtractionManifest manifest;
+  manifest.source = source;
+  manifest.name = top.string("name");
+  manifest.version = top.string("version");
+  if (manifest.name.empty()) throw InvalidInputError(source + ": name is missing");
+  if (manifest.version.empty()) throw InvalidInputError(source + ": version is missing");
+  top.metadata_string("task");
+  top.metadata_string("intended_use");
+  manifest.model_file = network_file(top.section("model"));
+  brain_extraction_input(top.section("input"), manifest.spec);
+  conform(top.section("conform"), manifest.spec);
+  scaling(top.section("scaling"), manifest.spec);
+  if (top.has("crop")) crop(top.section("crop"), manifest.spec);
+  brain_extraction_output(top.section("output"), manifest.spec);
+  Section post = top.section("postprocess");
+  manifest.spec.largest_component = boolean(post, "largest_component", manifest.spec.largest_component);
+  manifest.spec.fill_holes = boolean(post, "fill_holes", manifest.spec.fill_holes);
+  post.finish();
+  brain_extraction_validation(top.section("validation"));
+  Section parity_section = top.section("parity");
+  parity_section.relative_path("script");
+  parity_section.metadata_string("test");
+  parity_section.metadata_number("max_abs_logit_difference");
+  parity_section.finish();
+  Section source_section = top.section("source");
+  source_section.metadata_string("name");
+  source_section.metadata_string("url");
+  source_section.metadata_string("licence");
+  source_section.metadata_string("paper");
+  source_section.finish();
   top.finish();
   return manifest;
 }

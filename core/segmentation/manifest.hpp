@@ -3,6 +3,7 @@
 // value the code does not implement (a normalisation other than the brain z-score, an anisotropic spacing...), is
 // refused naming the file and the key, so a model never runs on settings that would be silently ignored.
 #pragma once
+#include "core/segmentation/brain_extraction.hpp"
 #include "core/segmentation/refine_stage.hpp"
 #include "core/segmentation/sliding_window.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
@@ -39,9 +40,23 @@ struct SegmentationManifest {
   std::optional<RefineManifest> refine;
 };
 
+inline constexpr std::string_view kBrainExtractionManifestFormat = "gliolens-brain-extraction-manifest/1";
+
+// A brain-extraction network's manifest (format gliolens-brain-extraction-manifest/1, docs/manifest.md).
+struct BrainExtractionManifest {
+  std::string source;
+  std::string name;
+  std::string version;
+  std::string model_file;
+  BrainExtractionSpec spec;
+};
+
 // Throws FormatError when `json` is not JSON or not a segmentation manifest, InvalidInputError naming `source` and the
 // key path for an unknown key, a value of the wrong type or one the code does not support.
 [[nodiscard]] SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source);
+
+// The same reader for a brain-extraction manifest: the same refusals (unknown key, wrong type, unsupported value).
+[[nodiscard]] BrainExtractionManifest parse_brain_extraction_manifest(std::string_view json, std::string_view source);
 
 // The window (i, j, k) a network runs on over `grid`: the manifest's patch, no larger than the grid along any axis
 // (the networks are fully convolutional), or the whole grid when it names none. Throws InvalidInputError naming the
