@@ -1,6 +1,10 @@
-// Brain extraction (MindGrab in ONNX, models/mindgrab) through the CLI on a real clinical study as it came off the
-// scanner: the T1c of TCGA-FG-6692 (0.9 x 0.9 x 5.5 mm, not registered, not stripped) against its reference brain
-// mask from another tool. Runs the network on the whole 256^3 cube at 1 mm: about 150 s on 2 cores.
+// Brain extraction (MindGrab in ONNX, models/mindgrab) on a real clinical study as it came off the scanner: the T1c of
+// TCGA-FG-6692 (0.9 x 0.9 x 5.5 mm, not registered, not stripped) against its reference brain mask from another tool.
+// The network sees the whole 256^3 cube at 1 mm: about 140 s on 2 cores in ONNX Runtime Web's WebAssembly (what
+// `gliolens brain` and the page run), about 70 s in onnxruntime-node's native CPU engine. To fit the suite's
+// 25-minute budget the Dice check runs the core's own brain extraction (conforming, scaling, mapping back, clean-up)
+// with the native engine; the WebAssembly engine on this network is checked by brain-extraction-parity.test.mjs, and
+// the CLI's handling of files and model folders below.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -8,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
+import { readBrainModelDir } from '../../cli/commands/brain.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
 
@@ -21,25 +26,31 @@ function gliolens(...args) {
   return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
 }
 
-test('gliolens brain: the T1c brain mask of TCGA-FG-6692 against its reference (Dice >= 0.95, issue 29)',
+test('brain extraction: the T1c brain mask of TCGA-FG-6692 against its reference (Dice >= 0.95, issue 29)',
   { skip: skipWithoutSharedData(t1c, reference) }, async () => {
-    const mask = join(scratch, 'mask.nii.gz');
-    const stripped = join(scratch, 'stripped.nii.gz');
-    const started = performance.now();
-    const run = gliolens('brain', t1c, mask, '--stripped', stripped, '--threads', '2');
-    const seconds = (performance.now() - started) / 1000;
-    assert.equal(run.status, 0, run.stderr);
+    const ort = await import('onnxruntime-node');
     const core = await createGliolens();
-    const ours = core.load(mask);
+    const { manifest, manifestPath, modelPath } = readBrainModelDir(core);
+    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
+    const started = performance.now();
+    const scan = core.load(t1c);
+    const result = await core.extractBrain(scan.id, {
+      manifest,
+      source: manifestPath,
+      runNetwork: async (tensor, dims) => (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', tensor, dims) }))[session.outputNames[0]].data,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    await session.release();
+    const mask = join(scratch, 'mask.nii.gz');
+    core.saveVolume(result.id, mask, 'uint8');
     const truth = core.load(reference);
-    const [whole] = core.scoreSegmentation(ours.id, truth.id);
-    const [oursMl] = core.labelVolumes(ours.id);
+    const [whole] = core.scoreSegmentation(result.id, truth.id);
     const [truthMl] = core.labelVolumes(truth.id);
     console.log(`# TCGA-FG-6692 T1c brain mask: Dice ${whole.dice.toFixed(4)} against the reference, HD95 ${whole.hd95?.toFixed(1)} mm; ` +
-                `brain ${oursMl.mL.toFixed(0)} mL (reference ${truthMl.mL.toFixed(0)} mL); network input ${run.json.networkInput.join('x')}; ` +
-                `network ${run.json.seconds.network.toFixed(1)} s, CLI ${seconds.toFixed(1)} s`);
-    // The mask and the stripped scan lie on the scan's own grid, and so does the reference.
-    assert.equal(core.compareGrids([t1c, mask, stripped, reference]).same, true);
+                `brain ${result.mL.toFixed(0)} mL (reference ${truthMl.mL.toFixed(0)} mL); network input box ${result.boxSize.join('x')}; ` +
+                `${seconds.toFixed(1)} s with onnxruntime-node on 2 threads`);
+    // The mask lies on the scan's own grid, and so does the reference.
+    assert.equal(core.compareGrids([t1c, mask, reference]).same, true);
     assert.ok(whole.dice >= 0.95, `Dice ${whole.dice} < 0.95`);
   });
 
