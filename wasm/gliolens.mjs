@@ -373,6 +373,23 @@ export class Gliolens {
     }
   }
 
+  // Registers loaded volume `movingId` onto loaded volume `fixedId` (core/registration, docs/registration.md): Mattes
+  // mutual information, so any two MR contrasts; rigid, or affine with {affine: true}. options: {init: 'header'
+  // (default: the scanner coordinates roughly agree) | 'moments' (centres of mass), levels: pyramid spacings in mm
+  // ([4, 2, 1]), samples (30000 a level), bins (32), maxIterations, minStepMm, fixedMaskId, movingMaskId}. Returns
+  // {kind, matrix (4x4 rows, fixed world mm -> moving world mm), mutualInformation, normalizedMutualInformation (the
+  // quality number), initialMutualInformation, overlap, iterations, converged, levels, warnings}.
+  register(fixedId, movingId, options = {}) {
+    return this.#module.registerVolumes(this.#session, fixedId, movingId, options);
+  }
+
+  // Loaded volume `movingId` laid on loaded volume `referenceId`'s grid through `matrix` (a registration's, fixed
+  // world -> moving world; rows), in one interpolation. options: {interp: 'linear' | 'nearest' (labels) | 'bspline',
+  // spacing: [sx, sy, sz] to use the reference grid resampled to that spacing}. Returns the new volume's id.
+  resampleThrough(movingId, referenceId, matrix, options = {}) {
+    return this.#module.resampleThrough(this.#session, movingId, referenceId, matrix, options);
+  }
+
   release(id) {
     this.#session.release(id);
   }

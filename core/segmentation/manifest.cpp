@@ -503,14 +503,9 @@ void brain_extraction_validation(Section section) {
   });
 }
 
-}  // namespace
-
-SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source_name) {
-  const std::string source(source_name);
-  const Json document = manifest_document(json, source, kSegmentationManifestFormat, "segmentation");
-  Section top(document, "", source);
-  top.take("format");
-  SegmentationManifest manifest;
+// The keys every manifest opens with: which network, which version, what it is for, and its file.
+template <typename Manifest>
+void read_identity(Section& top, const std::string& source, Manifest& manifest) {
   manifest.source = source;
   manifest.name = top.string("name");
   manifest.version = top.string("version");
@@ -519,6 +514,17 @@ SegmentationManifest parse_segmentation_manifest(std::string_view json, std::str
   top.metadata_string("task");
   top.metadata_string("intended_use");
   manifest.model_file = network_file(top.section("model"));
+}
+
+}  // namespace
+
+SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source_name) {
+  const std::string source(source_name);
+  const Json document = manifest_document(json, source, kSegmentationManifestFormat, "segmentation");
+  Section top(document, "", source);
+  top.take("format");
+  SegmentationManifest manifest;
+  read_identity(top, source, manifest);
   preprocessing(top.section("preprocessing"), manifest.spec);
   manifest.inference = inference(top.section("inference"));
   manifest.inference.spatial_multiple = network_input(top.section("input"));
@@ -538,14 +544,7 @@ BrainExtractionManifest parse_brain_extraction_manifest(std::string_view json, s
   Section top(document, "", source, kBrainExtractionManifestFormat);
   top.take("format");
   BrainExtractionManifest manifest;
-  manifest.source = source;
-  manifest.name = top.string("name");
-  manifest.version = top.string("version");
-  if (manifest.name.empty()) throw InvalidInputError(source + ": name is missing");
-  if (manifest.version.empty()) throw InvalidInputError(source + ": version is missing");
-  top.metadata_string("task");
-  top.metadata_string("intended_use");
-  manifest.model_file = network_file(top.section("model"));
+  read_identity(top, source, manifest);
   brain_extraction_input(top.section("input"), manifest.spec);
   conform(top.section("conform"), manifest.spec);
   scaling(top.section("scaling"), manifest.spec);
