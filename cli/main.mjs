@@ -21,6 +21,7 @@ const commands = {
   dice: () => import('./commands/dice.mjs'),
   batch: () => import('./commands/batch.mjs'),
   descriptors: () => import('./commands/descriptors.mjs'),
+  register: () => import('./commands/register.mjs'),
 };
 
 function usage() {
