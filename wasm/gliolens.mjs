@@ -352,27 +352,6 @@ export class Gliolens {
     }
   }
 
-  // Writes a loaded volume as NIfTI at `path` (its own qform/sform); datatype uint8, int16 or float32.
-  saveVolume(id, path, datatype = 'uint8') {
-    this.#module.saveVolume(this.#session, id, path, datatype);
-  }
-
-  // Dice and HD95 (mm) of a predicted against an expert label volume: [{region, dice, hd95, ...}].
-  scoreSegmentation(predictedId, truthId) {
-    return this.#module.scoreSegmentation(this.#session, predictedId, truthId);
-  }
-
-  // A loaded volume written as NIfTI (.nii.gz) bytes, in its own space (qform/sform kept).
-  volumeBytes(id, name, { datatype = 'uint8' } = {}) {
-    const path = this.#scratchPath(name);
-    this.#module.saveVolume(this.#session, id, path, datatype);
-    try {
-      return this.#module.FS.readFile(path);
-    } finally {
-      this.#module.FS.unlink(path);
-    }
-  }
-
   // Registers loaded volume `movingId` onto loaded volume `fixedId` (core/registration, docs/registration.md): Mattes
   // mutual information, so any two MR contrasts; rigid, or affine with {affine: true}. options: {init: 'header'
   // (default: the scanner coordinates roughly agree) | 'moments' (centres of mass), levels: pyramid spacings in mm
