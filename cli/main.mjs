@@ -22,6 +22,7 @@ const commands = {
   batch: () => import('./commands/batch.mjs'),
   descriptors: () => import('./commands/descriptors.mjs'),
   register: () => import('./commands/register.mjs'),
+  prepare: () => import('./commands/prepare.mjs'),
 };
 
 function usage() {
