@@ -42,17 +42,21 @@ export function invertAffine(m) {
   ];
 }
 
-// A NIfTI file as given, or a DICOM folder converted (it must hold exactly one series): {id, source, warnings}.
-async function loadScan(core, path, role) {
+// A NIfTI file as given, or a DICOM folder converted (it must hold exactly one series): {id, header, source, warnings}.
+export async function loadScan(core, path, role) {
   if (!existsSync(path)) throw new Error(`${path}: no such file or folder (--${role})`);
-  if (!statSync(path).isDirectory()) return { id: core.load(path).id, source: path, warnings: [] };
+  if (!statSync(path).isDirectory()) {
+    const { id, header } = core.load(path);
+    return { id, header, source: path, warnings: [] };
+  }
   const { series, warnings } = await convertDicomFolder(path);
   if (series.length !== 1) {
     throw new Error(`${path}: ${series.length === 0 ? 'no DICOM series' : `${series.length} DICOM series (${series.map((s) => s.description || s.name).join(', ')})`} ` +
                     `in the --${role} folder; give a folder with exactly one series (gliolens dicom lists and converts them)`);
   }
   const [only] = series;
-  return { id: core.loadBytes(`${role}_${only.name}`, only.nifti).id, source: path, warnings: [...warnings, ...only.warnings] };
+  const { id, header } = core.loadBytes(`${role}_${only.name}`, only.nifti);
+  return { id, header, source: path, warnings: [...warnings, ...only.warnings] };
 }
 
 function registrationSummary(result) {

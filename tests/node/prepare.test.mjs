@@ -12,7 +12,7 @@ import { test } from 'node:test';
 
 import { readBrainModelDir } from '../../cli/commands/brain.mjs';
 import { readModelDir } from '../../cli/model-dir.mjs';
-import { labelsOnT1cGrid, prepare, releasePrepared } from '../../cli/prepare.mjs';
+import { labelsOnT1cGrid, loadScan, prepare, releasePrepared } from '../../cli/prepare.mjs';
 import { parseTransformText } from '../../cli/transform-text.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
@@ -22,6 +22,7 @@ const inputs = { t1: join(study, 't1.nii.gz'), t1ce: join(study, 't1c.nii.gz'), 
 const brainReference = join(study, 't1c_brain_mask_reference.nii.gz');
 const expertLabels = join(sharedData, 'radiogenomics', 'tcga', 'masks', 'TCGA-FG-6692.nii.gz');
 const template = join(sharedData, 'atlas', 'sri24', 'sri24_t1_brain.nii.gz');
+const dicomStudy = join(sharedData, 'dicom', 'dcm_qa_nih', 'In', '20180918GE');
 const scratch = mkdtempSync(join(tmpdir(), 'gliolens-prepare-test-'));
 
 async function nativeRunner(ort, modelPath) {
@@ -122,4 +123,19 @@ test('gliolens prepare wants all four sequences', () => {
   const run = gliolens('prepare', '--t1', inputs.t1, '--t2', inputs.t2, '--flair', inputs.flair, '--out', join(scratch, 'none'));
   assert.equal(run.status, 2);
   assert.match(run.stderr, /--t1c is required/);
+});
+
+test('gliolens prepare refuses a DICOM folder holding two series, naming the folder', { skip: skipWithoutSharedData(dicomStudy, inputs.t1ce) }, () => {
+  const run = gliolens('prepare', '--t1', dicomStudy, '--t1c', inputs.t1ce, '--t2', inputs.t2, '--flair', inputs.flair, '--out', join(scratch, 'none'));
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /20180918GE: 2 DICOM series \(.*\) in the --t1 folder; give a folder with exactly one series/);
+});
+
+test('a DICOM folder holding one series is converted and loaded as a scan', { skip: skipWithoutSharedData(join(dicomStudy, 'mr_0004')) }, async () => {
+  const core = await createGliolens();
+  const scan = await loadScan(core, join(dicomStudy, 'mr_0004'), 't2');
+  assert.equal(scan.source, join(dicomStudy, 'mr_0004'));
+  console.log(`# DICOM mr_0004: dims ${scan.header.dims.join('x')}, ${scan.header.orientation}`);
+  assert.ok(scan.header.dims.slice(0, 3).every((n) => n > 1), `dims ${scan.header.dims}`);
+  core.release(scan.id);
 });
