@@ -9,23 +9,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { parseTransformText } from '../../cli/transform-text.mjs';
+import { seededRandom } from '../../models/common/seeded_random.mjs';
 import { createGliolens } from '../../wasm/node.mjs';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
 
 const brats = bratsCase();
 const scratch = mkdtempSync(join(tmpdir(), 'gliolens-register-test-'));
-
-// mulberry32: the same transforms on every run and machine.
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const multiply = (a, b) => a.map((row) => b[0].map((_, c) => row.reduce((s, v, k) => s + v * b[k][c], 0)));
 
@@ -72,7 +61,7 @@ describe('registration on a shared BraTS case', { skip: skipWithoutSharedData(br
     const fixed = core.load(brats.files.t1ce);
     const t1 = core.load(brats.files.t1);
     const fixedImage = core.readVolume(brats.files.t1ce);
-    const random = seeded(29);
+    const random = seededRandom(29);  // the same transforms on every run and machine
     const uniform = () => 2 * random() - 1;
     const degrees = Math.PI / 180;
     for (let n = 0; n < 3; n++) {
