@@ -27,17 +27,21 @@ std::vector<float> masked_values(const Volume& volume, const Volume* mask) {
 // numpy's default ("linear") percentile on values sorted in place (nth_element twice, not a sort).
 double percentile_of(std::vector<float>& v, double q) {
   if (v.empty()) throw NumericalError("percentile: no voxels in the mask");
-  q = std::clamp(q, 0.0, 100.0);
-  const double pos = q / 100.0 * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
-  const double a = v[lo];
-  if (lo + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
-  return a + (pos - static_cast<double>(lo)) * (b - a);
+  return quantile(v, std::clamp(q, 0.0, 100.0) / 100.0);
 }
 
 }  // namespace
+
+double quantile(std::vector<float>& values, double q) {
+  if (values.empty()) throw NumericalError("quantile: no values");
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(below), values.end());
+  const double low = values[below];
+  if (below + 1 >= values.size()) return low;
+  const double high = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(below) + 1, values.end());
+  return low + (position - static_cast<double>(below)) * (high - low);
+}
 
 double otsu_threshold(std::span<const float> values, int bins) {
   if (values.empty() || bins < 2) throw NumericalError("otsu: no values");

@@ -4,6 +4,7 @@
 #include "core/volume.hpp"
 
 #include <span>
+#include <vector>
 
 namespace gliolens {
 
@@ -15,6 +16,10 @@ enum class MaskMethod { nonzero, otsu };
 
 // Otsu's threshold (maximum between-class variance) of `values` over `bins` equal bins.
 [[nodiscard]] double otsu_threshold(std::span<const float> values, int bins = 256);
+
+// The q-quantile (0..1) of `values`, linear between the order statistics around (n - 1) q as numpy.quantile's
+// default. Reorders `values`; throws NumericalError when it is empty.
+[[nodiscard]] double quantile(std::vector<float>& values, double q);
 
 // The q-th percentile (0..100, linear interpolation between order statistics as numpy's default)
 // of the voxels where `mask` is non-zero (all voxels when mask is null).

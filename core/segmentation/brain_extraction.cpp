@@ -1,6 +1,7 @@
 #include "core/segmentation/brain_extraction.hpp"
 
 #include "core/errors.hpp"
+#include "core/imaging/intensity.hpp"
 #include "core/imaging/regrid.hpp"
 #include "core/segmentation/postprocess.hpp"
 
@@ -21,18 +22,6 @@ Eigen::Vector3d direction(char letter) {
     case 'I': return {0, 0, -1};
     default: throw InvalidInputError(std::string("brain extraction: orientation letter '") + letter + "' is not one of RLAPSI");
   }
-}
-
-// The q-quantile of `values` as numpy.quantile computes it by default: linear between the order statistics around
-// (n - 1) q. Reorders `values`.
-double quantile(std::vector<float>& values, double q) {
-  const double position = q * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(position));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(below), values.end());
-  const double low = values[below];
-  if (below + 1 >= values.size()) return low;
-  const double high = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(below) + 1, values.end());
-  return low + (position - static_cast<double>(below)) * (high - low);
 }
 
 // Position of conformed voxel (i, j, k) of the box in the tensor laid out in `axes` order.
