@@ -1,0 +1,51 @@
+"""Writes the parity reference of the core's FLAIR preprocessing and post-processing (core/segmentation/flair_model.cpp)
+from this package's reference implementation (preprocess.py), for one case of each cohort: the window centre and
+intensity scale, each kept slice's index, sum and sum of squares, the input at fixed sample positions, and, for
+synthetic logits (a fixed function of the window position), the mask's voxel count on each slice of the volume.
+Usage: python3 -m training.reference --out ../reference/preprocess_expected.json"""
+import argparse, json, os
+import numpy as np
+from .cases import SHARED
+from .preprocess import WINDOW, intensity_scale, load_lps, network_input, probabilities_on_volume
+
+CASES = {"lgg_flair/TCGA_CS_4942_19970222/flair.nii.gz": "TCGA_CS_4942_19970222",
+         "brats2018/Brats18_2013_11_1/Brats18_2013_11_1_flair.nii.gz": "Brats18_2013_11_1"}
+
+
+def synthetic_logits(slices):
+    """logit[s, v, u] = sin(u / 7) + cos(v / 5) + 0.1 s - 0.5 for kept slice number s (v rows j, u columns i)."""
+    s, v, u = np.meshgrid(np.arange(slices), np.arange(WINDOW), np.arange(WINDOW), indexing="ij")
+    return (np.sin(u / 7.0) + np.cos(v / 5.0) + 0.1 * s - 0.5).astype(np.float32)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    out = {"note": "written by models/flair_seg/training/reference.py; paths relative to ../shared/data",
+           "synthetic_logits": "sin(u / 7) + cos(v / 5) + 0.1 s - 0.5 for kept slice s, row v, column u", "cases": []}
+    rng = np.random.default_rng(7)
+    for path, cid in CASES.items():
+        volume, spacing = load_lps(os.path.join(SHARED, path))
+        x, centre = network_input(volume, spacing)
+        kept = np.flatnonzero(volume.reshape(-1, volume.shape[2]).any(axis=0))
+        x = x[kept, 0]
+        samples = [[int(s), int(v), int(u)] for s, v, u in zip(rng.integers(0, len(kept), 200), rng.integers(0, WINDOW, 200), rng.integers(0, WINDOW, 200))]
+        probability = np.zeros((volume.shape[2], WINDOW, WINDOW), np.float32)
+        probability[kept] = 1 / (1 + np.exp(-synthetic_logits(len(kept))))
+        mask = probabilities_on_volume(probability, volume.shape, centre, spacing) > 0.5
+        out["cases"].append({
+            "case": cid, "file": path, "dims_lps": list(volume.shape), "spacing_lps": spacing.tolist(),
+            "centre_ij": centre.tolist(), "scale": intensity_scale(volume), "kept_slices": kept.tolist(),
+            "slice_sum": x.sum(axis=(1, 2), dtype=np.float64).tolist(),
+            "slice_sum_sq": (x.astype(np.float64) ** 2).sum(axis=(1, 2)).tolist(),
+            "samples": [[s, v, u, float(x[s, v, u])] for s, v, u in samples],
+            "mask_voxels_per_slice_k_lps": mask.reshape(-1, volume.shape[2]).sum(axis=0).astype(int).tolist(),
+        })
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    json.dump(out, open(a.out, "w"), indent=1)
+    print("wrote", a.out)
+
+
+if __name__ == "__main__":
+    main()
