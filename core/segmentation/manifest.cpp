@@ -516,6 +516,80 @@ void read_identity(Section& top, const std::string& source, Manifest& manifest) 
   manifest.model_file = network_file(top.section("model"));
 }
 
+// Two positive numbers (i, j); whole numbers when `whole`.
+std::array<double, 2> positive_pair(Section& section, std::string_view key, std::array<double, 2> fallback, bool whole) {
+  const Json* value = section.take(key);
+  if (!value) return fallback;
+  const auto fits = [&](const Json& v) {
+    return v.is_number() && v.as_number() > 0 && (!whole || (std::floor(v.as_number()) == v.as_number() && v.as_number() < 1e9));
+  };
+  if (!value->is_array() || value->as_array().size() != 2 || !std::all_of(value->as_array().begin(), value->as_array().end(), fits)) {
+    section.refuse_value(key, *value, whole ? "must be two positive whole numbers (i, j)" : "must be two positive numbers (i, j; mm)");
+  }
+  return {value->as_array()[0].as_number(), value->as_array()[1].as_number()};
+}
+
+void flair_input(Section input, FlairSpec& spec) {
+  input.metadata_string("name");
+  input.fixed("dtype", "float32");
+  if (input.has("channels") && input.strings("channels") != std::vector<std::string>{"FLAIR"}) {
+    throw InvalidInputError(input.source() + ": " + input.key_path("channels") + " must be [\"FLAIR\"] (the FLAIR model's one channel)");
+  }
+  input.fixed("layout", "slices");
+  spec.spatial_multiple = input.whole("spatial_multiple", spec.spatial_multiple, 1);
+  input.finish();
+}
+
+void flair_preprocessing(Section pre, FlairSpec& spec) {
+  spec.orientation = pre.string("orientation", spec.orientation);
+  check_orientation(spec.orientation, pre);
+  pre.fixed("slice_axis", "k");
+  const auto window = positive_pair(pre, "window_pixels", {static_cast<double>(spec.window_pixels[0]), static_cast<double>(spec.window_pixels[1])}, true);
+  spec.window_pixels = {static_cast<std::int64_t>(window[0]), static_cast<std::int64_t>(window[1])};
+  spec.spacing_mm = positive_pair(pre, "spacing_mm", spec.spacing_mm, false);
+  pre.fixed("interpolation", "linear");
+  if (pre.has("intensity")) {
+    Section intensity = pre.section("intensity");
+    intensity.fixed("type", "divide_by_quantile");
+    spec.quantile = intensity.number("quantile", spec.quantile);
+    if (!(spec.quantile > 0 && spec.quantile <= 1)) {
+      throw InvalidInputError(intensity.source() + ": " + intensity.key_path("quantile") + " must lie in (0, 1], not " + Json(spec.quantile).dump());
+    }
+    intensity.fixed("region", "nonzero");
+    intensity.finish();
+  }
+  spec.skip_empty_slices = boolean(pre, "skip_empty_slices", spec.skip_empty_slices);
+  pre.finish();
+}
+
+void flair_output(Section output, FlairManifest& manifest) {
+  output.metadata_string("name");
+  output.fixed("dtype", "float32");
+  output.fixed("activation", "sigmoid");
+  manifest.spec.threshold = static_cast<float>(number_between(output, "threshold", manifest.spec.threshold, 0, 1));
+  const std::int64_t label = output.whole("label", manifest.spec.label, 1);
+  if (label > 255) throw InvalidInputError(output.source() + ": " + output.key_path("label") + " must be a label from 1 to 255, not " + std::to_string(label));
+  manifest.spec.label = static_cast<std::uint8_t>(label);
+  manifest.region = output.string("region", "FLAIR abnormality");
+  output.finish();
+}
+
+// A free-form section of metadata (training, validation): people read it, the code only checks it is an object.
+void free_form(Section section) {
+  section.each_member([](const std::string&, const Json&) {});
+}
+
+// parity: the script (and reference files) as paths in the model folder; anything else a string or a number.
+void flair_parity(Section section) {
+  section.each_member([&](const std::string& key, const Json& value) {
+    if (key == "script" || key == "reference" || key == "reference_dir" || key == "checker") {
+      section.relative_path(key);
+    } else if (!value.is_string() && !value.is_number()) {
+      section.refuse_value(key, value, "must be a string or a number");
+    }
+  });
+}
+
 }  // namespace
 
 SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source_name) {
@@ -587,6 +661,40 @@ Index3 inference_window(const InferenceSpec& inference, const Index3& grid, std:
                             std::to_string(inference.spatial_multiple) + ")");
   }
   return window;
+}
+
+FlairManifest parse_flair_manifest(std::string_view json, std::string_view source_name) {
+  const std::string source(source_name);
+  const Json document = manifest_document(json, source, kFlairManifestFormat, "FLAIR model");
+  Section top(document, "", source, kFlairManifestFormat);
+  top.take("format");
+  FlairManifest manifest;
+  read_identity(top, source, manifest);
+  flair_input(top.section("input"), manifest.spec);
+  flair_preprocessing(top.section("preprocessing"), manifest.spec);
+  for (int a = 0; a < 2; ++a) {
+    if (manifest.spec.window_pixels[static_cast<std::size_t>(a)] % manifest.spec.spatial_multiple != 0) {
+      throw InvalidInputError(source + ": preprocessing.window_pixels [" + std::to_string(manifest.spec.window_pixels[0]) + ", " +
+                              std::to_string(manifest.spec.window_pixels[1]) + "] must be multiples of input.spatial_multiple (" +
+                              std::to_string(manifest.spec.spatial_multiple) + ")");
+    }
+  }
+  Section inference_section = top.section("inference");
+  manifest.spec.slices_per_run = inference_section.whole("slices_per_run", manifest.spec.slices_per_run, 1);
+  inference_section.finish();
+  flair_output(top.section("output"), manifest);
+  Section post = top.section("postprocess");
+  manifest.spec.min_component_mm3 = post.number("min_component_mm3", manifest.spec.min_component_mm3);
+  if (!(manifest.spec.min_component_mm3 >= 0)) {
+    throw InvalidInputError(source + ": " + post.key_path("min_component_mm3") + " must be a volume >= 0 (mm^3), not " +
+                            Json(manifest.spec.min_component_mm3).dump());
+  }
+  post.finish();
+  free_form(top.section("training"));
+  free_form(top.section("validation"));
+  flair_parity(top.section("parity"));
+  top.finish();
+  return manifest;
 }
 
 }  // namespace gliolens::segmentation

@@ -4,6 +4,7 @@
 // refused naming the file and the key, so a model never runs on settings that would be silently ignored.
 #pragma once
 #include "core/segmentation/brain_extraction.hpp"
+#include "core/segmentation/flair_model.hpp"
 #include "core/segmentation/refine_stage.hpp"
 #include "core/segmentation/sliding_window.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
@@ -51,12 +52,27 @@ struct BrainExtractionManifest {
   BrainExtractionSpec spec;
 };
 
+inline constexpr std::string_view kFlairManifestFormat = "gliolens-flair-manifest/1";
+
+// The FLAIR-only network's manifest (format gliolens-flair-manifest/1, docs/manifest.md).
+struct FlairManifest {
+  std::string source;
+  std::string name;
+  std::string version;
+  std::string model_file;
+  std::string region;  // output.region: what the label is, for people ("FLAIR abnormality")
+  FlairSpec spec;
+};
+
 // Throws FormatError when `json` is not JSON or not a segmentation manifest, InvalidInputError naming `source` and the
 // key path for an unknown key, a value of the wrong type or one the code does not support.
 [[nodiscard]] SegmentationManifest parse_segmentation_manifest(std::string_view json, std::string_view source);
 
 // The same reader for a brain-extraction manifest: the same refusals (unknown key, wrong type, unsupported value).
 [[nodiscard]] BrainExtractionManifest parse_brain_extraction_manifest(std::string_view json, std::string_view source);
+
+// The same reader for the FLAIR-only network's manifest: the same refusals (unknown key, wrong type, unsupported value).
+[[nodiscard]] FlairManifest parse_flair_manifest(std::string_view json, std::string_view source);
 
 // The window (i, j, k) a network runs on over `grid`: the manifest's patch, no larger than the grid along any axis
 // (the networks are fully convolutional), or the whole grid when it names none. Throws InvalidInputError naming the
