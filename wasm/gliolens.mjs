@@ -326,6 +326,59 @@ export class Gliolens {
     }
   }
 
+  // The FLAIR-only model's manifest (gliolens-flair-manifest/1) from its text, checked by the core's one reader: an
+  // Error naming `source` and the key when the code cannot run it.
+  readFlairManifest(text, source) {
+    this.#module.readFlairManifest(String(text), source);
+    return JSON.parse(text);
+  }
+
+  // The FLAIR abnormality (= whole tumour, one label) of loaded FLAIR `id` from the FLAIR-only network, which
+  // `runNetwork(tensor, dims)` runs (ONNX Runtime) on batches of `inference.slices_per_run` axial slices (dims [n, 1, H,
+  // W]) and returns the logits of. The core reorients, scales and samples the slices (models/flair_seg/training/
+  // preprocess.py, docs/manifest.md) and maps the probabilities back onto the FLAIR's own grid. onProgress({slice,
+  // slices}) after each batch; isCancelled() is asked before each, and a cancel throws an Error named CancelledError.
+  // Returns {id (the mask, a new loaded volume: output.label where abnormal, else 0), labels: [{label, voxels, mL}],
+  // mL (the abnormality's volume from the FLAIR's own voxel size), slices (how many slices the network ran on),
+  // model: {name, version}, region (what the label is), input: {slices: their k on the model-oriented grid, centre: the
+  // window's centre (i, j voxels there), scale: the intensity divisor}}.
+  async segmentFlair(id, { manifest, runNetwork, source = 'manifest', onProgress = () => {}, isCancelled = () => false }) {
+    const text = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
+    const run = this.#module.startFlairSegmentation(this.#session, id, text, source);
+    try {
+      const model = run.model();
+      const { tensor, dims, slices: kept, centre, scale } = run.input();
+      const [slices, , height, width] = dims;
+      const pixels = height * width;
+      const logits = new Float32Array(slices * pixels);
+      for (let first = 0; first < slices; first += model.slicesPerRun) {
+        if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+        const count = Math.min(model.slicesPerRun, slices - first);
+        const batch = tensor.slice(first * pixels, (first + count) * pixels);
+        const out = await runNetwork(batch, [count, 1, height, width]);
+        if (out.length !== batch.length) {
+          throw new Error(`${model.name}: the network gave ${out.length} values for ${count} slices of ${width} x ${height} pixels`);
+        }
+        logits.set(out, first * pixels);
+        onProgress({ slice: first + count, slices });
+      }
+      if (isCancelled()) throw Object.assign(new Error('segmentation cancelled'), { name: 'CancelledError' });
+      const { id: maskId } = run.finish(logits);
+      const labels = this.labelVolumes(maskId);
+      return {
+        id: maskId,
+        labels,
+        mL: labels.reduce((sum, l) => sum + l.mL, 0),
+        slices,
+        model: { name: model.name, version: model.version },
+        region: model.region,
+        input: { slices: [...kept], centre: [...centre], scale },
+      };
+    } finally {
+      run.delete();
+    }
+  }
+
   // Loaded scan `scanId` with every voxel outside loaded mask `maskId` set to 0: the new volume's id.
   stripBrain(scanId, maskId) {
     return this.#module.stripBrain(this.#session, scanId, maskId);
