@@ -41,6 +41,18 @@ export class CoreClient {
     return { promise, cancel: () => this.#call('cancel', { target: requestId }) };
   }
 
+  // The FLAIR-only model's manifest from its text, checked by the core (see Gliolens.readFlairManifest).
+  readFlairManifest(text, source) {
+    return this.#call('readFlairManifest', { text, source });
+  }
+
+  // Segments the FLAIR abnormality of loaded FLAIR `payload.id` with the FLAIR-only model; returns {promise, cancel}.
+  // The promise gives {id, labels, mL, slices, model, bytes, backend, threads, seconds}.
+  segmentFlair(payload, onProgress) {
+    const { requestId, promise } = this.#start('segmentFlair', payload, [], onProgress);
+    return { promise, cancel: () => this.#call('cancel', { target: requestId }) };
+  }
+
   // `bytes` is copied to the worker: the page keeps its own copy for the viewer.
   load(name, bytes) {
     return this.#call('load', { name, bytes });

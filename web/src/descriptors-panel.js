@@ -130,6 +130,7 @@ export class DescriptorsPanel {
       return;
     }
     if (this.#source?.key === seg.key) return;
+    if (seg.scheme === 'flair') return this.#needSubregions(seg);
     const source = { key: seg.key, id: seg.id, name: seg.name };
     this.#source = source;
     this.#result = null;
@@ -155,6 +156,22 @@ export class DescriptorsPanel {
     this.#source = { key: null, id: null, name: source.name, restored: true };
     this.#root.hidden = false;
     this.#show(result);
+  }
+
+  // The FLAIR-only model's one label is not the BraTS labels the descriptors read (its 1 would pass as necrosis):
+  // nothing is computed, and the section says what it needs.
+  #needSubregions(seg) {
+    this.#source = { key: seg.key, id: seg.id, name: seg.name };
+    this.#result = null;
+    this.#onChange(null);
+    this.#root.dataset.state = 'needs-subregions';
+    const status = this.$('#descriptors-status');
+    status.className = '';
+    status.textContent = `${seg.name} is the FLAIR-only model's one region, the FLAIR abnormality: the descriptors (sub-region volumes and `
+      + 'proportions, multifocality, location, shape per region) and the predictions made from them need the sub-region model '
+      + '(all four sequences). The abnormality\'s volume is in the legend; its radiomic features are those of the whole tumour (WT).';
+    this.$('#descriptors-groups').replaceChildren();
+    this.$('#descriptors-csv').disabled = true;
   }
 
   #fail(error) {

@@ -10,6 +10,8 @@ export const REGIONS = [
   { id: 'NCR', name: 'Necrotic core', labels: [1] },
   { id: 'ED', name: 'Edema', labels: [2] },
 ];
+// The FLAIR-only model's segmentation has one region, the FLAIR abnormality: the whole tumour, and nothing else.
+const FLAIR_REGIONS = [{ id: 'WT', name: 'Whole tumour', labels: [1] }];
 export const MODALITIES = [
   { role: 't1', label: 'T1' },
   { role: 't1c', label: 'T1c' },
@@ -121,8 +123,14 @@ export class FeaturesPanel {
     const modalities = MODALITIES.map((m) => ({ ...m, file: files.find((f) => f.role === m.role) })).filter((m) => m.file);
     if (!seg || modalities.length === 0) return;
     const present = new Set((seg.labels ?? []).map((l) => l.label));
-    const regions = REGIONS.filter((r) => r.labels.some((l) => present.has(l)));
-    for (const r of REGIONS) if (!regions.includes(r)) this.#message('info', `features: region ${r.id} is empty in ${seg.name}`);
+    const flairOnly = seg.scheme === 'flair';
+    const regions = (flairOnly ? FLAIR_REGIONS : REGIONS).filter((r) => r.labels.some((l) => present.has(l)));
+    if (flairOnly) {
+      this.#message('info', `features: ${seg.name} is the FLAIR-only model's one region, the FLAIR abnormality: its features are the whole tumour's (WT); `
+        + 'the sub-regions (ET, TC, NCR, ED) need the sub-region model (all four sequences)');
+    } else {
+      for (const r of REGIONS) if (!regions.includes(r)) this.#message('info', `features: region ${r.id} is empty in ${seg.name}`);
+    }
     this.#mode = this.#root.querySelector('#features-mode').value;
     this.#segmentation = seg.name;
     this.#busy = true;

@@ -6,9 +6,15 @@ export const LABELS = [
   { value: 4, name: 'Enhancing tumour', short: 'ET', rgb: [255, 215, 0] },
 ];
 
+// The FLAIR-only model's one label (models/flair_seg): the FLAIR abnormality, the whole tumour as FLAIR shows it. Its
+// value 1 is not BraTS's necrotic core: a segmentation's `scheme` ('flair' for this model's, 'brats' otherwise) says
+// how its values read.
+export const FLAIR_ABNORMALITY = { value: 1, name: 'FLAIR abnormality', short: 'FLAIR', rgb: [0, 190, 255] };
+
 const FALLBACK_RGB = [[70, 130, 255], [200, 90, 220], [0, 200, 200], [255, 140, 0]];
 
-export function labelInfo(value) {
+export function labelInfo(value, scheme = 'brats') {
+  if (scheme === 'flair' && value === FLAIR_ABNORMALITY.value) return FLAIR_ABNORMALITY;
   return LABELS.find((l) => l.value === value) ?? {
     value,
     name: `Label ${value}`,
@@ -18,11 +24,11 @@ export function labelInfo(value) {
 }
 
 // A NiiVue label colour map for the given label values (background transparent).
-export function labelColormap(values) {
+export function labelColormap(values, scheme = 'brats') {
   const all = [0, ...values.filter((v) => v !== 0)];
   const cmap = { R: [], G: [], B: [], A: [], I: [], labels: [] };
   for (const v of all) {
-    const info = v === 0 ? { rgb: [0, 0, 0], short: '' } : labelInfo(v);
+    const info = v === 0 ? { rgb: [0, 0, 0], short: '' } : labelInfo(v, scheme);
     cmap.R.push(info.rgb[0]);
     cmap.G.push(info.rgb[1]);
     cmap.B.push(info.rgb[2]);

@@ -8,6 +8,7 @@ import { downloadFile } from './download.js';
 import { chosenFiles, droppedFiles } from './dropped-files.js';
 import { PredictionsPanel } from './predictions-panel.js';
 import { FeaturesPanel } from './features-panel.js';
+import { FlairModel } from './flair-model.js';
 import { GrowthPanel } from './growth-panel.js';
 import { labelInfo } from './labels.js';
 import { startOffline } from './offline.js';
@@ -25,7 +26,8 @@ window.gliolensCore = core;
 const viewerReady = Viewer.create($('#viewer'));
 
 // Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic, series (a
-// converted DICOM series: {description, seriesNumber, modality})}
+// converted DICOM series: {description, seriesNumber, modality})}; a segmentation computed here also has predicted,
+// model (which model made it and why) and scheme ('flair': the FLAIR-only model's one label; else BraTS labels).
 const files = [];
 let shownRole = '';
 let nextKey = 1;
@@ -207,7 +209,8 @@ function renderFileList() {
 }
 
 function renderLegend() {
-  const seg = files.find((f) => f.role === 'seg') ?? (restored?.session.segmentation ? { labels: restored.session.segmentation.labels } : null);
+  const saved = restored?.session.segmentation;
+  const seg = files.find((f) => f.role === 'seg') ?? (saved ? { labels: saved.labels, scheme: saved.scheme } : null);
   const table = $('#legend');
   const body = table.querySelector('tbody');
   body.replaceChildren();
@@ -215,7 +218,7 @@ function renderLegend() {
   $('#legend-empty').hidden = Boolean(seg);
   if (!seg) return;
   for (const { label, voxels, mL } of seg.labels) {
-    const info = labelInfo(label);
+    const info = labelInfo(label, seg.scheme);
     const row = document.createElement('tr');
     row.dataset.label = label;
     row.dataset.ml = mL;
@@ -256,7 +259,7 @@ async function refresh() {
   const viewer = await viewerReady;
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
   const seg = files.find((f) => f.role === 'seg');
-  viewer.show(background?.image ?? null, seg ? { image: seg.image, values: seg.labels.map((l) => l.label) } : null);
+  viewer.show(background?.image ?? null, seg ? { image: seg.image, values: seg.labels.map((l) => l.label), scheme: seg.scheme } : null);
   const w = viewer.window;
   if (w) {
     $('#window-min').value = Number(w.min.toPrecision(5));
@@ -284,18 +287,20 @@ window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
 
 $('#demo-button').addEventListener('click', loadDemo);
-// A segmentation computed in the Worker joins the list as the case's segmentation.
-async function addSegmentation({ name, bytes, id, labels }) {
-  const entry = { key: nextKey++, name, bytes, role: '', id, header: files.find((f) => f.role === 't1')?.header, image: null, labels, synthetic: false, predicted: true };
+// A segmentation computed in the Worker joins the list as the case's segmentation, on the grid of `gridOf` (the
+// input it lies on); `model` says which model made it and why, `scheme` how its labels read (labels.js).
+async function addSegmentation({ name, bytes, id, labels, scheme, model, gridOf }) {
+  const entry = { key: nextKey++, name, bytes, role: '', id, header: gridOf?.header, image: null, labels, synthetic: false, predicted: true, model, scheme };
   entry.image = await Viewer.image(name, bytes);
   files.push(entry);
   await assignRole(entry, 'seg');
   await refresh();
 }
-const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message });
+const flairModel = new FlairModel(core);
+const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message, flairModel });
 const predictionsPanel = new PredictionsPanel($('#predictions'), core);
 const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files, onChange: (d) => predictionsPanel.setDescriptors(d) });
-const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files });
+const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files, flairModel });
 const featuresPanel = new FeaturesPanel($('#features'), core, { getFiles: () => files, message });
 const survivalPanel = new SurvivalPanel($('#survival'), core, { getFiles: () => files, message });
 // A case of the cohort panel opened here: it replaces the case in the page, its files loaded as dropped files are.
@@ -337,7 +342,8 @@ function caseState() {
     synthetic: session?.synthetic ?? files.some((f) => f.synthetic),
     files: listed,
     segmentation: session?.segmentation ?? (seg ? {
-      name: seg.name, predicted: Boolean(seg.predicted), model: seg.predicted ? $('#segment-model').textContent : null, labels: seg.labels,
+      name: seg.name, predicted: Boolean(seg.predicted), model: seg.predicted ? seg.model ?? $('#segment-model').textContent : null, labels: seg.labels,
+      scheme: seg.scheme ?? 'brats',
     } : null),
     descriptors: descriptorsPanel.state,
     predictions: predictionsPanel.state,
@@ -350,7 +356,7 @@ function caseState() {
 async function showReport() {
   const seg = files.find((f) => f.role === 'seg');
   const background = files.find((f) => f.role === shownRole) ?? files.find((f) => f.role && f.role !== 'seg');
-  const images = seg ? { labels: seg.image, labelValues: seg.labels.map((l) => l.label), background: background?.image, backgroundName: background?.name } : null;
+  const images = seg ? { labels: seg.image, labelValues: seg.labels.map((l) => l.label), scheme: seg.scheme, background: background?.image, backgroundName: background?.name } : null;
   try {
     renderReport($('#report'), caseState(), images);
     window.print();

@@ -56,8 +56,9 @@ export function largestAxialSlice(labels) {
 
 // The slice drawn as NiiVue shows it: the background in its display window, the labels in their legend colours at
 // half opacity, anterior up and the patient's left on the left (from the affine's signs; grids are near-axis-aligned).
-// A data: URL, which the page's Content-Security-Policy allows for images.
-export function sliceImage(background, labels, k) {
+// `scheme` says how the label values read (labels.js). A data: URL, which the page's Content-Security-Policy allows for
+// images.
+export function sliceImage(background, labels, k, scheme = 'brats') {
   const [, nx, ny] = labels.hdr.dims;
   const canvas = el('canvas', { width: nx, height: ny });
   const context = canvas.getContext('2d');
@@ -78,7 +79,7 @@ export function sliceImage(background, labels, k) {
       let rgb = [grey, grey, grey];
       const label = labels.img[voxel];
       if (label !== 0) {
-        if (!colours.has(label)) colours.set(label, labelInfo(label).rgb);
+        if (!colours.has(label)) colours.set(label, labelInfo(label, scheme).rgb);
         rgb = rgb.map((g, c) => 0.5 * g + 0.5 * colours.get(label)[c]);
       }
       const x = flipX ? nx - 1 - i : i;
@@ -109,18 +110,18 @@ function sliceFigure(images) {
   const { k, voxels } = largestAxialSlice(images.labels);
   if (k < 0) return el('p', { className: 'report-note', textContent: 'The segmentation is empty: no tumour slice to show.' });
   const legend = [...new Set(images.labelValues)].map((v) => {
-    const info = labelInfo(v);
+    const info = labelInfo(v, images.scheme);
     return el('span', { className: 'report-swatch-label' },
       el('span', { className: 'swatch', style: `background: rgb(${info.rgb.join(',')})` }), ` ${info.short}`);
   });
   return el('figure', { id: 'report-slice', className: 'report-slice' },
-    el('img', { src: sliceImage(images.background, images.labels, k), alt: `axial slice ${k + 1} with the tumour labels` }),
+    el('img', { src: sliceImage(images.background, images.labels, k, images.scheme), alt: `axial slice ${k + 1} with the tumour labels` }),
     el('figcaption', {}, `Axial slice ${k + 1} of ${images.labels.hdr.dims[3]}, the largest tumour area (${voxels} voxels), on ${images.backgroundName ?? 'no background image'}. `, ...legend));
 }
 
 function volumesTable(state) {
   const rows = (state.segmentation?.labels ?? []).map(({ label, voxels, mL }) => el('tr', { className: 'report-volume' },
-    el('td', { textContent: `${labelInfo(label).name} (${label})` }),
+    el('td', { textContent: `${labelInfo(label, state.segmentation.scheme).name} (${label})` }),
     el('td', { className: 'volume', textContent: `${mL.toFixed(2)} mL`, title: `${voxels} voxels` })));
   rows.forEach((tr, i) => { tr.dataset.label = state.segmentation.labels[i].label; });
   return rows.length ? table('report-volumes', ['Label', 'Volume'], rows) : el('p', { className: 'report-note', textContent: 'No segmentation.' });

@@ -1,10 +1,14 @@
 // The "Segment" panel: runs the glioma network on the four loaded modalities in the Worker, with
 // progress, cancel, the backend used and the time taken; the result joins the file list as the
-// segmentation and can be downloaded as NIfTI in the input's own space.
+// segmentation and can be downloaded as NIfTI in the input's own space. A case with FLAIR but not all four
+// sequences gets the FLAIR-only model instead (one label, the FLAIR abnormality), and the panel says which model ran
+// and why.
 import { downloadFile } from './download.js';
+import { flairModelName, flairValidationSummary } from './flair-model.js';
 
 const DEFAULT_MODEL = 'models/glioma_seg/';
 const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
+const roleName = (role) => (role === 't1c' ? 'T1c' : role.toUpperCase());
 
 // "glioma_seg_2mm 5.0.0 (held-out Dice WT 0.83, TC 0.68, ET 0.51)": what the model is and how good, from its manifest.
 export function modelSummary(manifest) {
@@ -31,9 +35,13 @@ export class SegmentPanel {
   #customModelsChosen = 0;
   #bundledManifest = null;
 
-  constructor(root, core, { getFiles, addSegmentation, message }) {
+  #flairModel;
+
+  // flairModel: the bundled FLAIR-only model (flair-model.js), shared with the growth panel.
+  constructor(root, core, { getFiles, addSegmentation, message, flairModel }) {
     this.#root = root;
     this.#core = core;
+    this.#flairModel = flairModel;
     this.#getFiles = getFiles;
     this.#addSegmentation = addSegmentation;
     this.#message = message;
@@ -61,13 +69,26 @@ export class SegmentPanel {
     return MODALITY_ROLES.map((role) => files.find((f) => f.role === role));
   }
 
+  // Which model the loaded sequences call for: the sub-region model with all four, the FLAIR-only model with FLAIR
+  // but not all four ({model: 'flair', flair, missing}), none without FLAIR ({model: null, missing}).
+  #plan() {
+    const modalities = this.#modalities();
+    const missing = MODALITY_ROLES.filter((role, i) => !modalities[i]);
+    if (!missing.length) return { model: 'subregions', modalities, missing };
+    const flair = modalities[MODALITY_ROLES.indexOf('flair')];
+    return flair ? { model: 'flair', flair, missing } : { model: null, missing };
+  }
+
   refresh() {
-    const missing = this.#modalities().map((f, i) => (f ? null : MODALITY_ROLES[i])).filter(Boolean);
+    const plan = this.#plan();
     const run = this.#el('#segment-run');
-    run.disabled = Boolean(this.#running) || missing.length > 0;
-    this.#el('#segment-hint').textContent = missing.length
-      ? `Needs all four modalities; missing: ${missing.map((r) => (r === 't1c' ? 'T1c' : r.toUpperCase())).join(', ')}.`
-      : 'Runs in this tab: nothing is uploaded.';
+    run.disabled = Boolean(this.#running) || !plan.model;
+    const missing = plan.missing.map(roleName).join(', ');
+    this.#el('#segment-hint').textContent = !plan.model
+      ? `Needs all four modalities (or FLAIR for the FLAIR-only model); missing: ${missing}.`
+      : plan.model === 'flair'
+        ? `Runs the FLAIR-only model (one label, the FLAIR abnormality): ${missing} not loaded. Runs in this tab: nothing is uploaded.`
+        : 'Runs in this tab: nothing is uploaded.';
   }
 
   async #useOwnModel(files) {
@@ -113,8 +134,10 @@ export class SegmentPanel {
   }
 
   async run() {
-    const modalities = this.#modalities();
-    if (modalities.some((f) => !f)) return;
+    const plan = this.#plan();
+    if (plan.model === 'flair') return this.#runFlair(plan);
+    if (plan.model !== 'subregions') return;
+    const { modalities } = plan;
     const status = this.#el('#segment-status');
     const progress = this.#el('#segment-progress');
     this.#el('#segment-cancel').hidden = false;
@@ -146,8 +169,57 @@ export class SegmentPanel {
         `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
         `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
       this.#el('#segment-download').disabled = false;
+      const which = `Sub-region model (${modelSummary(model.manifest)}): all four sequences loaded`;
+      this.#showWhich('subregions', which);
       for (const warning of result.warnings) this.#message('warning', `segmentation: ${warning}`);
-      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels });
+      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'brats', model: which, gridOf: modalities[0] });
+    } catch (error) {
+      status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
+      if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);
+    } finally {
+      this.#running = null;
+      progress.hidden = true;
+      this.#el('#segment-cancel').hidden = true;
+      this.refresh();
+    }
+  }
+
+  // The model that made the case's segmentation and why it was that one, next to the result.
+  #showWhich(model, text) {
+    const which = this.#el('#segment-which');
+    which.hidden = false;
+    which.textContent = text;
+    this.#root.dataset.model = model;
+  }
+
+  // The FLAIR-only model on the case's FLAIR (the options of the sub-region model do not apply to it).
+  async #runFlair({ flair, missing }) {
+    const status = this.#el('#segment-status');
+    const progress = this.#el('#segment-progress');
+    this.#el('#segment-cancel').hidden = false;
+    progress.hidden = false;
+    status.textContent = 'Preparing…';
+    try {
+      const caseName = flair.name.replace(/([_-]?(t2)?[_-]?flair)?\.nii(\.gz)?$/i, '') || 'case';
+      const name = `${caseName}_gliolens_flair_seg.nii.gz`;
+      this.#running = this.#flairModel.run({ id: flair.id, name, backend: this.#el('#segment-backend').value },
+        (step) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
+      this.refresh();
+      const result = await this.#running.promise;
+      this.#result = { name, bytes: result.bytes };
+      this.#root.dataset.backend = result.backend;
+      this.#root.dataset.threads = result.threads;
+      this.#root.dataset.seconds = result.seconds;
+      this.#root.dataset.ml = result.mL;
+      status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
+        ` (${result.slices} slices). Research use only: check it before use.${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
+      this.#el('#segment-download').disabled = false;
+      const validation = flairValidationSummary(result.manifest);
+      const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
+        + `${validation ? ` (${validation})` : ''}`;
+      this.#showWhich('flair', `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`);
+      for (const warning of result.warnings ?? []) this.#message('warning', `segmentation: ${warning}`);
+      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'flair', model: which, gridOf: flair });
     } catch (error) {
       status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
       if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);

@@ -122,11 +122,17 @@ export class SurvivalPanel {
     return MODELS.find((m) => m.id === this.$('#survival-model').value);
   }
 
-  // Volumes (mL) of the loaded segmentation's labels, by model input name; {} without one.
+  // Volumes (mL) of the loaded segmentation's labels, by model input name; {} without one. The FLAIR-only model's one
+  // label is the whole tumour alone: its sub-region volumes are not known.
   #volumes() {
     const seg = this.#getFiles().find((f) => f.role === 'seg' && f.labels);
     if (!seg) return {};
+    if (seg.scheme === 'flair') return { wt_ml: seg.labels.reduce((sum, l) => sum + l.mL, 0) };
     return volumeInputs(seg.labels);
+  }
+
+  #flairOnly() {
+    return this.#getFiles().find((f) => f.role === 'seg' && f.labels)?.scheme === 'flair';
   }
 
   // Inputs of the chosen model: volumes filled from the segmentation (read-only), the rest typed in.
@@ -140,10 +146,11 @@ export class SurvivalPanel {
       if (this.#shown && !this.#shown.restored) this.#clear();
     }
     const previous = Object.fromEntries([...this.#root.querySelectorAll('#survival-inputs input, #survival-inputs select')].map((e) => [e.name, e.value]));
+    const unknownVolume = this.#flairOnly() ? 'needs the sub-region model' : 'load a segmentation';
     this.$('#survival-inputs').innerHTML = model.features.map((f) => {
       if (f.name in VOLUME_INPUTS) {
         const v = volumes[f.name];
-        return `<label>${esc(f.name)} <input name="${f.name}" type="number" step="any" value="${v === undefined ? '' : v.toFixed(3)}" ${v === undefined ? 'placeholder="load a segmentation"' : 'readonly'} /> mL</label>`;
+        return `<label>${esc(f.name)} <input name="${f.name}" type="number" step="any" value="${v === undefined ? '' : v.toFixed(3)}" ${v === undefined ? `placeholder="${unknownVolume}"` : 'readonly'} /> mL</label>`;
       }
       if (f.name === 'idh_mutant' || f.name === 'codeleted') {
         const [yes, no] = f.name === 'idh_mutant' ? ['mutant', 'wildtype'] : ['codeleted', 'intact'];

@@ -38,13 +38,14 @@ export class Viewer {
     return NVImage.loadFromUrl({ url: name, name, buffer, colormap: 'gray', ...options });
   }
 
-  // Shows `background` with `labels` (an image and its label values) over it. Uploading volumes is
-  // the costly part (seconds without a GPU), so nothing is redone when nothing changed.
+  // Shows `background` with `labels` (an image, its label values and their scheme, see labels.js) over it. Uploading
+  // volumes is the costly part (seconds without a GPU), so nothing is redone when nothing changed.
   show(background, labels) {
     const overlay = labels?.image ?? null;
-    const labelKey = overlay ? labels.values.join(',') : '';
+    const scheme = labels?.scheme ?? 'brats';
+    const labelKey = overlay ? `${scheme}:${labels.values.join(',')}` : '';
     if (background === this.#background && overlay === this.#overlay && labelKey === this.#labelKey) return;
-    if (overlay && labelKey !== this.#labelKey) overlay.setColormapLabel(labelColormap(labels.values));
+    if (overlay && labelKey !== this.#labelKey) overlay.setColormapLabel(labelColormap(labels.values, scheme));
     if (overlay) overlay.opacity = this.#overlayOpacity;
     this.#background = background;
     this.#overlay = overlay;

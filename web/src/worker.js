@@ -78,6 +78,35 @@ async function segment(core, payload, requestId) {
   return { ...result, bytes, backend, threads: net.threads, threadsNote: net.note, seconds: (performance.now() - started) / 1000 };
 }
 
+// The FLAIR-only model (models/flair_seg) on a loaded FLAIR: payload {id, manifest, source (the manifest's name, for
+// errors), modelUrl, backend, name, threads?}.
+// The label volume (1 = FLAIR abnormality) lies on the FLAIR's own grid; `bytes` is it as a .nii.gz named `name`.
+async function segmentFlair(core, payload, requestId) {
+  const started = performance.now();
+  const backend = await chooseBackend(payload.backend);
+  progress(requestId, { step: `loading the FLAIR model (${backend})` });
+  const net = await network(payload.modelUrl, null, backend, payload.threads);
+  const result = await core.segmentFlair(payload.id, {
+    manifest: payload.manifest,
+    source: payload.source,
+    runNetwork: async (tensor, dims) => {
+      let output;
+      try {
+        output = await net.run(tensor, dims);
+      } catch (error) {
+        throw networkRunError(modelName(payload.modelUrl), dims, error);
+      }
+      // A Cancel sent while ORT ran is still queued: let it in before the core asks isCancelled().
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return output;
+    },
+    onProgress: ({ slice, slices }) => progress(requestId, { step: `running the FLAIR model (${backend}), slice ${slice} of ${slices}` }),
+    isCancelled: () => cancelled.has(requestId),
+  });
+  const bytes = core.volumeBytes(result.id, payload.name);
+  return { ...result, bytes, backend, threads: net.threads, threadsNote: net.note, seconds: (performance.now() - started) / 1000 };
+}
+
 function progress(requestId, detail) {
   self.postMessage({ requestId, progress: detail });
 }
@@ -160,8 +189,10 @@ async function cohortCase(core, { files, plan }) {
 
 const handlers = {
   segment,
+  segmentFlair,
   infer,
   readSegmentationManifest: (core, { text, source }) => core.readSegmentationManifest(text, source),
+  readFlairManifest: (core, { text, source }) => core.readFlairManifest(text, source),
   cancel: (core, { target }) => cancelled.add(target),
   load: (core, { name, bytes }) => core.loadBytes(name, new Uint8Array(bytes)),
   labelVolumes: (core, { id }) => core.labelVolumes(id),
@@ -182,7 +213,7 @@ self.onmessage = async ({ data: { requestId, type, payload } }) => {
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request "${type}"`);
     const result = await handler(core, payload ?? {}, requestId);
-    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer) : type === 'segment' ? [result.bytes.buffer] : [];
+    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer) : ['segment', 'segmentFlair'].includes(type) ? [result.bytes.buffer] : [];
     self.postMessage({ requestId, ok: true, result }, transfer);
   } catch (error) {
     cancelled.delete(requestId);

@@ -1,0 +1,69 @@
+// The bundled FLAIR-only model (models/flair_seg, served beside the page as the tumour model is): its manifest,
+// checked by the core, what it is and how good it was in cross-validation, and a run of it in the Worker on a loaded
+// FLAIR. The segment panel runs it on a case with FLAIR but not all four sequences; the growth panel on a second
+// FLAIR scan.
+const MODEL_DIR = 'models/flair_seg/';
+
+// "flair_abnormality_2d 1.0.0": the model's name and version (the page says which model ran with it).
+export function flairModelName(manifest) {
+  return `${manifest.name} ${manifest.version}`;
+}
+
+// "cross-validated Dice 0.86 (lgg_flair, 64 patients), 0.88 (brats2018, 14 patients), 5 folds", from the manifest's
+// validation section (mean Dice over patients, out of fold); '' when the manifest has none.
+export function flairValidationSummary(manifest) {
+  const validation = manifest.validation?.cross_validated;
+  if (!validation) return '';
+  const sources = Object.entries(validation)
+    .filter(([source, s]) => source !== 'all' && Number.isFinite(s?.mean_dice))
+    .map(([source, s]) => `${s.mean_dice.toFixed(2)} (${source}${s.patients ? `, ${s.patients} patients` : ''})`);
+  if (!sources.length) return '';
+  return `cross-validated Dice ${sources.join(', ')}${validation.folds ? `, ${validation.folds} folds` : ''}`;
+}
+
+export class FlairModel {
+  #core;
+  #manifest = null;
+  // The backend of the last run: a run that names none (the growth panel's) reuses the network already loaded.
+  #backend = 'auto';
+
+  constructor(core) {
+    this.#core = core;
+  }
+
+  // The bundled manifest, read once; an Error saying what is wrong when it is missing or invalid.
+  manifest() {
+    this.#manifest ??= (async () => {
+      const url = new URL('manifest.json', new URL(MODEL_DIR, location.href));
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`the bundled FLAIR model's manifest is missing (${MODEL_DIR}manifest.json: ${response.status})`);
+      return this.#core.readFlairManifest(await response.text(), `${MODEL_DIR}manifest.json`);
+    })();
+    this.#manifest.catch(() => { this.#manifest = null; });
+    return this.#manifest;
+  }
+
+  // Segments loaded FLAIR `id` in the Worker; the label volume's .nii.gz is named `name`; `backend` auto, webgpu or
+  // wasm (default: the last run's). Returns {promise, cancel} (the promise as CoreClient.segmentFlair's, with
+  // `manifest` added); `onStep(text)` hears the progress.
+  run({ id, name, backend = this.#backend }, onStep = () => {}) {
+    let running = null;
+    let cancelRequested = false;
+    const promise = (async () => {
+      const manifest = await this.manifest();
+      const modelUrl = new URL(manifest.model.file, new URL(MODEL_DIR, location.href)).href;
+      running = this.#core.segmentFlair({ id, manifest, source: `${MODEL_DIR}manifest.json`, modelUrl, backend, name }, ({ step }) => onStep(step));
+      if (cancelRequested) running.cancel();
+      const result = await running.promise;
+      this.#backend = result.backend;
+      return { ...result, manifest };
+    })();
+    return {
+      promise,
+      cancel: () => {
+        cancelRequested = true;
+        return running?.cancel();
+      },
+    };
+  }
+}
