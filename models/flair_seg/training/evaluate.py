@@ -15,7 +15,7 @@ MIN_COMPONENT_CHOICES_MM3 = [0, 100, 500, 1000, 2000, 5000]
 
 
 def segment(model, volume, spacing, threshold=0.5, batch=32):
-    x, centre = network_input(volume, spacing)
+    x, centre, _ = network_input(volume, spacing)
     kept = np.flatnonzero(volume.reshape(-1, volume.shape[2]).any(axis=0))
     prob = np.zeros((volume.shape[2],) + x.shape[2:], np.float32)
     with torch.no_grad():

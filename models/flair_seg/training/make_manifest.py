@@ -32,6 +32,7 @@ def main():
                   "opset": 17, "precision": "fp32", "ops": sorted({n.op_type for n in graph.graph.node}), "parameters": params},
         "input": {"name": "flair", "dtype": "float32", "channels": ["FLAIR"], "layout": "slices", "spatial_multiple": 16},
         "preprocessing": {"orientation": "".join(ORIENTATION), "slice_axis": "k", "window_pixels": [WINDOW, WINDOW],
+                          "shrink_window_to_nonzero": True,
                           "spacing_mm": [SPACING_MM, SPACING_MM], "interpolation": "linear",
                           "intensity": {"type": "divide_by_quantile", "quantile": SCALE_QUANTILE, "region": "nonzero"},
                           "skip_empty_slices": True},

@@ -3,14 +3,17 @@
 
 Before: the volume's voxel axes are permuted and flipped into LPS (exact), so k runs along the slices' normal
 (inferior to superior) for an axial acquisition; intensities are divided by the 99th percentile (numpy's default
-definition) of the volume's non-zero voxels; each slice is sampled bilinearly (zero outside the image) onto a
-WINDOW x WINDOW grid of SPACING_MM pixels centred on the bounding box of the volume's non-zero voxels.
+definition) of the volume's non-zero voxels; each slice is sampled bilinearly (zero outside the image) onto a grid
+of SPACING_MM pixels centred on the bounding box of the volume's non-zero voxels: as large as that box, each side
+rounded up to a multiple of MULTIPLE, and at most WINDOW x WINDOW (a skull-stripped brain needs about half the
+pixels of a head: the network is fully convolutional, and what it would see beyond the box is zero).
 After: the network's sigmoid probabilities are sampled bilinearly (edges clamped, zero outside the window) at each
 voxel of the slice, and thresholded."""
 import nibabel as nib
 import numpy as np
 
 WINDOW = 128
+MULTIPLE = 16
 SPACING_MM = 2.0
 ORIENTATION = ("L", "P", "S")
 SCALE_QUANTILE = 0.99
@@ -45,6 +48,17 @@ def window_centre(volume):
     return np.array([(nz[0].min() + nz[0].max()) / 2.0, (nz[1].min() + nz[1].max()) / 2.0])
 
 
+def window_size(volume, spacing):
+    """The window's sides (i, j) in pixels: the non-zero voxels' bounding box at SPACING_MM, rounded up to a
+    multiple of MULTIPLE, at most WINDOW."""
+    nz = np.nonzero(volume)
+    size = []
+    for axis in (0, 1):
+        extent = (nz[axis].max() - nz[axis].min() + 1) * spacing[axis] / SPACING_MM
+        size.append(int(min(WINDOW, MULTIPLE * np.ceil(extent / MULTIPLE))))
+    return size
+
+
 def window_positions(centre, spacing, window=WINDOW, spacing_mm=SPACING_MM):
     """The source voxel coordinate (along one axis) of each window pixel's centre."""
     offsets = (np.arange(window, dtype=np.float64) - (window - 1) / 2.0) * spacing_mm / spacing
@@ -61,11 +75,11 @@ def _taps_zero_outside(positions, n):
     return np.clip(lo, 0, n - 1), np.clip(hi, 0, n - 1), w_lo, w_hi
 
 
-def sample_slices(volume, centre, spacing):
-    """Every axial slice of `volume` [i, j, k] on the network window: [k, WINDOW (j), WINDOW (i)] float32."""
+def sample_slices(volume, centre, spacing, window):
+    """Every axial slice of `volume` [i, j, k] on the network window (i, j pixels): [k, window j, window i] float32."""
     ni, nj, _ = volume.shape
-    li, hi_i, wli, whi = _taps_zero_outside(window_positions(centre[0], spacing[0]), ni)
-    lj, hi_j, wlj, whj = _taps_zero_outside(window_positions(centre[1], spacing[1]), nj)
+    li, hi_i, wli, whi = _taps_zero_outside(window_positions(centre[0], spacing[0], window[0]), ni)
+    lj, hi_j, wlj, whj = _taps_zero_outside(window_positions(centre[1], spacing[1], window[1]), nj)
     v = volume.astype(np.float64)
     # along i, then along j: [i_out, j, k] -> [i_out, j_out, k]
     along_i = v[li] * wli[:, None, None] + v[hi_i] * whi[:, None, None]
@@ -74,10 +88,12 @@ def sample_slices(volume, centre, spacing):
 
 
 def network_input(volume, spacing):
-    """(the network input [k, 1, WINDOW, WINDOW], the window centre) of a FLAIR volume in LPS order."""
+    """(the network input [k, 1, window j, window i], the window centre, the window (i, j)) of a FLAIR volume in LPS
+    order."""
     centre = window_centre(volume)
+    window = window_size(volume, spacing)
     scaled = volume / np.float32(intensity_scale(volume))
-    return sample_slices(scaled, centre, spacing)[:, None], centre
+    return sample_slices(scaled, centre, spacing, window)[:, None], centre, window
 
 
 def _taps_clamped(positions, n):
@@ -88,14 +104,15 @@ def _taps_clamped(positions, n):
 
 
 def probabilities_on_volume(prob, shape, centre, spacing):
-    """Window probabilities [k, WINDOW (j), WINDOW (i)] -> [i, j, k] on the volume's grid (zero outside the window)."""
+    """Window probabilities [k, window j, window i] -> [i, j, k] on the volume's grid (zero outside the window)."""
     ni, nj, nk = shape
-    u = (np.arange(ni) - centre[0]) * spacing[0] / SPACING_MM + (WINDOW - 1) / 2.0
-    v = (np.arange(nj) - centre[1]) * spacing[1] / SPACING_MM + (WINDOW - 1) / 2.0
-    inside_u = (u >= -0.5) & (u <= WINDOW - 0.5)
-    inside_v = (v >= -0.5) & (v <= WINDOW - 0.5)
-    lu, hu, wu = _taps_clamped(u, WINDOW)
-    lv, hv, wv = _taps_clamped(v, WINDOW)
+    wj, wi = prob.shape[1:]
+    u = (np.arange(ni) - centre[0]) * spacing[0] / SPACING_MM + (wi - 1) / 2.0
+    v = (np.arange(nj) - centre[1]) * spacing[1] / SPACING_MM + (wj - 1) / 2.0
+    inside_u = (u >= -0.5) & (u <= wi - 0.5)
+    inside_v = (v >= -0.5) & (v <= wj - 0.5)
+    lu, hu, wu = _taps_clamped(u, wi)
+    lv, hv, wv = _taps_clamped(v, wj)
     p = prob.astype(np.float64).transpose(2, 1, 0)  # [i_win, j_win, k]
     along_u = p[lu] * (1 - wu)[:, None, None] + p[hu] * wu[:, None, None]
     both = along_u[:, lv] * (1 - wv)[None, :, None] + along_u[:, hv] * wv[None, :, None]

@@ -6,15 +6,15 @@ Usage: python3 -m training.reference --out ../reference/preprocess_expected.json
 import argparse, json, os
 import numpy as np
 from .cases import SHARED
-from .preprocess import WINDOW, intensity_scale, load_lps, network_input, probabilities_on_volume
+from .preprocess import intensity_scale, load_lps, network_input, probabilities_on_volume
 
 CASES = {"lgg_flair/TCGA_CS_4942_19970222/flair.nii.gz": "TCGA_CS_4942_19970222",
          "brats2018/Brats18_2013_11_1/Brats18_2013_11_1_flair.nii.gz": "Brats18_2013_11_1"}
 
 
-def synthetic_logits(slices):
+def synthetic_logits(slices, window):
     """logit[s, v, u] = sin(u / 7) + cos(v / 5) + 0.1 s - 0.5 for kept slice number s (v rows j, u columns i)."""
-    s, v, u = np.meshgrid(np.arange(slices), np.arange(WINDOW), np.arange(WINDOW), indexing="ij")
+    s, v, u = np.meshgrid(np.arange(slices), np.arange(window[1]), np.arange(window[0]), indexing="ij")
     return (np.sin(u / 7.0) + np.cos(v / 5.0) + 0.1 * s - 0.5).astype(np.float32)
 
 
@@ -27,16 +27,16 @@ def main():
     rng = np.random.default_rng(7)
     for path, cid in CASES.items():
         volume, spacing = load_lps(os.path.join(SHARED, path))
-        x, centre = network_input(volume, spacing)
+        x, centre, window = network_input(volume, spacing)
         kept = np.flatnonzero(volume.reshape(-1, volume.shape[2]).any(axis=0))
         x = x[kept, 0]
-        samples = [[int(s), int(v), int(u)] for s, v, u in zip(rng.integers(0, len(kept), 200), rng.integers(0, WINDOW, 200), rng.integers(0, WINDOW, 200))]
-        probability = np.zeros((volume.shape[2], WINDOW, WINDOW), np.float32)
-        probability[kept] = 1 / (1 + np.exp(-synthetic_logits(len(kept))))
+        samples = [[int(s), int(v), int(u)] for s, v, u in zip(rng.integers(0, len(kept), 200), rng.integers(0, window[1], 200), rng.integers(0, window[0], 200))]
+        probability = np.zeros((volume.shape[2], window[1], window[0]), np.float32)
+        probability[kept] = 1 / (1 + np.exp(-synthetic_logits(len(kept), window)))
         mask = probabilities_on_volume(probability, volume.shape, centre, spacing) > 0.5
         out["cases"].append({
             "case": cid, "file": path, "dims_lps": list(volume.shape), "spacing_lps": spacing.tolist(),
-            "centre_ij": centre.tolist(), "scale": intensity_scale(volume), "kept_slices": kept.tolist(),
+            "centre_ij": centre.tolist(), "window_ij": list(window), "scale": intensity_scale(volume), "kept_slices": kept.tolist(),
             "slice_sum": x.sum(axis=(1, 2), dtype=np.float64).tolist(),
             "slice_sum_sq": (x.astype(np.float64) ** 2).sum(axis=(1, 2)).tolist(),
             "samples": [[s, v, u, float(x[s, v, u])] for s, v, u in samples],
