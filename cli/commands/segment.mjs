@@ -33,6 +33,9 @@ export const options = {
 const SEQUENCES = { t1: 'T1', t1ce: 'T1c', t2: 'T2', flair: 'FLAIR' };
 
 export async function run({ core, values }) {
+  if (values.raw && values.flair && !['t1', 't1c', 't2'].every((key) => values[key])) {
+    throw new UsageError('--raw prepares all four sequences (--t1 --t1c --t2 --flair); a FLAIR alone needs no preparation: drop --raw and the FLAIR-only model reads it as it is');
+  }
   if (values.raw) return runRaw({ core, values });
   if (values['out-sri24'] || values['prepare-out']) throw new UsageError('--out-sri24 and --prepare-out need --raw');
   const missing = Object.keys(SEQUENCES).filter((key) => !values[key]);

@@ -39,6 +39,9 @@ test('gliolens segment without the FLAIR or all four sequences says what is miss
   const run = gliolens('segment', '--t1', flairPath, '--t2', flairPath, '--out', join(scratch, 'x.nii.gz'));
   assert.equal(run.status, 2);
   assert.match(run.stderr, /give all four sequences \(--t1 --t1ce --t2 --flair\) for the sub-region model, or --flair for the FLAIR-only model; missing: --t1ce --flair/);
+  const raw = gliolens('segment', '--raw', '--flair', flairPath, '--out', join(scratch, 'x.nii.gz'));
+  assert.equal(raw.status, 2);
+  assert.match(raw.stderr, /a FLAIR alone needs no preparation: drop --raw/);
 });
 
 test('gliolens growth --flair1/--flair2 asks for a date it cannot read from a path', () => {
