@@ -106,8 +106,19 @@ FlairInput prepare_flair_input(const Volume& flair, const FlairSpec& spec) {
     if (occupied[static_cast<std::size_t>(k)] || !spec.skip_empty_slices) out.slices.push_back(k);
   }
 
-  out.width = spec.window_pixels[0];
-  out.height = spec.window_pixels[1];
+  // The window: the largest one, or the non-zero box's extent in pixels rounded up to the network's multiple (a
+  // skull-stripped brain needs about half a head's pixels, and what the network would see beyond the box is zero).
+  std::array<std::int64_t, 2> window = spec.window_pixels;
+  if (spec.shrink_window_to_nonzero) {
+    const std::array<std::int64_t, 2> box{hi_i - lo_i + 1, hi_j - lo_j + 1};
+    const auto multiple = static_cast<double>(spec.spatial_multiple);
+    for (std::size_t a = 0; a < 2; ++a) {
+      const double extent = static_cast<double>(box[a]) * spacing[a] / spec.spacing_mm[a];
+      window[a] = static_cast<std::int64_t>(std::min(static_cast<double>(spec.window_pixels[a]), multiple * std::ceil(extent / multiple)));
+    }
+  }
+  out.width = window[0];
+  out.height = window[1];
   const auto taps_i = taps_zero_outside(window_positions(out.centre[0], spacing[0], out.width, spec.spacing_mm[0]), d[0]);
   const auto taps_j = taps_zero_outside(window_positions(out.centre[1], spacing[1], out.height, spec.spacing_mm[1]), d[1]);
   // Divided in float32 first, then interpolated in double, as the reference does.

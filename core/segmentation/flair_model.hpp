@@ -3,7 +3,7 @@
 // maths are those of models/flair_seg/training/preprocess.py, the specification: the volume's voxel axes permuted and
 // flipped into the model's orientation (exact), intensities divided by a quantile of the non-zero voxels, each slice
 // sampled bilinearly (zero outside the image) onto a window of fixed-size pixels centred on the non-zero voxels'
-// bounding box; back: the sigmoid probabilities sampled bilinearly (edges clamped, zero outside the window) at each
+// bounding box (as large as the box, optionally, up to a largest window); back: the sigmoid probabilities sampled bilinearly (edges clamped, zero outside the window) at each
 // voxel and thresholded, on the FLAIR's own grid.
 #pragma once
 #include "core/imaging/reorient.hpp"
@@ -19,7 +19,9 @@ namespace gliolens::segmentation {
 
 struct FlairSpec {
   std::string orientation = "LPS";                  // preprocessing.orientation: the voxel axes slices are cut in (along k)
-  std::array<std::int64_t, 2> window_pixels{128, 128};  // preprocessing.window_pixels (i columns, j rows)
+  std::array<std::int64_t, 2> window_pixels{128, 128};  // preprocessing.window_pixels (i columns, j rows): the window, or its largest
+  bool shrink_window_to_nonzero = false;            // preprocessing.shrink_window_to_nonzero: the window is the non-zero box's
+                                                    // size in pixels, each side rounded up to spatial_multiple, at most window_pixels
   std::array<double, 2> spacing_mm{2.0, 2.0};       // preprocessing.spacing_mm: a window pixel's size (i, j)
   double quantile = 0.99;                           // preprocessing.intensity.quantile of the non-zero voxels
   bool skip_empty_slices = true;                    // preprocessing.skip_empty_slices: slices without a non-zero voxel are not run
@@ -33,8 +35,8 @@ struct FlairSpec {
 // The network's input for one FLAIR volume, and what is needed to map its output back.
 struct FlairInput {
   std::vector<float> tensor;         // [S][H][W]: kept slice, window row (j), window column (i); may be released
-  std::int64_t height = 0;           // H = window_pixels[1]
-  std::int64_t width = 0;            // W = window_pixels[0]
+  std::int64_t height = 0;           // H: window_pixels[1], or less when the window shrinks to the non-zero box
+  std::int64_t width = 0;            // W: window_pixels[0], or less
   std::vector<std::int64_t> slices;  // the S kept slices' k on the oriented grid
   std::array<double, 2> centre{};    // the window centre (i, j) in voxels of the oriented grid
   double scale = 1.0;                // the intensity divisor (the quantile of the non-zero voxels)

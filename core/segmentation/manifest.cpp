@@ -546,6 +546,7 @@ void flair_preprocessing(Section pre, FlairSpec& spec) {
   pre.fixed("slice_axis", "k");
   const auto window = positive_pair(pre, "window_pixels", {static_cast<double>(spec.window_pixels[0]), static_cast<double>(spec.window_pixels[1])}, true);
   spec.window_pixels = {static_cast<std::int64_t>(window[0]), static_cast<std::int64_t>(window[1])};
+  spec.shrink_window_to_nonzero = boolean(pre, "shrink_window_to_nonzero", spec.shrink_window_to_nonzero);
   spec.spacing_mm = positive_pair(pre, "spacing_mm", spec.spacing_mm, false);
   pre.fixed("interpolation", "linear");
   if (pre.has("intensity")) {

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -37,7 +38,7 @@ Json flair_manifest() {
     "format": "gliolens-flair-manifest/1", "name": "fl", "version": "3.1", "task": "t", "intended_use": "u",
     "model": {"file": "fl.onnx", "precision": "fp32", "opset": 17, "ops": ["Conv"], "parameters": 10},
     "input": {"name": "flair", "dtype": "float32", "channels": ["FLAIR"], "layout": "slices", "spatial_multiple": 8},
-    "preprocessing": {"orientation": "RAS", "slice_axis": "k", "window_pixels": [64, 48], "spacing_mm": [1.5, 2.5],
+    "preprocessing": {"orientation": "RAS", "slice_axis": "k", "window_pixels": [64, 48], "shrink_window_to_nonzero": true, "spacing_mm": [1.5, 2.5],
                       "interpolation": "linear", "intensity": {"type": "divide_by_quantile", "quantile": 0.95, "region": "nonzero"},
                       "skip_empty_slices": false},
     "inference": {"slices_per_run": 4},
@@ -119,6 +120,7 @@ TEST_CASE("every FLAIR-manifest key the code reads comes through, away from its 
   CHECK(m.region == "abnormal");
   CHECK(m.spec.orientation == "RAS");
   CHECK(m.spec.window_pixels == std::array<std::int64_t, 2>{64, 48});
+  CHECK(m.spec.shrink_window_to_nonzero);
   CHECK(m.spec.spacing_mm == std::array<double, 2>{1.5, 2.5});
   CHECK(m.spec.quantile == 0.95);
   CHECK_FALSE(m.spec.skip_empty_slices);
@@ -145,6 +147,7 @@ TEST_CASE("a FLAIR manifest is refused naming the file and the key", "[segmentat
           "preprocessing.intensity.region \"brain_mask\" is not supported (only \"nonzero\")");
   refuses([](Json& m) { put(m, {"preprocessing", "intensity", "quantile"}, Json(99.0)); }, "preprocessing.intensity.quantile must lie in (0, 1]");
   refuses([](Json& m) { put(m, {"preprocessing", "skip_empty_slices"}, Json("yes")); }, "preprocessing.skip_empty_slices must be true or false");
+  refuses([](Json& m) { put(m, {"preprocessing", "shrink_window_to_nonzero"}, Json(1.0)); }, "preprocessing.shrink_window_to_nonzero must be true or false");
   refuses([](Json& m) { put(m, {"input", "channels"}, parse_json("[\"T2\"]")); }, "input.channels must be [\"FLAIR\"]");
   refuses([](Json& m) { put(m, {"input", "layout"}, Json("volume")); }, "input.layout \"volume\" is not supported (only \"slices\")");
   refuses([](Json& m) { put(m, {"input", "dtype"}, Json("float16")); }, "input.dtype \"float16\" is not supported (only \"float32\")");
@@ -213,6 +216,28 @@ TEST_CASE("the FLAIR mask comes back on the input's own grid, oblique or stored 
     CHECK(wrong == 0);
     CHECK(count_nonzero(mask) == 10 * 12 * 3);
   }
+  // A window shrunk to the non-zero box: 48 x 40 voxels of 2 mm are 48 x 40 pixels, rounded up to 48 x 48; its pixels
+  // still fall on voxel centres, so the mask is the cube again.
+  spec.shrink_window_to_nonzero = true;
+  {
+    const Volume flair = volume(dims, oblique, fill);
+    const FlairInput input = prepare_flair_input(flair, spec);
+    CHECK(input.width == 48);
+    CHECK(input.height == 48);
+    CHECK(input.tensor.size() == input.slices.size() * 48 * 48);
+    const Volume mask = flair_mask_from_logits(flair, input, bright_is_abnormal(input), spec);
+    CHECK(mask.grid.affine == flair.grid.affine);
+    std::size_t wrong = 0;
+    for (std::int64_t k = 0; k < dims[2]; ++k)
+      for (std::int64_t j = 0; j < dims[1]; ++j)
+        for (std::int64_t i = 0; i < dims[0]; ++i) wrong += (mask.at(i, j, k) == 1.0f) != cube(i, j, k);
+    CHECK(wrong == 0);
+    spec.window_pixels = {32, 128};  // never beyond the largest window
+    const FlairInput capped = prepare_flair_input(flair, spec);
+    CHECK(capped.width == 32);
+    CHECK(capped.height == 48);
+    spec = FlairSpec{};
+  }
   // The RAS volume's empty slice (k = 7) is its top axial slice: not run. The sagittal one has none empty along LPS k.
   const FlairInput axial = prepare_flair_input(volume(dims, oblique, fill), spec);
   CHECK(axial.slices == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6});
@@ -261,14 +286,20 @@ TEST_CASE("a FLAIR it cannot segment is refused naming the file", "[segmentation
 }
 
 TEST_CASE("the core's FLAIR input and mask match the reference implementation (preprocess.py)", "[segmentation][flair][parity]") {
-  const fs::path reference_path = kModelDir / "reference/preprocess_expected.json";
+  // The reference training/reference.py wrote into the model folder, or another ($GLIOLENS_FLAIR_REFERENCE: one just
+  // regenerated after a change of preprocess.py, before it replaces the folder's).
+  const char* other = std::getenv("GLIOLENS_FLAIR_REFERENCE");
+  const fs::path reference_path = other && *other ? fs::path(other) : kModelDir / "reference/preprocess_expected.json";
   if (!fs::exists(reference_path)) {
     WARN("GLIOLENS-TEST-SKIPPED: " << reference_path.string() << " is absent");
     return;
   }
   const Json reference = parse_json(text_of(reference_path));
-  const FlairSpec spec;
   for (const Json& c : reference.at("cases").as_array()) {
+    // A reference with the window's size was written with the window shrunk to the non-zero box; one without, with
+    // the largest window.
+    FlairSpec spec;
+    spec.shrink_window_to_nonzero = c.find("window_ij") != nullptr;
     const fs::path file = testing::shared_data_dir() / c.at("file").as_string();
     if (testing::skipped_without(file)) continue;
     const std::string id = c.at("case").as_string();
@@ -281,6 +312,11 @@ TEST_CASE("the core's FLAIR input and mask match the reference implementation (p
     for (int a = 0; a < 3; ++a) {
       CHECK(static_cast<double>(input.oriented.dims[a]) == expected_dims[static_cast<std::size_t>(a)]);
       CHECK(input.oriented.spacing()[a] == Approx(expected_spacing[static_cast<std::size_t>(a)]).epsilon(1e-6));
+    }
+    if (spec.shrink_window_to_nonzero) {
+      const auto window = numbers_from_json(c.at("window_ij"), "window_ij");
+      CHECK(static_cast<double>(input.width) == window[0]);
+      CHECK(static_cast<double>(input.height) == window[1]);
     }
     const auto centre = numbers_from_json(c.at("centre_ij"), "centre_ij");
     CHECK(input.centre[0] == centre[0]);
@@ -340,7 +376,7 @@ TEST_CASE("the core's FLAIR input and mask match the reference implementation (p
       total_difference += std::abs(count - expected_counts[k]);
       worst_slice = std::max(worst_slice, std::abs(count - expected_counts[k]));
     }
-    WARN(id << ": scale " << input.scale << " (reference " << c.at("scale").as_number() << "), worst slice-sum relative difference "
+    WARN(id << ": window " << input.width << " x " << input.height << ", scale " << input.scale << " (reference " << c.at("scale").as_number() << "), worst slice-sum relative difference "
             << worst_sum << ", worst sample difference " << worst_sample << ", mask voxels differing " << total_difference
             << " in all (worst slice " << worst_slice << ")");
   }
