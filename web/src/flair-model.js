@@ -24,11 +24,12 @@ export function flairValidationSummary(manifest) {
 export class FlairModel {
   #core;
   #manifest = null;
-  // The backend of the last run: a run that names none (the growth panel's) reuses the network already loaded.
-  #backend = 'auto';
+  #backend;
 
-  constructor(core) {
+  // backend(): the backend the page's user chose (auto, webgpu or wasm), for runs that name none (the growth panel's).
+  constructor(core, { backend = () => 'auto' } = {}) {
     this.#core = core;
+    this.#backend = backend;
   }
 
   // The bundled manifest, read once; an Error saying what is wrong when it is missing or invalid.
@@ -44,9 +45,9 @@ export class FlairModel {
   }
 
   // Segments loaded FLAIR `id` in the Worker; the label volume's .nii.gz is named `name`; `backend` auto, webgpu or
-  // wasm (default: the last run's). Returns {promise, cancel} (the promise as CoreClient.segmentFlair's, with
+  // wasm (default: the page's choice). Returns {promise, cancel} (the promise as CoreClient.segmentFlair's, with
   // `manifest` added); `onStep(text)` hears the progress.
-  run({ id, name, backend = this.#backend }, onStep = () => {}) {
+  run({ id, name, backend = this.#backend() }, onStep = () => {}) {
     let running = null;
     let cancelRequested = false;
     const promise = (async () => {
@@ -54,9 +55,7 @@ export class FlairModel {
       const modelUrl = new URL(manifest.model.file, new URL(MODEL_DIR, location.href)).href;
       running = this.#core.segmentFlair({ id, manifest, source: `${MODEL_DIR}manifest.json`, modelUrl, backend, name }, ({ step }) => onStep(step));
       if (cancelRequested) running.cancel();
-      const result = await running.promise;
-      this.#backend = result.backend;
-      return { ...result, manifest };
+      return { ...(await running.promise), manifest };
     })();
     return {
       promise,

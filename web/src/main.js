@@ -296,7 +296,8 @@ async function addSegmentation({ name, bytes, id, labels, scheme, model, gridOf 
   await assignRole(entry, 'seg');
   await refresh();
 }
-const flairModel = new FlairModel(core);
+// The FLAIR-only model, on the backend chosen in the segment panel wherever it runs.
+const flairModel = new FlairModel(core, { backend: () => $('#segment-backend').value });
 const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message, flairModel });
 const predictionsPanel = new PredictionsPanel($('#predictions'), core);
 const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files, onChange: (d) => predictionsPanel.setDescriptors(d) });
