@@ -215,7 +215,10 @@ export class SegmentPanel {
         ` (${result.slices} slices). Research use only: check it before use.${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
       this.#el('#segment-download').disabled = false;
       const validation = flairValidationSummary(result.manifest);
+      // Given sequences the model does not read (T2, say) are named: nothing of them went into the result.
+      const unused = MODALITY_ROLES.filter((role) => role !== 'flair' && !missing.includes(role)).map(roleName);
       const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
+        + `${unused.length ? `; ${unused.join(', ')} loaded but not used (the model reads FLAIR alone)` : ''}`
         + `${validation ? ` (${validation})` : ''}`;
       this.#showWhich('flair', `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`);
       for (const warning of result.warnings ?? []) this.#message('warning', `segmentation: ${warning}`);
