@@ -112,6 +112,13 @@ describe('segmentFlair on a shared lgg_flair case', { skip: skipWithoutModel || 
       assert.deepEqual(result.labels.map((l) => l.label), [manifest.output.label]);
       assert.ok(result.mL > 0, 'some FLAIR abnormality found');
       assert.equal(result.mL, result.labels[0].mL);
+      // The shipped network through ONNX Runtime against the same network in PyTorch through the reference
+      // processing (training/reference.py --ckpt): float32 engines may differ on a voxel whose probability is ~0.5.
+      if (lgg.network_mask_voxels_per_slice_k_lps && lgg.network_min_component_mm3 === manifest.postprocess?.min_component_mm3) {
+        const expected = lgg.network_mask_voxels_per_slice_k_lps.reduce((a, b) => a + b, 0);
+        console.log(`# mask ${result.labels[0].voxels} voxels, PyTorch reference ${expected}`);
+        assert.ok(Math.abs(result.labels[0].voxels - expected) <= Math.max(3, 0.001 * expected), `${result.labels[0].voxels} voxels, PyTorch ${expected}`);
+      }
       const batches = Math.ceil(result.slices / manifest.inference.slices_per_run);
       assert.equal(progress.length, batches);
       assert.deepEqual(progress.at(-1), { slice: result.slices, slices: result.slices });

@@ -11,7 +11,7 @@ from .cases import all_cases, fold_of, FOLDS
 from .model import UNet2D
 from .preprocess import load_lps, network_input, probabilities_on_volume
 
-MIN_COMPONENT_CHOICES_MM3 = [0, 100, 500, 1000, 2000, 5000]
+MIN_COMPONENT_CHOICES_MM3 = [0, 100, 500, 1000, 2000, 5000, 10000, 20000]
 
 
 def segment(model, volume, spacing, threshold=0.5, batch=32):
