@@ -2,6 +2,7 @@
 #include "core/errors.hpp"
 #include "core/segmentation/brain_extraction.hpp"
 #include "core/segmentation/manifest.hpp"
+#include "tests/core/json_edit.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +14,7 @@
 using namespace gliolens;
 using namespace gliolens::segmentation;
 namespace fs = std::filesystem;
+using gliolens::test::put;
 
 namespace {
 
@@ -38,16 +40,6 @@ Json brain_manifest() {
     "parity": {"script": "convert.mjs", "test": "tests/node/x.test.mjs", "max_abs_logit_difference": 1e-5},
     "source": {"name": "n", "url": "u", "licence": "MIT", "paper": "p"}
   })");
-}
-
-void put(Json& manifest, std::initializer_list<const char*> path, Json value) {
-  Json* at = &manifest;
-  std::vector<const char*> keys(path);
-  for (std::size_t n = 0; n + 1 < keys.size(); ++n) {
-    if (!at->find(keys[n])) at->set(keys[n], Json(Json::Object{}));
-    at = const_cast<Json*>(at->find(keys[n]));
-  }
-  at->set(keys.back(), std::move(value));
 }
 
 void refuses(const std::function<void(Json&)>& change, const std::string& expected) {

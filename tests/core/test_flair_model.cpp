@@ -6,6 +6,7 @@
 #include "core/io/nifti.hpp"
 #include "core/segmentation/flair_model.hpp"
 #include "core/segmentation/manifest.hpp"
+#include "tests/core/json_edit.hpp"
 #include "tests/core/shared_data.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,6 +21,7 @@
 using namespace gliolens;
 using namespace gliolens::segmentation;
 namespace fs = std::filesystem;
+using gliolens::test::put;
 
 namespace {
 
@@ -48,16 +50,6 @@ Json flair_manifest() {
     "validation": {"cross_validated": {"mean_dice": 0.86, "per_fold": [0.8, 0.9]}},
     "parity": {"script": "training/reference.py", "reference": "reference/preprocess_expected.json", "tolerance": 1e-5}
   })");
-}
-
-void put(Json& manifest, std::initializer_list<const char*> path, Json value) {
-  Json* at = &manifest;
-  std::vector<const char*> keys(path);
-  for (std::size_t n = 0; n + 1 < keys.size(); ++n) {
-    if (!at->find(keys[n])) at->set(keys[n], Json(Json::Object{}));
-    at = const_cast<Json*>(at->find(keys[n]));
-  }
-  at->set(keys.back(), std::move(value));
 }
 
 void refuses(const std::function<void(Json&)>& change, const std::string& expected) {

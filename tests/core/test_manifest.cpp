@@ -1,6 +1,7 @@
 #include "core/common/json.hpp"
 #include "core/errors.hpp"
 #include "core/segmentation/manifest.hpp"
+#include "tests/core/json_edit.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +13,7 @@
 using namespace gliolens;
 using namespace gliolens::segmentation;
 namespace fs = std::filesystem;
+using gliolens::test::put;
 
 namespace {
 
@@ -54,17 +56,6 @@ void refuses(const std::function<void(Json&)>& change, const std::string& expect
   change(manifest);
   INFO(manifest.dump());
   CHECK_THROWS_WITH(parse_segmentation_manifest(manifest.dump(), "mine.json"), Catch::Contains(expected));
-}
-
-// manifest["a"]["b"]... = value (members added when missing).
-void put(Json& manifest, std::initializer_list<const char*> path, Json value) {
-  Json* at = &manifest;
-  std::vector<const char*> keys(path);
-  for (std::size_t n = 0; n + 1 < keys.size(); ++n) {
-    if (!at->find(keys[n])) at->set(keys[n], Json(Json::Object{}));
-    at = const_cast<Json*>(at->find(keys[n]));
-  }
-  at->set(keys.back(), std::move(value));
 }
 
 }  // namespace
