@@ -133,46 +133,18 @@ export class SegmentPanel {
     return { name: manifest.model.file, manifest, ...served(manifest.model.file), refine: manifest.refine ? served(manifest.refine.model.file) : null };
   }
 
+  // The model that fits what is loaded (#plan), with progress and cancel; an error or a cancel leaves the page as it was.
   async run() {
     const plan = this.#plan();
-    if (plan.model === 'flair') return this.#runFlair(plan);
-    if (plan.model !== 'subregions') return;
-    const { modalities } = plan;
+    if (plan.model !== 'flair' && plan.model !== 'subregions') return;
     const status = this.#el('#segment-status');
     const progress = this.#el('#segment-progress');
     this.#el('#segment-cancel').hidden = false;
     progress.hidden = false;
     status.textContent = 'Preparing…';
     try {
-      const model = await this.#model();
-      const caseName = modalities[0].name.replace(/(_t1)?\.nii(\.gz)?$/i, '');
-      const name = `${caseName}_gliolens_seg.nii.gz`;
-      this.#running = this.#core.segment({
-        ids: modalities.map((f) => f.id),
-        manifest: model.manifest,
-        modelUrl: model.url,
-        modelBytes: model.bytes,
-        refineModelUrl: model.refine?.url,
-        refineModelBytes: model.refine?.bytes,
-        backend: this.#el('#segment-backend').value,
-        mirror: this.#el('#segment-mirror').checked,
-        keepSmallComponents: this.#el('#segment-keep-small').checked,
-        name,
-      }, ({ step }) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
-      this.refresh();
-      const result = await this.#running.promise;
-      this.#result = { name, bytes: result.bytes };
-      this.#root.dataset.backend = result.backend;
-      this.#root.dataset.threads = result.threads;
-      this.#root.dataset.seconds = result.seconds;
-      status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
-        `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
-        `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
-      this.#el('#segment-download').disabled = false;
-      const which = `Sub-region model (${modelSummary(model.manifest)}): all four sequences loaded`;
-      this.#showWhich('subregions', which);
-      for (const warning of result.warnings) this.#message('warning', `segmentation: ${warning}`);
-      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'brats', model: which, gridOf: modalities[0] });
+      if (plan.model === 'flair') await this.#runFlair(plan, status);
+      else await this.#runSubregions(plan, status);
     } catch (error) {
       status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
       if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);
@@ -182,6 +154,39 @@ export class SegmentPanel {
       this.#el('#segment-cancel').hidden = true;
       this.refresh();
     }
+  }
+
+  // The sub-region model on the four modalities.
+  async #runSubregions({ modalities }, status) {
+    const model = await this.#model();
+    const caseName = modalities[0].name.replace(/(_t1)?\.nii(\.gz)?$/i, '');
+    const name = `${caseName}_gliolens_seg.nii.gz`;
+    this.#running = this.#core.segment({
+      ids: modalities.map((f) => f.id),
+      manifest: model.manifest,
+      modelUrl: model.url,
+      modelBytes: model.bytes,
+      refineModelUrl: model.refine?.url,
+      refineModelBytes: model.refine?.bytes,
+      backend: this.#el('#segment-backend').value,
+      mirror: this.#el('#segment-mirror').checked,
+      keepSmallComponents: this.#el('#segment-keep-small').checked,
+      name,
+    }, ({ step }) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
+    this.refresh();
+    const result = await this.#running.promise;
+    this.#result = { name, bytes: result.bytes };
+    this.#root.dataset.backend = result.backend;
+    this.#root.dataset.threads = result.threads;
+    this.#root.dataset.seconds = result.seconds;
+    status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
+      `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
+      `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
+    this.#el('#segment-download').disabled = false;
+    const which = `Sub-region model (${modelSummary(model.manifest)}): all four sequences loaded`;
+    this.#showWhich('subregions', which);
+    for (const warning of result.warnings) this.#message('warning', `segmentation: ${warning}`);
+    await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'brats', model: which, gridOf: modalities[0] });
   }
 
   // The model that made the case's segmentation and why it was that one, next to the result.
@@ -193,44 +198,29 @@ export class SegmentPanel {
   }
 
   // The FLAIR-only model on the case's FLAIR (the options of the sub-region model do not apply to it).
-  async #runFlair({ flair, missing }) {
-    const status = this.#el('#segment-status');
-    const progress = this.#el('#segment-progress');
-    this.#el('#segment-cancel').hidden = false;
-    progress.hidden = false;
-    status.textContent = 'Preparing…';
-    try {
-      const caseName = flair.name.replace(/([_-]?(t2)?[_-]?flair)?\.nii(\.gz)?$/i, '') || 'case';
-      const name = `${caseName}_gliolens_flair_seg.nii.gz`;
-      this.#running = this.#flairModel.run({ id: flair.id, name, backend: this.#el('#segment-backend').value },
-        (step) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
-      this.refresh();
-      const result = await this.#running.promise;
-      this.#result = { name, bytes: result.bytes };
-      this.#root.dataset.backend = result.backend;
-      this.#root.dataset.threads = result.threads;
-      this.#root.dataset.seconds = result.seconds;
-      this.#root.dataset.ml = result.mL;
-      status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
-        ` (${result.slices} slices). Research use only: check it before use.${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
-      this.#el('#segment-download').disabled = false;
-      const validation = flairValidationSummary(result.manifest);
-      // Given sequences the model does not read (T2, say) are named: nothing of them went into the result.
-      const unused = MODALITY_ROLES.filter((role) => role !== 'flair' && !missing.includes(role)).map(roleName);
-      const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
-        + `${unused.length ? `; ${unused.join(', ')} loaded but not used (the model reads FLAIR alone)` : ''}`
-        + `${validation ? ` (${validation})` : ''}`;
-      this.#showWhich('flair', `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`);
-      for (const warning of result.warnings ?? []) this.#message('warning', `segmentation: ${warning}`);
-      await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'flair', model: which, gridOf: flair });
-    } catch (error) {
-      status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
-      if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);
-    } finally {
-      this.#running = null;
-      progress.hidden = true;
-      this.#el('#segment-cancel').hidden = true;
-      this.refresh();
-    }
+  async #runFlair({ flair, missing }, status) {
+    const caseName = flair.name.replace(/([_-]?(t2)?[_-]?flair)?\.nii(\.gz)?$/i, '') || 'case';
+    const name = `${caseName}_gliolens_flair_seg.nii.gz`;
+    this.#running = this.#flairModel.run({ id: flair.id, name, backend: this.#el('#segment-backend').value },
+      (step) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
+    this.refresh();
+    const result = await this.#running.promise;
+    this.#result = { name, bytes: result.bytes };
+    this.#root.dataset.backend = result.backend;
+    this.#root.dataset.threads = result.threads;
+    this.#root.dataset.seconds = result.seconds;
+    this.#root.dataset.ml = result.mL;
+    status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
+      ` (${result.slices} slices). Research use only: check it before use.${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
+    this.#el('#segment-download').disabled = false;
+    const validation = flairValidationSummary(result.manifest);
+    // Given sequences the model does not read (T2, say) are named: nothing of them went into the result.
+    const unused = MODALITY_ROLES.filter((role) => role !== 'flair' && !missing.includes(role)).map(roleName);
+    const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
+      + `${unused.length ? `; ${unused.join(', ')} loaded but not used (the model reads FLAIR alone)` : ''}`
+      + `${validation ? ` (${validation})` : ''}`;
+    this.#showWhich('flair', `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`);
+    for (const warning of result.warnings ?? []) this.#message('warning', `segmentation: ${warning}`);
+    await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'flair', model: which, gridOf: flair });
   }
 }
