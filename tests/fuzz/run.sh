@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer target for the NIfTI reader with clang-14 (-fsanitize=fuzzer,address, so the
 # main g++ build is untouched), replays the malformed corpus through it, then fuzzes for
-# FUZZ_SECONDS (default 60) from real headers and synthetic seeds. Fails on any crash, leak or hang.
+# FUZZ_SECONDS (default 40) from real headers and synthetic seeds. Fails on any crash, leak or hang.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds="${FUZZ_SECONDS:-60}"
+seconds="${FUZZ_SECONDS:-40}"
 out=build/fuzz
 mkdir -p "$out/obj" "$out/corpus" "$out/seeds" "$out/malformed" "$out/scratch"
 
