@@ -4,6 +4,7 @@
 #include "core/segmentation/brain_extraction.hpp"
 #include "core/segmentation/manifest.hpp"
 #include "wasm/js_convert.hpp"
+#include "wasm/network_tensors.hpp"
 #include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
@@ -35,21 +36,11 @@ public:
   val input() {
     return guarded([&] {
       val out = val::object();
-      out.set("tensor", val::global("Float32Array").new_(emscripten::typed_memory_view(input_.tensor.size(), input_.tensor.data())));
-      val dims = val::array();
-      dims.set(0, 1);
-      dims.set(1, 1);
-      for (int a = 0; a < 3; ++a) dims.set(a + 2, static_cast<double>(input_.tensor_dims[a]));
-      out.set("dims", dims);
-      val start = val::array();
-      val size = val::array();
-      for (int a = 0; a < 3; ++a) {
-        start.set(a, static_cast<double>(input_.box_start[a]));
-        size.set(a, static_cast<double>(input_.box_size[a]));
-      }
-      out.set("boxStart", start);
-      out.set("boxSize", size);
-      std::vector<float>().swap(input_.tensor);
+      out.set("tensor", hand_over(input_.tensor));
+      const auto& d = input_.tensor_dims;
+      out.set("dims", to_array(std::vector<std::int64_t>{1, 1, d[0], d[1], d[2]}));
+      out.set("boxStart", to_array(std::vector<std::int64_t>(input_.box_start.begin(), input_.box_start.end())));
+      out.set("boxSize", to_array(std::vector<std::int64_t>(input_.box_size.begin(), input_.box_size.end())));
       return out;
     });
   }
@@ -57,10 +48,9 @@ public:
   // The mask from the network's logits as a new loaded volume on the scan's grid: {id}.
   val finish(val logits) {
     return guarded([&] {
-      const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-      val out = val::object();
-      out.set("id", session_->add(segmentation::brain_mask_from_logits(session_->volume(id_), input_, values, manifest_.spec)));
-      return out;
+      return add_mask_from_logits(*session_, logits, [&](const std::vector<float>& values) {
+        return segmentation::brain_mask_from_logits(session_->volume(id_), input_, values, manifest_.spec);
+      });
     });
   }
 

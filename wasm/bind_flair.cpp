@@ -4,6 +4,7 @@
 #include "core/segmentation/flair_model.hpp"
 #include "core/segmentation/manifest.hpp"
 #include "wasm/js_convert.hpp"
+#include "wasm/network_tensors.hpp"
 #include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
@@ -42,20 +43,11 @@ public:
   val input() {
     return guarded([&] {
       val out = val::object();
-      out.set("tensor", val::global("Float32Array").new_(emscripten::typed_memory_view(input_.tensor.size(), input_.tensor.data())));
-      val dims = val::array();
-      dims.set(0, static_cast<double>(input_.slices.size()));
-      dims.set(1, 1);
-      dims.set(2, static_cast<double>(input_.height));
-      dims.set(3, static_cast<double>(input_.width));
-      out.set("dims", dims);
+      out.set("tensor", hand_over(input_.tensor));
+      out.set("dims", to_array(std::vector<std::int64_t>{static_cast<std::int64_t>(input_.slices.size()), 1, input_.height, input_.width}));
       out.set("slices", to_array(input_.slices));
-      val centre = val::array();
-      centre.set(0, input_.centre[0]);
-      centre.set(1, input_.centre[1]);
-      out.set("centre", centre);
+      out.set("centre", to_array(std::vector<double>(input_.centre.begin(), input_.centre.end())));
       out.set("scale", input_.scale);
-      std::vector<float>().swap(input_.tensor);
       return out;
     });
   }
@@ -63,10 +55,9 @@ public:
   // The mask from the network's logits [S, 1, H, W] as a new loaded volume on the scan's grid: {id}.
   val finish(val logits) {
     return guarded([&] {
-      const std::vector<float> values = emscripten::convertJSArrayToNumberVector<float>(logits);
-      val out = val::object();
-      out.set("id", session_->add(segmentation::flair_mask_from_logits(session_->volume(id_), input_, values, manifest_.spec)));
-      return out;
+      return add_mask_from_logits(*session_, logits, [&](const std::vector<float>& values) {
+        return segmentation::flair_mask_from_logits(session_->volume(id_), input_, values, manifest_.spec);
+      });
     });
   }
 

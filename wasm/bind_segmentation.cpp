@@ -6,6 +6,7 @@
 #include "core/segmentation/sliding_window.hpp"
 #include "core/segmentation/whole_brain_model.hpp"
 #include "wasm/js_convert.hpp"
+#include "wasm/network_tensors.hpp"
 #include "wasm/session.hpp"
 
 #include <emscripten/bind.h>
@@ -27,11 +28,6 @@ val index3_to_js(const Index3& v) {
   val out = val::array();
   for (int a = 0; a < 3; ++a) out.set(a, static_cast<double>(v[a]));
   return out;
-}
-
-val float32_array(std::span<const float> values) {
-  // A new Float32Array built from a view of the core's buffer copies it, so it outlives the buffer.
-  return val::global("Float32Array").new_(emscripten::typed_memory_view(values.size(), values.data()));
 }
 
 // A stage's network input as JavaScript: {tensor: Float32Array [C][k][j][i], channels, grid (i, j, k), windowStart,

@@ -21,6 +21,13 @@ export function flairValidationSummary(manifest) {
   return `cross-validated Dice ${sources.join(', ')}${validation.folds ? `, ${validation.folds} folds` : ''}`;
 }
 
+// "TCGA_CS_4942_gliolens_flair_seg.nii.gz": the name of the FLAIR-only model's mask of the FLAIR file `flairName`, the
+// sequence's part of the name (_flair, _t2_flair) dropped: the mask is the case's.
+export function flairMaskName(flairName) {
+  const caseName = flairName.replace(/([_-]?(t2)?[_-]?flair)?\.nii(\.gz)?$/i, '') || 'case';
+  return `${caseName}_gliolens_flair_seg.nii.gz`;
+}
+
 export class FlairModel {
   #core;
   #manifest = null;

@@ -4,7 +4,7 @@
 // case's from its FLAIR-model segmentation, and the two masks are shown side by side) or a volume typed in. Volumes
 // are in mL, so the two segmentations may lie on different grids. Every number is the core's
 // (core/survival/growth.cpp).
-import { flairModelName } from './flair-model.js';
+import { flairMaskName, flairModelName } from './flair-model.js';
 import { LABELS } from './labels.js';
 import { largestAxialSlice, sliceImage } from './report.js';
 import { isNiftiName } from './roles.js';
@@ -189,42 +189,54 @@ export class GrowthPanel {
     this.#root.dataset.state = state;
   }
 
-  // Loads the other scan's segmentation in the Worker and checks that its voxels are BraTS labels (an image chosen
-  // by mistake has integer intensities that would pass as thousands of labels).
+  // Loads the other scan, a segmentation file or a FLAIR scan as the source says, in the Worker; a load that fails
+  // says why under the other scan, and one overtaken by a later choice is dropped without a word.
   async #loadOther(file) {
     if (!file) return;
-    if (this.#source() === 'flair') return this.#loadOtherFlair(file);
+    const flair = this.#source() === 'flair';
     const status = this.$('#growth-other-status');
     this.#dropOther();
     const load = this.#otherLoads;
+    const current = () => load === this.#otherLoads;
     status.className = 'hint';
     status.textContent = `Loading ${file.name}…`;
     this.#root.dataset.other = 'loading';
-    let id = null;
     try {
       if (!isNiftiName(file.name)) throw new Error(`${file.name}: not a NIfTI file (.nii or .nii.gz expected)`);
-      const loaded = await this.#core.load(file.name, new Uint8Array(await file.arrayBuffer()));
-      id = loaded.id;
-      const labels = await this.#core.labelVolumes(id);
-      const foreign = labels.find((l) => !BRATS_LABELS.has(l.label));
-      if (foreign) {
-        throw new Error(`${file.name}: voxel value ${foreign.label} is not a BraTS label (0 background, `
-          + `${LABELS.map((l) => `${l.value} ${l.name.toLowerCase()}`).join(', ')}): not a BraTS segmentation`);
-      }
-      if (load !== this.#otherLoads) throw Object.assign(new Error('superseded'), { superseded: true });
-      this.#other = { kind: 'seg', name: file.name, id, dims: loaded.header.dims.slice(0, 3) };
-      this.#dateFromName(file.name);
-      const found = labels.map((l) => `${l.label} (${l.mL.toFixed(2)} mL)`).join(', ') || 'none (no tumour)';
-      status.textContent = [`${file.name}: ${this.#other.dims.join('×')} voxels, labels ${found}`, ...loaded.warnings].join('; ');
-      this.#root.dataset.other = 'loaded';
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (flair) await this.#loadOtherFlair(file.name, bytes, current, status);
+      else await this.#loadOtherSegmentation(file.name, bytes, current, status);
     } catch (error) {
-      if (id !== null) this.#core.release(id).catch(() => {});
-      if (error.superseded || load !== this.#otherLoads) return;
+      if (!current()) return;
       status.className = 'error';
       status.textContent = error.message.startsWith(file.name) ? error.message : `${file.name}: ${error.message}`;
       this.#root.dataset.other = 'error';
     } finally {
       this.$('#growth-other-file').value = '';
+    }
+  }
+
+  // A segmentation file, kept in the Worker once its voxels are found to be BraTS labels (an image chosen by mistake has
+  // integer intensities that would pass as thousands of labels).
+  async #loadOtherSegmentation(name, bytes, current, status) {
+    const loaded = await this.#core.load(name, bytes);
+    let kept = false;
+    try {
+      const labels = await this.#core.labelVolumes(loaded.id);
+      const foreign = labels.find((l) => !BRATS_LABELS.has(l.label));
+      if (foreign) {
+        throw new Error(`${name}: voxel value ${foreign.label} is not a BraTS label (0 background, `
+          + `${LABELS.map((l) => `${l.value} ${l.name.toLowerCase()}`).join(', ')}): not a BraTS segmentation`);
+      }
+      if (!current()) return;
+      this.#other = { kind: 'seg', name, id: loaded.id, dims: loaded.header.dims.slice(0, 3) };
+      kept = true;
+      this.#dateFromName(name);
+      const found = labels.map((l) => `${l.label} (${l.mL.toFixed(2)} mL)`).join(', ') || 'none (no tumour)';
+      status.textContent = [`${name}: ${this.#other.dims.join('×')} voxels, labels ${found}`, ...loaded.warnings].join('; ');
+      this.#root.dataset.other = 'loaded';
+    } finally {
+      if (!kept) this.#core.release(loaded.id).catch(() => {});
     }
   }
 
@@ -251,45 +263,31 @@ export class GrowthPanel {
     return Boolean(date);
   }
 
-  // Loads a second FLAIR scan in the Worker and segments it with the FLAIR-only model; only its mask stays there.
-  async #loadOtherFlair(file) {
-    const status = this.$('#growth-other-status');
-    this.#dropOther();
-    const load = this.#otherLoads;
-    status.className = 'hint';
-    status.textContent = `Loading ${file.name}…`;
-    this.#root.dataset.other = 'loading';
+  // A second FLAIR scan, segmented in the Worker with the FLAIR-only model; only its mask stays there.
+  async #loadOtherFlair(fileName, bytes, current, status) {
     let flairId = null, maskId = null;
     try {
-      if (!isNiftiName(file.name)) throw new Error(`${file.name}: not a NIfTI file (.nii or .nii.gz expected)`);
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const loaded = await this.#core.load(file.name, bytes);
+      const loaded = await this.#core.load(fileName, bytes);
       flairId = loaded.id;
-      if (load !== this.#otherLoads) return;
-      const name = `${file.name.replace(/\.nii(\.gz)?$/i, '')}_gliolens_flair_seg.nii.gz`;
+      if (!current()) return;
+      const name = flairMaskName(fileName);
       const result = await this.#flairModel.run({ id: flairId, name }, (step) => {
-        if (load === this.#otherLoads) status.textContent = `${file.name}: ${step}…`;
+        if (current()) status.textContent = `${fileName}: ${step}…`;
       }).promise;
       maskId = result.id;
-      if (load !== this.#otherLoads) return;
-      const [flair, mask] = await Promise.all([Viewer.image(file.name, bytes), Viewer.image(name, result.bytes)]);
-      if (load !== this.#otherLoads) return;
-      this.#other = { kind: 'flair', name: file.name, id: maskId, mL: result.mL, flair, mask };
+      if (!current()) return;
+      const [flair, mask] = await Promise.all([Viewer.image(fileName, bytes), Viewer.image(name, result.bytes)]);
+      if (!current()) return;
+      this.#other = { kind: 'flair', name: fileName, id: maskId, mL: result.mL, flair, mask };
       maskId = null;  // kept: released when the other scan goes
-      const dated = this.#dateFromName(file.name);
-      status.textContent = [`${file.name}: ${loaded.header.dims.slice(0, 3).join('×')} voxels, FLAIR abnormality ${result.mL.toFixed(2)} mL `
+      const dated = this.#dateFromName(fileName);
+      status.textContent = [`${fileName}: ${loaded.header.dims.slice(0, 3).join('×')} voxels, FLAIR abnormality ${result.mL.toFixed(2)} mL `
         + `(FLAIR-only model ${flairModelName(result.manifest)}, ${result.seconds.toFixed(1)} s)${dated ? `; date ${this.$('#growth-other-date').value} read from the file name` : ''}`,
       ...loaded.warnings, ...(result.warnings ?? [])].join('; ');
       this.#root.dataset.other = 'loaded';
-    } catch (error) {
-      if (load !== this.#otherLoads) return;
-      status.className = 'error';
-      status.textContent = error.message.startsWith(file.name) ? error.message : `${file.name}: ${error.message}`;
-      this.#root.dataset.other = 'error';
     } finally {
       // The FLAIR itself is not needed in the Worker once segmented; a mask of a superseded load goes too.
       for (const id of [flairId, maskId]) if (id !== null) this.#core.release(id).catch(() => {});
-      this.$('#growth-other-file').value = '';
     }
   }
 
@@ -303,7 +301,7 @@ export class GrowthPanel {
     if (!flair) return { problem: `A FLAIR scan is compared with this case's FLAIR abnormality, and this case has no FLAIR loaded.` };
     if (this.#caseFlairMask?.flairKey !== flair.key) {
       this.#dropCaseFlairMask();
-      const name = `${flair.name.replace(/\.nii(\.gz)?$/i, '')}_gliolens_flair_seg.nii.gz`;
+      const name = flairMaskName(flair.name);
       const promise = this.#flairModel.run({ id: flair.id, name }, (step) => this.#status(`This case's FLAIR: ${step}…`, 'computing')).promise
         .then(async (result) => ({ id: result.id, mask: await Viewer.image(name, result.bytes) }));
       this.#caseFlairMask = { flairKey: flair.key, promise };

@@ -4,7 +4,7 @@
 // sequences gets the FLAIR-only model instead (one label, the FLAIR abnormality), and the panel says which model ran
 // and why.
 import { downloadFile } from './download.js';
-import { flairModelName, flairValidationSummary } from './flair-model.js';
+import { flairMaskName, flairModelName, flairValidationSummary } from './flair-model.js';
 
 const DEFAULT_MODEL = 'models/glioma_seg/';
 const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
@@ -142,9 +142,12 @@ export class SegmentPanel {
     this.#el('#segment-cancel').hidden = false;
     progress.hidden = false;
     status.textContent = 'Preparing…';
+    const onStep = (step) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; };
     try {
-      if (plan.model === 'flair') await this.#runFlair(plan, status);
-      else await this.#runSubregions(plan, status);
+      const job = plan.model === 'flair' ? this.#startFlair(plan, onStep) : await this.#startSubregions(plan, onStep);
+      this.#running = job;
+      this.refresh();
+      await this.#finish(job, await job.promise, status);
     } catch (error) {
       status.textContent = error.name === 'CancelledError' ? 'Cancelled.' : '';
       if (error.name !== 'CancelledError') this.#message('error', `segmentation: ${error.message}`);
@@ -156,12 +159,12 @@ export class SegmentPanel {
     }
   }
 
-  // The sub-region model on the four modalities.
-  async #runSubregions({ modalities }, status) {
+  // The sub-region model started on the four modalities: a job for #finish.
+  async #startSubregions({ modalities }, onStep) {
     const model = await this.#model();
     const caseName = modalities[0].name.replace(/(_t1)?\.nii(\.gz)?$/i, '');
     const name = `${caseName}_gliolens_seg.nii.gz`;
-    this.#running = this.#core.segment({
+    const running = this.#core.segment({
       ids: modalities.map((f) => f.id),
       manifest: model.manifest,
       modelUrl: model.url,
@@ -172,55 +175,61 @@ export class SegmentPanel {
       mirror: this.#el('#segment-mirror').checked,
       keepSmallComponents: this.#el('#segment-keep-small').checked,
       name,
-    }, ({ step }) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
-    this.refresh();
-    const result = await this.#running.promise;
-    this.#result = { name, bytes: result.bytes };
-    this.#root.dataset.backend = result.backend;
-    this.#root.dataset.threads = result.threads;
-    this.#root.dataset.seconds = result.seconds;
-    status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
-      `${result.passes > 1 ? ` (${result.passes} mirrored passes)` : ''}. Research use only: check it before use.` +
-      `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
-    this.#el('#segment-download').disabled = false;
+    }, ({ step }) => onStep(step));
     const which = `Sub-region model (${modelSummary(model.manifest)}): all four sequences loaded`;
-    this.#showWhich('subregions', which);
-    for (const warning of result.warnings) this.#message('warning', `segmentation: ${warning}`);
-    await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'brats', model: which, gridOf: modalities[0] });
+    return {
+      ...running,
+      model: 'subregions',
+      name,
+      scheme: 'brats',
+      gridOf: modalities[0],
+      described: (result) => ({ detail: result.passes > 1 ? ` (${result.passes} mirrored passes)` : '', which, shown: which }),
+    };
   }
 
-  // The model that made the case's segmentation and why it was that one, next to the result.
-  #showWhich(model, text) {
-    const which = this.#el('#segment-which');
-    which.hidden = false;
-    which.textContent = text;
-    this.#root.dataset.model = model;
+  // The FLAIR-only model started on the case's FLAIR (the options of the sub-region model do not apply to it): a job
+  // for #finish.
+  #startFlair({ flair, missing }, onStep) {
+    const name = flairMaskName(flair.name);
+    const running = this.#flairModel.run({ id: flair.id, name, backend: this.#el('#segment-backend').value }, onStep);
+    return {
+      ...running,
+      model: 'flair',
+      name,
+      scheme: 'flair',
+      gridOf: flair,
+      described: (result) => {
+        const validation = flairValidationSummary(result.manifest);
+        // Given sequences the model does not read (T2, say) are named: nothing of them went into the result.
+        const unused = MODALITY_ROLES.filter((role) => role !== 'flair' && !missing.includes(role)).map(roleName);
+        const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
+          + `${unused.length ? `; ${unused.join(', ')} loaded but not used (the model reads FLAIR alone)` : ''}`
+          + `${validation ? ` (${validation})` : ''}`;
+        return {
+          detail: ` (${result.slices} slices)`,
+          which,
+          shown: `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`,
+          dataset: { ml: result.mL },
+        };
+      },
+    };
   }
 
-  // The FLAIR-only model on the case's FLAIR (the options of the sub-region model do not apply to it).
-  async #runFlair({ flair, missing }, status) {
-    const caseName = flair.name.replace(/([_-]?(t2)?[_-]?flair)?\.nii(\.gz)?$/i, '') || 'case';
-    const name = `${caseName}_gliolens_flair_seg.nii.gz`;
-    this.#running = this.#flairModel.run({ id: flair.id, name, backend: this.#el('#segment-backend').value },
-      (step) => { status.textContent = `${step[0].toUpperCase()}${step.slice(1)}…`; });
-    this.refresh();
-    const result = await this.#running.promise;
-    this.#result = { name, bytes: result.bytes };
-    this.#root.dataset.backend = result.backend;
-    this.#root.dataset.threads = result.threads;
-    this.#root.dataset.seconds = result.seconds;
-    this.#root.dataset.ml = result.mL;
-    status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s` +
-      ` (${result.slices} slices). Research use only: check it before use.${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
+  // A finished job: the time and backend, the download, which model made the segmentation and why, its warnings; the
+  // segmentation joins the case. job: {model, name, scheme, gridOf, described(result) → {detail (after the time), which
+  // (the model and why, kept with the segmentation), shown (that as the panel says it), dataset?}}.
+  async #finish(job, result, status) {
+    const { detail, which, shown, dataset = {} } = job.described(result);
+    this.#result = { name: job.name, bytes: result.bytes };
+    Object.assign(this.#root.dataset, { backend: result.backend, threads: result.threads, seconds: result.seconds, ...dataset });
+    status.textContent = `Done on ${backendLine(result)} in ${result.seconds.toFixed(1)} s${detail}. Research use only: check it before use.`
+      + `${result.threadsNote ? ` (${result.threadsNote}.)` : ''}`;
     this.#el('#segment-download').disabled = false;
-    const validation = flairValidationSummary(result.manifest);
-    // Given sequences the model does not read (T2, say) are named: nothing of them went into the result.
-    const unused = MODALITY_ROLES.filter((role) => role !== 'flair' && !missing.includes(role)).map(roleName);
-    const which = `FLAIR-only model (${flairModelName(result.manifest)}): ${missing.map(roleName).join(', ')} not loaded`
-      + `${unused.length ? `; ${unused.join(', ')} loaded but not used (the model reads FLAIR alone)` : ''}`
-      + `${validation ? ` (${validation})` : ''}`;
-    this.#showWhich('flair', `${which}. One label, the FLAIR abnormality (the whole tumour as FLAIR shows it), not the tumour's sub-regions.`);
+    const whichLine = this.#el('#segment-which');
+    whichLine.hidden = false;
+    whichLine.textContent = shown;
+    this.#root.dataset.model = job.model;
     for (const warning of result.warnings ?? []) this.#message('warning', `segmentation: ${warning}`);
-    await this.#addSegmentation({ name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: 'flair', model: which, gridOf: flair });
+    await this.#addSegmentation({ name: job.name, bytes: result.bytes, id: result.id, labels: result.labels, scheme: job.scheme, model: which, gridOf: job.gridOf });
   }
 }
