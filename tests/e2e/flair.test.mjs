@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import { countLabels, readNifti1 } from '../support/nifti.mjs';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
@@ -65,6 +66,7 @@ test('a FLAIR alone: the FLAIR-only model runs, its one label is the FLAIR abnor
 
       // The downloaded mask is the CLI's, voxel for voxel, on the FLAIR's own grid.
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#segment-download')]);
+      const maskBytes = readFileSync(await download.path());
       const saved = readNifti1(await download.path());
       const fromCli = readNifti1(cliMask);
       const flair = readNifti1(flairPath);
@@ -106,6 +108,24 @@ test('a FLAIR alone: the FLAIR-only model runs, its one label is the FLAIR abnor
       assert.deepEqual(masks.map((m) => [m.date, m.mL]), [['1996-02-22', legend[0].mL], ['1997-02-22', legend[0].mL]]);
       assert.ok(masks.every((m) => m.image && m.voxels > 0), JSON.stringify(masks));
       assert.equal(masks[0].voxels, masks[1].voxels, 'the same slice of the same mask');
+
+      // The mask loaded back as a file (no word in it of which model wrote it): one label, 1, and FLAIR without the other
+      // three sequences, so it reads as the FLAIR abnormality too; the same voxels with one set to 2 read as BraTS labels.
+      const legendNames = () => page.$$eval('#legend tbody tr', (rows) => rows.map((r) => r.cells[1].textContent));
+      const loadSegmentation = async (name, buffer) => {
+        await page.setInputFiles('#file-input', [{ name, mimeType: 'application/gzip', buffer }]);
+        await page.waitForFunction((file) => document.querySelector(`#file-list tr[data-file="${file}"]`)?.dataset.role === 'seg', name, { timeout: TIMEOUT });
+      };
+      await loadSegmentation('mask_from_cli_seg.nii.gz', readFileSync(cliMask));
+      assert.deepEqual(await legendNames(), ['FLAIR abnormality (1)']);
+      await page.waitForFunction(() => document.querySelector('#descriptors').dataset.state === 'needs-subregions', null, { timeout: TIMEOUT });
+      const infos = await page.$$eval('#messages li.info', (items) => items.map((i) => i.textContent));
+      assert.ok(infos.some((t) => /^mask_from_cli_seg\.nii\.gz: one label \(1\) and not all four sequences loaded: read as a FLAIR abnormality mask/.test(t)), infos.join('\n'));
+      const withLabel2 = gunzipSync(maskBytes);
+      const firstLabel = withLabel2.indexOf(1, new DataView(withLabel2.buffer, withLabel2.byteOffset).getFloat32(108, true));
+      withLabel2[firstLabel] = 2;
+      await loadSegmentation('brats_labels_seg.nii.gz', gzipSync(withLabel2));
+      assert.deepEqual(await legendNames(), ['Necrotic / non-enhancing core (1)', 'Edema (2)']);
 
       assert.deepEqual(await page.$$eval('#messages li.error', (items) => items.map((i) => i.textContent)), []);
       assert.deepEqual(problems.consoleErrors, [], 'no console error');

@@ -15,6 +15,7 @@ import { startOffline } from './offline.js';
 import { readSession, renderReport, sessionJson } from './report.js';
 import { ROLES, guessRole, isNiftiName } from './roles.js';
 import { SegmentPanel } from './segment-panel.js';
+import { loadedSegmentationScheme } from './segmentation-model.js';
 import { SurvivalPanel } from './survival-panel.js';
 import { Viewer } from './viewer.js';
 
@@ -245,7 +246,23 @@ function renderModalitySelect() {
   select.disabled = modalities.length === 0;
 }
 
+// A segmentation file the user loaded reads as BraTS labels, or as the FLAIR-only model's one label where
+// loadedSegmentationScheme says so; which of the two can change with the sequences loaded beside it. A change gives the
+// file a new key: the panels, which know a segmentation by its key, then read it anew.
+function readLoadedSegmentation() {
+  const seg = files.find((f) => f.role === 'seg' && f.labels && !f.predicted);
+  if (!seg) return;
+  const scheme = loadedSegmentationScheme(seg.labels, files);
+  if (scheme === (seg.scheme ?? 'brats')) return;
+  seg.scheme = scheme;
+  seg.key = nextKey++;
+  message('info', scheme === 'flair'
+    ? `${seg.name}: one label (1) and not all four sequences loaded: read as a FLAIR abnormality mask, as gliolens segment --flair writes it, not as BraTS necrotic core`
+    : `${seg.name}: all four sequences loaded: read as BraTS labels (1 necrotic core)`);
+}
+
 async function refresh() {
+  readLoadedSegmentation();
   renderFileList();
   renderLegend();
   renderModalitySelect();

@@ -5,9 +5,9 @@
 // and why.
 import { downloadFile } from './download.js';
 import { flairMaskName, flairModelName, flairValidationSummary } from './flair-model.js';
+import { MODALITY_ROLES, segmentationModelFor } from './segmentation-model.js';
 
 const DEFAULT_MODEL = 'models/glioma_seg/';
-const MODALITY_ROLES = ['t1', 't1c', 't2', 'flair'];
 const roleName = (role) => (role === 't1c' ? 'T1c' : role.toUpperCase());
 
 // "glioma_seg_2mm 5.0.0 (held-out Dice WT 0.83, TC 0.68, ET 0.51)": what the model is and how good, from its manifest.
@@ -64,19 +64,9 @@ export class SegmentPanel {
     return this.#root.querySelector(selector);
   }
 
-  #modalities() {
-    const files = this.#getFiles();
-    return MODALITY_ROLES.map((role) => files.find((f) => f.role === role));
-  }
-
-  // Which model the loaded sequences call for: the sub-region model with all four, the FLAIR-only model with FLAIR
-  // but not all four ({model: 'flair', flair, missing}), none without FLAIR ({model: null, missing}).
+  // Which model the loaded sequences call for (segmentation-model.js).
   #plan() {
-    const modalities = this.#modalities();
-    const missing = MODALITY_ROLES.filter((role, i) => !modalities[i]);
-    if (!missing.length) return { model: 'subregions', modalities, missing };
-    const flair = modalities[MODALITY_ROLES.indexOf('flair')];
-    return flair ? { model: 'flair', flair, missing } : { model: null, missing };
+    return segmentationModelFor(this.#getFiles());
   }
 
   refresh() {
