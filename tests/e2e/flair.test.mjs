@@ -109,6 +109,15 @@ test('a FLAIR alone: the FLAIR-only model runs, its one label is the FLAIR abnor
       assert.ok(masks.every((m) => m.image && m.voxels > 0), JSON.stringify(masks));
       assert.equal(masks[0].voxels, masks[1].voxels, 'the same slice of the same mask');
 
+      // A cancel while the FLAIR model runs says where it stops: after the batch of slices it is on (it runs no windows).
+      const cancelling = await page.evaluate(() => {
+        document.querySelector('#segment-run').click();
+        document.querySelector('#segment-cancel').click();
+        return document.querySelector('#segment-status').textContent;
+      });
+      assert.equal(cancelling, 'Cancelling after the current batch of slices…');
+      await page.waitForFunction(() => document.querySelector('#segment-status').textContent === 'Cancelled.', null, { timeout: TIMEOUT });
+
       // The mask loaded back as a file (no word in it of which model wrote it): one label, 1, and FLAIR without the other
       // three sequences, so it reads as the FLAIR abnormality too; the same voxels with one set to 2 read as BraTS labels.
       const legendNames = () => page.$$eval('#legend tbody tr', (rows) => rows.map((r) => r.cells[1].textContent));

@@ -48,8 +48,9 @@ export class SegmentPanel {
     this.#el('#segment-run').addEventListener('click', () => this.run());
     this.#el('#segment-cancel').addEventListener('click', () => {
       if (!this.#running) return;
-      // ORT cannot stop inside a run: the request ends once the current window is through the network.
-      this.#el('#segment-status').textContent = 'Cancelling after the current window…';
+      // ORT cannot stop inside a run: the request ends once the network is through what it runs on now (the job's
+      // `cancelling` says what that is).
+      this.#el('#segment-status').textContent = this.#running.cancelling;
       this.#running.cancel();
     });
     this.#el('#segment-download').addEventListener('click', () => this.#result && downloadFile(this.#result.name, this.#result.bytes, 'application/gzip'));
@@ -170,6 +171,7 @@ export class SegmentPanel {
     return {
       ...running,
       model: 'subregions',
+      cancelling: 'Cancelling after the current window…',
       name,
       scheme: 'brats',
       gridOf: modalities[0],
@@ -185,6 +187,8 @@ export class SegmentPanel {
     return {
       ...running,
       model: 'flair',
+      // It runs batches of slices (the manifest's slices_per_run), not windows.
+      cancelling: 'Cancelling after the current batch of slices…',
       name,
       scheme: 'flair',
       gridOf: flair,
@@ -206,8 +210,9 @@ export class SegmentPanel {
   }
 
   // A finished job: the time and backend, the download, which model made the segmentation and why, its warnings; the
-  // segmentation joins the case. job: {model, name, scheme, gridOf, described(result) → {detail (after the time), which
-  // (the model and why, kept with the segmentation), shown (that as the panel says it), dataset?}}.
+  // segmentation joins the case. job: {model, cancelling (the status a cancel shows), name, scheme, gridOf,
+  // described(result) → {detail (after the time), which (the model and why, kept with the segmentation), shown (that
+  // as the panel says it), dataset?}}.
   async #finish(job, result, status) {
     const { detail, which, shown, dataset = {} } = job.described(result);
     this.#result = { name: job.name, bytes: result.bytes };
