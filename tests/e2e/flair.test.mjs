@@ -2,7 +2,8 @@
 // segmented with the FLAIR-only model (models/flair_seg): the page names that model and why, the legend says FLAIR
 // abnormality, and the mask is the one `gliolens segment --flair` writes, voxel for voxel. Then growth from the same
 // FLAIR given again as the other scan, a year earlier (both dates read from the file names): no change, velocity 0,
-// the two masks side by side.
+// the two masks side by side. Then the bundled network as the user's own FLAIR model (and a wrong manifest refused), a
+// cancel of the FLAIR model, and the CLI's mask loaded back as a file (read as the FLAIR abnormality).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -108,6 +109,25 @@ test('a FLAIR alone: the FLAIR-only model runs, its one label is the FLAIR abnor
       assert.deepEqual(masks.map((m) => [m.date, m.mL]), [['1996-02-22', legend[0].mL], ['1997-02-22', legend[0].mL]]);
       assert.ok(masks.every((m) => m.image && m.voxels > 0), JSON.stringify(masks));
       assert.equal(masks[0].voxels, masks[1].voxels, 'the same slice of the same mask');
+
+      // "Use your own model" with a FLAIR-only manifest: the bundled network under the user's names runs in its place
+      // and gives the same mask; a wrong manifest is refused, named, and the user's model stays.
+      const own = { ...manifest, name: 'my_flair_model', model: { ...manifest.model, file: 'mine_flair.onnx' } };
+      const network = { name: 'mine_flair.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(join(modelDir, manifest.model.file)) };
+      const json = (name, value) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
+      await page.setInputFiles('#segment-model-files', [network, json('mine_flair.json', own)]);
+      await page.waitForFunction(() => /yours$/.test(document.querySelector('#segment-flair-model').textContent), null, { timeout: TIMEOUT });
+      assert.match(await page.textContent('#segment-flair-model'), /^; FLAIR-only model mine_flair\.onnx: my_flair_model 1\.0\.0 .*, yours$/);
+      assert.doesNotMatch(await page.textContent('#segment-model'), /yours/, 'the sub-region model stays the bundled one');
+      await page.setInputFiles('#segment-model-files', [network, json('bad_flair.json', { ...own, inference: { slices_per_run: 0 } })]);
+      await page.waitForFunction(() => document.querySelectorAll('#messages li.error').length === 1, null, { timeout: TIMEOUT });
+      assert.equal(await page.textContent('#messages li.error'), 'own model: bad_flair.json: inference.slices_per_run must be a whole number >= 1, not 0');
+      await page.$eval('#messages li.error', (li) => li.remove());
+      await page.click('#segment-run');
+      await page.waitForFunction(() => /^Done/.test(document.querySelector('#segment-status').textContent)
+        && /^FLAIR-only model \(my_flair_model /.test(document.querySelector('#segment-which').textContent), null, { timeout: TIMEOUT });
+      assert.deepEqual(await page.$$eval('#legend tbody tr', (rows) => rows.map((r) => [r.cells[1].textContent, Number(r.dataset.voxels)])),
+        [['FLAIR abnormality (1)', legend[0].voxels]]);
 
       // A cancel while the FLAIR model runs says where it stops: after the batch of slices it is on (it runs no windows).
       const cancelling = await page.evaluate(() => {

@@ -1,8 +1,18 @@
-// The bundled FLAIR-only model (models/flair_seg, served beside the page as the tumour model is): its manifest,
-// checked by the core, what it is and how good it was in cross-validation, and a run of it in the Worker on a loaded
-// FLAIR. The segment panel runs it on a case with FLAIR but not all four sequences; the growth panel on a second
-// FLAIR scan.
+// The FLAIR-only model: the bundled one (models/flair_seg, served beside the page as the tumour model is) or the
+// user's own; its manifest, checked by the core, what it is and how good it was in cross-validation, and a run of it
+// in the Worker on a loaded FLAIR. The segment panel runs it on a case with FLAIR but not all four sequences; the
+// growth panel on a second FLAIR scan.
 const MODEL_DIR = 'models/flair_seg/';
+const MANIFEST_FORMAT = 'gliolens-flair-manifest/1';
+
+// Whether a manifest's text says it is a FLAIR-only model's (its `format`); the core's reader checks the rest.
+export function isFlairManifest(text) {
+  try {
+    return JSON.parse(text)?.format === MANIFEST_FORMAT;
+  } catch {
+    return false;  // not JSON: the reader the caller falls back on says so
+  }
+}
 
 // "flair_abnormality_2d 1.0.0": the model's name and version (the page says which model ran with it).
 export function flairModelName(manifest) {
@@ -32,6 +42,7 @@ export class FlairModel {
   #core;
   #manifest = null;
   #backend;
+  #own = null;  // the user's model: {manifest, source, url, bytes}
 
   // backend(): the backend the page's user chose (auto, webgpu or wasm), for runs that name none (the growth panel's).
   constructor(core, { backend = () => 'auto' } = {}) {
@@ -51,16 +62,29 @@ export class FlairModel {
     return this.#manifest;
   }
 
-  // Segments loaded FLAIR `id` in the Worker; the label volume's .nii.gz is named `name`; `backend` auto, webgpu or
-  // wasm (default: the page's choice). Returns {promise, cancel} (the promise as CoreClient.segmentFlair's, with
-  // `manifest` added); `onStep(text)` hears the progress.
+  // The user's own FLAIR-only model, run from now on instead of the bundled one: manifest (read by the core's reader),
+  // source (its file name, for errors), url (the Worker keeps networks by it: one per choice) and bytes (the network).
+  useOwn(model) {
+    this.#own = model;
+  }
+
+  // Which model runs now ('bundled', or the user's model's url): a mask made by one is not another's.
+  get key() {
+    return this.#own?.url ?? 'bundled';
+  }
+
+  // Segments loaded FLAIR `id` in the Worker with the model chosen when it starts; the label volume's .nii.gz is named
+  // `name`; `backend` auto, webgpu or wasm (default: the page's choice). Returns {promise, cancel} (the promise as
+  // CoreClient.segmentFlair's, with `manifest` added); `onStep(text)` hears the progress.
   run({ id, name, backend = this.#backend() }, onStep = () => {}) {
     let running = null;
     let cancelRequested = false;
+    const own = this.#own;
     const promise = (async () => {
-      const manifest = await this.manifest();
-      const modelUrl = new URL(manifest.model.file, new URL(MODEL_DIR, location.href)).href;
-      running = this.#core.segmentFlair({ id, manifest, source: `${MODEL_DIR}manifest.json`, modelUrl, backend, name }, ({ step }) => onStep(step));
+      const manifest = own?.manifest ?? await this.manifest();
+      const model = own ?? { source: `${MODEL_DIR}manifest.json`, url: new URL(manifest.model.file, new URL(MODEL_DIR, location.href)).href, bytes: null };
+      running = this.#core.segmentFlair({ id, manifest, source: model.source, modelUrl: model.url, modelBytes: model.bytes, backend, name },
+        ({ step }) => onStep(step));
       if (cancelRequested) running.cancel();
       return { ...(await running.promise), manifest };
     })();

@@ -40,7 +40,8 @@ export class GrowthPanel {
   // id (its FLAIR-model mask), mL, flair, mask (the FLAIR and the mask as NiiVue images, for the side-by-side view)}.
   #other = null;
   #otherLoads = 0;
-  // The case's FLAIR abnormality when its own segmentation is not the FLAIR model's: {flairKey, promise of {id, mask}}.
+  // The case's FLAIR abnormality when its own segmentation is not the FLAIR model's: {key (the FLAIR's and the model's),
+  // promise of {id, mask}}.
   #caseFlairMask = null;
   #caseKey = null;
   // The growth shown ({earlier, later: {name, date}, region: {id, name}, report}), for the report and the session
@@ -299,12 +300,14 @@ export class GrowthPanel {
     const flair = this.#caseFlair();
     if (seg.scheme === 'flair') return { id: seg.id, mask: seg.image, flair: flair?.image ?? null, name: seg.name };
     if (!flair) return { problem: `A FLAIR scan is compared with this case's FLAIR abnormality, and this case has no FLAIR loaded.` };
-    if (this.#caseFlairMask?.flairKey !== flair.key) {
+    // Made anew for another FLAIR of the case, or once another FLAIR model is chosen.
+    const key = `${flair.key} ${this.#flairModel.key}`;
+    if (this.#caseFlairMask?.key !== key) {
       this.#dropCaseFlairMask();
       const name = flairMaskName(flair.name);
       const promise = this.#flairModel.run({ id: flair.id, name }, (step) => this.#status(`This case's FLAIR: ${step}…`, 'computing')).promise
         .then(async (result) => ({ id: result.id, mask: await Viewer.image(name, result.bytes) }));
-      this.#caseFlairMask = { flairKey: flair.key, promise };
+      this.#caseFlairMask = { key, promise };
       promise.catch(() => { if (this.#caseFlairMask?.promise === promise) this.#caseFlairMask = null; });
     }
     const { id, mask } = await this.#caseFlairMask.promise;

@@ -2,9 +2,9 @@
 // progress, cancel, the backend used and the time taken; the result joins the file list as the
 // segmentation and can be downloaded as NIfTI in the input's own space. A case with FLAIR but not all four
 // sequences gets the FLAIR-only model instead (one label, the FLAIR abnormality), and the panel says which model ran
-// and why.
+// and why. The user may bring their own model of either kind.
 import { downloadFile } from './download.js';
-import { flairMaskName, flairModelName, flairValidationSummary } from './flair-model.js';
+import { flairMaskName, flairModelName, flairValidationSummary, isFlairManifest } from './flair-model.js';
 import { MODALITY_ROLES, segmentationModelFor } from './segmentation-model.js';
 
 const DEFAULT_MODEL = 'models/glioma_seg/';
@@ -82,30 +82,53 @@ export class SegmentPanel {
         : 'Runs in this tab: nothing is uploaded.';
   }
 
+  // "Use your own model": a sub-region model's manifest with its network(s), or a FLAIR-only model's (the manifest's
+  // format says which), each used where that model runs. A wrong choice is refused with the file's name and why, and
+  // the models stay as they were.
   async #useOwnModel(files) {
     try {
       const manifestFile = files.find((f) => f.name.endsWith('.json'));
       const networks = files.filter((f) => f.name.endsWith('.onnx'));
       if (!networks.length || !manifestFile) throw new Error('choose both the .onnx model and its manifest .json');
-      const manifest = await this.#core.readSegmentationManifest(await manifestFile.text(), manifestFile.name);
-      // A one-network model may come under another file name; a cascade's two are told apart by their names.
-      const named = (file) => networks.find((f) => f.name === file);
-      const onnx = manifest.refine ? named(manifest.model?.file) : named(manifest.model?.file) ?? (networks.length === 1 ? networks[0] : null);
-      const refineOnnx = manifest.refine ? named(manifest.refine.model?.file) : null;
-      if (!onnx || (manifest.refine && !refineOnnx)) {
-        const wanted = [manifest.model?.file, manifest.refine?.model?.file].filter(Boolean).join(' and ');
-        throw new Error(`${manifestFile.name} names ${wanted}: choose ${manifest.refine ? 'them' : 'it'} with the manifest`);
-      }
+      const text = await manifestFile.text();
       // Each choice gets its own URL: the worker keeps loaded networks by URL, and a file chosen again under the
       // same name may have changed.
       const chosen = ++this.#customModelsChosen;
       const network = async (file) => ({ url: `user:${file.name}#${chosen}`, bytes: new Uint8Array(await file.arrayBuffer()) });
-      this.#customModel = { name: onnx.name, manifest, ...(await network(onnx)), refine: refineOnnx ? await network(refineOnnx) : null };
-      this.#el('#segment-model').textContent = `${onnx.name}: ${modelSummary(manifest)}, yours`;
-      this.#el('#segment-card').hidden = true;
+      if (isFlairManifest(text)) await this.#useOwnFlairModel(manifestFile.name, text, networks, network);
+      else await this.#useOwnSubregionModel(manifestFile.name, text, networks, network);
     } catch (error) {
       this.#message('error', `own model: ${error.message}`);
     }
+  }
+
+  // A sub-region model of the user's (gliolens-segmentation-manifest/1) with its network, or a cascade's two.
+  async #useOwnSubregionModel(manifestName, text, networks, network) {
+    const manifest = await this.#core.readSegmentationManifest(text, manifestName);
+    // A one-network model may come under another file name; a cascade's two are told apart by their names.
+    const named = (file) => networks.find((f) => f.name === file);
+    const onnx = manifest.refine ? named(manifest.model?.file) : named(manifest.model?.file) ?? (networks.length === 1 ? networks[0] : null);
+    const refineOnnx = manifest.refine ? named(manifest.refine.model?.file) : null;
+    if (!onnx || (manifest.refine && !refineOnnx)) {
+      const wanted = [manifest.model?.file, manifest.refine?.model?.file].filter(Boolean).join(' and ');
+      throw new Error(`${manifestName} names ${wanted}: choose ${manifest.refine ? 'them' : 'it'} with the manifest`);
+    }
+    this.#customModel = { name: onnx.name, manifest, ...(await network(onnx)), refine: refineOnnx ? await network(refineOnnx) : null };
+    this.#el('#segment-model').textContent = `${onnx.name}: ${modelSummary(manifest)}, yours`;
+    this.#el('#segment-card').hidden = true;
+  }
+
+  // The FLAIR-only model's manifest (gliolens-flair-manifest/1) and its one network, which may come under another
+  // file name; the growth panel's FLAIR scans get it too (one FLAIR model for the case).
+  async #useOwnFlairModel(manifestName, text, networks, network) {
+    const manifest = await this.#core.readFlairManifest(text, manifestName);
+    const onnx = networks.find((f) => f.name === manifest.model.file) ?? (networks.length === 1 ? networks[0] : null);
+    if (!onnx) throw new Error(`${manifestName} names ${manifest.model.file}: choose it with the manifest`);
+    this.#flairModel.useOwn({ manifest, source: manifestName, ...(await network(onnx)) });
+    const validation = flairValidationSummary(manifest);
+    const line = this.#el('#segment-flair-model');
+    line.hidden = false;
+    line.textContent = `; FLAIR-only model ${onnx.name}: ${flairModelName(manifest)}${validation ? ` (${validation})` : ''}, yours`;
   }
 
   async #bundledModelManifest() {

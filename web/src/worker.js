@@ -78,14 +78,15 @@ async function segment(core, payload, requestId) {
   return { ...result, bytes, backend, threads: net.threads, threadsNote: net.note, seconds: (performance.now() - started) / 1000 };
 }
 
-// The FLAIR-only model (models/flair_seg) on a loaded FLAIR: payload {id, manifest, source (the manifest's name, for
-// errors), modelUrl, backend, name, threads?}.
+// The FLAIR-only model (models/flair_seg, or the user's) on a loaded FLAIR: payload {id, manifest, source (the
+// manifest's name, for errors), modelUrl, modelBytes? (the user's network; else fetched from modelUrl), backend, name,
+// threads?}.
 // The label volume (1 = FLAIR abnormality) lies on the FLAIR's own grid; `bytes` is it as a .nii.gz named `name`.
 async function segmentFlair(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
   progress(requestId, { step: `loading the FLAIR model (${backend})` });
-  const net = await network(payload.modelUrl, null, backend, payload.threads);
+  const net = await network(payload.modelUrl, payload.modelBytes, backend, payload.threads);
   const result = await core.segmentFlair(payload.id, {
     manifest: payload.manifest,
     source: payload.source,
