@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
 import { serveAppInBrowser } from './browser.mjs';
 
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000; // a hang guard: these files run beside another test file (scripts/test)
 const app = serveAppInBrowser();
 
 function cli(...args) {

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { projectRoot, sharedData, skipWithoutSharedData } from '../support/paths.mjs';
 import { serveAppInBrowser } from './browser.mjs';
 
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000; // a hang guard: these files run beside another test file (scripts/test)
 const qa = join(sharedData, 'dicom', 'dcm_qa_nih', 'In');
 const DROPPED_SERIES = join(qa, '20180918Si', 'mr_0003');
 const FOLDER_SERIES = join(qa, '20180918Si', 'mr_0004');

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { bratsCase, projectRoot, skipWithoutSharedData } from '../support/paths.mjs';
 import { serveAppInBrowser } from './browser.mjs';
 
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000; // a hang guard: these files run beside another test file (scripts/test)
 const app = serveAppInBrowser();
 const later = bratsCase('Brats18_2013_11_1');
 const earlier = bratsCase('Brats18_CBICA_ABM_1');
