@@ -90,7 +90,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--fold", type=int, required=True, help="the fold held out (0-4), or -1 to train on every case")
     ap.add_argument("--cache", default=CACHE)
-    ap.add_argument("--iterations", type=int, default=1000)
+    ap.add_argument("--iterations", type=int, default=3000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--base", type=int, default=12)
     ap.add_argument("--crop", type=int, default=96, help="train on crops of this size of the window")
