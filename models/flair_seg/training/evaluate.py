@@ -14,14 +14,18 @@ from .preprocess import load_lps, network_input, probabilities_on_volume
 MIN_COMPONENT_CHOICES_MM3 = [0, 100, 500, 1000, 2000, 5000, 10000, 20000]
 
 
-def segment(model, volume, spacing, threshold=0.5, batch=32):
+def segment(model, volume, spacing, threshold=0.5, batch=32, flips=False):
     x, centre, _ = network_input(volume, spacing)
     kept = np.flatnonzero(volume.reshape(-1, volume.shape[2]).any(axis=0))
     prob = np.zeros((volume.shape[2],) + x.shape[2:], np.float32)
     with torch.no_grad():
         for s in range(0, len(kept), batch):
             k = kept[s:s + batch]
-            prob[k] = torch.sigmoid(model(torch.from_numpy(x[k]))).numpy()[:, 0]
+            slices = torch.from_numpy(x[k])
+            p = torch.sigmoid(model(slices))
+            if flips:  # test-time augmentation: the mean with the slices mirrored left-right (the window's last axis)
+                p = 0.5 * (p + torch.sigmoid(model(slices.flip(-1))).flip(-1))
+            prob[k] = p.numpy()[:, 0]
     return probabilities_on_volume(prob, volume.shape, centre, spacing) > threshold
 
 
@@ -46,6 +50,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--base", type=int, default=12)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--flips", action="store_true", help="test-time augmentation: average with the mirrored slices")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     folds = fold_of()
@@ -59,7 +64,7 @@ def main():
             models[f] = m.eval()
         volume, spacing = load_lps(flair)
         truth = load_lps(mask_path)[0] > 0
-        raw = segment(models[f], volume, spacing)
+        raw = segment(models[f], volume, spacing, flips=a.flips)
         voxel_ml = float(np.prod(spacing)) / 1000
         row = dict(case=cid, source=source, fold=f, truth_ml=float(truth.sum()) * voxel_ml,
                    dice={str(m): dice(clean(raw, spacing, m), truth) for m in MIN_COMPONENT_CHOICES_MM3},
