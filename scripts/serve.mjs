@@ -17,6 +17,7 @@ export const TYPES = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.md': 'text/markdown; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
 

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { defineConfig, defaultClientConditions } from 'vite';
 
+import { sri24AtlasFiles } from '../cli/shared-data.mjs';
 import { TYPES } from '../scripts/serve.mjs';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy.js';
 
@@ -68,6 +69,37 @@ function modelFiles() {
         const path = match && join(modelsDir, match[1], match[2]);
         if (!path || !existsSync(path)) return next();
         sendFile(res, path);
+      });
+    },
+  };
+}
+
+// The SRI24 atlas (CC BY-SA 3.0, never in the repository): when the shared reference data holds it (cli/shared-data.mjs,
+// the lookup the CLI uses), the template and its licence are copied into the build under atlas/sri24/ and served from
+// the page's own origin for its Prepare flow; `import SRI24 from 'gliolens:sri24-atlas'` gives their paths relative to
+// the page ({template, license}), or null in a build without them (the page then says how to get one).
+const SRI24_ATLAS_ID = 'gliolens:sri24-atlas';
+export const SRI24_DIR = 'atlas/sri24';
+export const SRI24_SERVED = { template: `${SRI24_DIR}/sri24_t1_brain.nii.gz`, license: `${SRI24_DIR}/LICENSE.txt` };
+
+function sri24Atlas() {
+  const resolved = `\0${SRI24_ATLAS_ID}`;
+  const files = sri24AtlasFiles();
+  return {
+    name: 'gliolens-sri24-atlas',
+    resolveId: (id) => (id === SRI24_ATLAS_ID ? resolved : null),
+    load: (id) => (id === resolved ? `export default ${JSON.stringify(files ? SRI24_SERVED : null)};` : null),
+    generateBundle() {
+      if (!files) return;
+      for (const part of ['template', 'license']) {
+        this.emitFile({ type: 'asset', fileName: SRI24_SERVED[part], source: readFileSync(files[part]) });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const part = files && Object.keys(SRI24_SERVED).find((p) => req.url?.split('?')[0].endsWith(`/${SRI24_SERVED[p]}`));
+        if (!part) return next();
+        sendFile(res, files[part]);
       });
     },
   };
@@ -129,7 +161,7 @@ export default defineConfig({
     conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
     alias: [{ find: /^@niivue\/dcm2niix\/dist\//, replacement: `${dcm2niixDist}/` }],
   },
-  plugins: [ortRuntime(), modelFiles(), modelDigests(), pageHead()],
+  plugins: [ortRuntime(), modelFiles(), modelDigests(), sri24Atlas(), pageHead()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000, rollupOptions: { onwarn } },
   worker: { format: 'es' },
   server: {

@@ -53,6 +53,19 @@ export class CoreClient {
     return { promise, cancel: () => this.#call('cancel', { target: requestId }) };
   }
 
+  // Prepares four loaded raw scans into SRI24 space (see prepare in worker.js); returns {promise, cancel}. Progress
+  // gives {step, backend} as each step starts; a cancel stops before the next step (the promise rejects with an Error
+  // named CancelledError) and keeps the raw scans.
+  prepare(payload, onProgress) {
+    const { requestId, promise } = this.#start('prepare', payload, [], onProgress);
+    return { promise, cancel: () => this.#call('cancel', { target: requestId }) };
+  }
+
+  // Labels segmented on prepared sequences carried back onto the raw T1c's grid: {id, labels, bytes, header}.
+  labelsOnT1c(payload) {
+    return this.#call('labelsOnT1c', payload);
+  }
+
   // `bytes` is copied to the worker: the page keeps its own copy for the viewer.
   load(name, bytes) {
     return this.#call('load', { name, bytes });

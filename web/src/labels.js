@@ -11,10 +11,14 @@ export const LABELS = [
 // how its values read.
 export const FLAIR_ABNORMALITY = { value: 1, name: 'FLAIR abnormality', short: 'FLAIR', rgb: [0, 190, 255] };
 
+// A brain mask (the Prepare flow's brain extraction, models/mindgrab): scheme 'brain', its one label 1.
+export const BRAIN = { value: 1, name: 'Brain (MindGrab)', short: 'brain', rgb: [200, 80, 255] };
+
 const FALLBACK_RGB = [[70, 130, 255], [200, 90, 220], [0, 200, 200], [255, 140, 0]];
 
 export function labelInfo(value, scheme = 'brats') {
   if (scheme === 'flair' && value === FLAIR_ABNORMALITY.value) return FLAIR_ABNORMALITY;
+  if (scheme === 'brain' && value === BRAIN.value) return BRAIN;
   return LABELS.find((l) => l.value === value) ?? {
     value,
     name: `Label ${value}`,

@@ -7,6 +7,7 @@ import { DicomClient } from './dicom-client.js';
 import { downloadFile } from './download.js';
 import { chosenFiles, droppedFiles } from './dropped-files.js';
 import { PredictionsPanel } from './predictions-panel.js';
+import { PreparePanel } from './prepare-panel.js';
 import { FeaturesPanel } from './features-panel.js';
 import { FlairModel } from './flair-model.js';
 import { GrowthPanel } from './growth-panel.js';
@@ -28,7 +29,9 @@ const viewerReady = Viewer.create($('#viewer'));
 
 // Every loaded file, in the order loaded: {key, name, bytes, role, id, header, image, labels, synthetic, series (a
 // converted DICOM series: {description, seriesNumber, modality})}; a segmentation computed here also has predicted,
-// model (which model made it and why) and scheme ('flair': the FLAIR-only model's one label; else BraTS labels).
+// model (which model made it and why) and scheme ('flair': the FLAIR-only model's one label; else BraTS labels). The
+// Prepare panel's sequences in SRI24 space have prepared: true; the raw scans they came from keep their old role as
+// rawRole (unassigned now, still viewable).
 const files = [];
 let shownRole = '';
 let nextKey = 1;
@@ -202,6 +205,12 @@ function renderFileList() {
       await refresh();
     });
     roleCell.append(select);
+    if (f.prepared || (f.rawRole && !f.role)) {
+      const note = document.createElement('small');
+      note.className = 'series';
+      note.textContent = f.prepared ? 'prepared: SRI24 space' : `raw ${roleLabel(f.rawRole)}, prepared below`;
+      name.append(document.createElement('br'), note);
+    }
     const size = document.createElement('td');
     size.textContent = f.header.dims.join('×');
     row.append(name, roleCell, size);
@@ -237,13 +246,23 @@ function renderLegend() {
   }
 }
 
+// The viewer's choice: the assigned modalities by role, and the raw scans a Prepare left unassigned ('raw:<key>').
 function renderModalitySelect() {
   const select = $('#modality-select');
   const modalities = files.filter((f) => f.role && f.role !== 'seg');
-  const fallback = ['t1c', 'flair', 't1', 't2'].find((r) => modalities.some((f) => f.role === r)) ?? '';
-  if (!modalities.some((f) => f.role === shownRole)) shownRole = fallback;
-  select.replaceChildren(...modalities.map((f) => new Option(roleLabel(f.role), f.role, false, f.role === shownRole)));
-  select.disabled = modalities.length === 0;
+  const raw = files.filter((f) => f.rawRole && !f.role);
+  const options = [...modalities.map((f) => ({ value: f.role, label: roleLabel(f.role) })),
+    ...raw.map((f) => ({ value: `raw:${f.key}`, label: `${f.name}, raw` }))];
+  const fallback = ['t1c', 'flair', 't1', 't2'].find((r) => modalities.some((f) => f.role === r)) ?? options[0]?.value ?? '';
+  if (!options.some((o) => o.value === shownRole)) shownRole = fallback;
+  select.replaceChildren(...options.map((o) => new Option(o.label, o.value, false, o.value === shownRole)));
+  select.disabled = options.length === 0;
+}
+
+// The file the viewer shows as background.
+function shownFile() {
+  return files.find((f) => f.role && f.role === shownRole) ?? files.find((f) => `raw:${f.key}` === shownRole)
+    ?? files.find((f) => !f.role) ?? null;
 }
 
 // A segmentation file the user loaded reads as BraTS labels, or as the FLAIR-only model's one label where
@@ -271,12 +290,17 @@ async function refresh() {
   featuresPanel?.refresh();
   survivalPanel?.refresh();
   segmentPanel?.refresh();
+  preparePanel?.refresh();
   $('#report-button').disabled = files.length === 0 && !restored;
   $('#session-save').disabled = files.length === 0 && !restored;
   const viewer = await viewerReady;
-  const background = files.find((f) => f.role === shownRole) ?? files.find((f) => !f.role) ?? null;
+  const background = shownFile();
   const seg = files.find((f) => f.role === 'seg');
-  viewer.show(background?.image ?? null, seg ? { image: seg.image, values: seg.labels.map((l) => l.label), scheme: seg.scheme } : null);
+  // Over a raw scan, what the Prepare panel has on its grid (the case's labels lie in SRI24 space).
+  const onRaw = preparePanel?.overlayFor(background);
+  const overlay = onRaw !== undefined ? onRaw : seg ? { image: seg.image, values: seg.labels.map((l) => l.label), scheme: seg.scheme } : null;
+  viewer.show(background?.image ?? null, overlay);
+  $('#viewer').dataset.overlay = overlay ? overlay.scheme : '';
   const w = viewer.window;
   if (w) {
     $('#window-min').value = Number(w.min.toPrecision(5));
@@ -312,10 +336,45 @@ async function addSegmentation({ name, bytes, id, labels, scheme, model, gridOf 
   files.push(entry);
   await assignRole(entry, 'seg');
   await refresh();
+  await preparePanel.segmented(entry, gridOf);
+  await refresh();
+}
+// The Prepare panel's sequences in SRI24 space join the case under the four roles; the raw scans they came from
+// (raw: {t1, t1c, t2, flair} entries) give them up quietly and stay in the list, viewable as "raw".
+async function addPrepared(raw, volumes) {
+  const added = [];
+  for (const [role, name] of [['t1', 't1'], ['t1c', 't1ce'], ['t2', 't2'], ['flair', 'flair']]) {
+    const { id, header, bytes } = volumes[name];
+    const entry = { key: nextKey++, name: volumes[name].name, bytes, role: '', id, header, image: null, labels: null, synthetic: false, series: null, prepared: true };
+    entry.image = await Viewer.image(entry.name, bytes);
+    added.push([role, entry]);
+  }
+  for (const [role, entry] of Object.entries(raw)) {
+    entry.rawRole = role;
+    entry.role = '';
+  }
+  for (const [role, entry] of added) {
+    entry.role = role;
+    files.push(entry);
+  }
+  shownRole = 't1c';
+  checkGrids();
+  await refresh();
+  return added.map(([, entry]) => entry);
 }
 // The FLAIR-only model, on the backend chosen in the segment panel wherever it runs.
 const flairModel = new FlairModel(core, { backend: () => $('#segment-backend').value });
 const segmentPanel = new SegmentPanel($('#segment'), core, { getFiles: () => files, addSegmentation, message, flairModel });
+const preparePanel = new PreparePanel($('#prepare'), core, {
+  getFiles: () => files,
+  addPrepared,
+  showFile: async (entry) => {
+    shownRole = entry.role || `raw:${entry.key}`;
+    await refresh();
+  },
+  message,
+  backend: () => $('#segment-backend').value,
+});
 const predictionsPanel = new PredictionsPanel($('#predictions'), core);
 const descriptorsPanel = new DescriptorsPanel($('#descriptors'), core, { getFiles: () => files, onChange: (d) => predictionsPanel.setDescriptors(d) });
 const growthPanel = new GrowthPanel($('#growth'), core, { getFiles: () => files, flairModel });
@@ -373,7 +432,9 @@ function caseState() {
 
 async function showReport() {
   const seg = files.find((f) => f.role === 'seg');
-  const background = files.find((f) => f.role === shownRole) ?? files.find((f) => f.role && f.role !== 'seg');
+  // A raw scan a Prepare left is not on the segmentation's grid: the report shows an assigned modality instead.
+  const shown = shownFile();
+  const background = (shown?.role ? shown : null) ?? files.find((f) => f.role && f.role !== 'seg');
   const images = seg ? { labels: seg.image, labelValues: seg.labels.map((l) => l.label), scheme: seg.scheme, background: background?.image, backgroundName: background?.name } : null;
   try {
     renderReport($('#report'), caseState(), images);

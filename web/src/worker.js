@@ -4,6 +4,7 @@ import wasmUrl from '../../build/wasm/gliolens_web.wasm?url';
 import { gliolensValues } from '../../cli/batch/row.mjs';
 import { parseLabels } from '../../cli/labels.mjs';
 import { Gliolens, networkLoadError, networkRunError } from '../../wasm/gliolens.mjs';
+import { labelsOnT1cGrid, prepareLoaded, sequences } from '../../wasm/prepare.mjs';
 import { Network, chooseBackend } from './network.js';
 
 const ready = createGliolensCore({
@@ -108,6 +109,98 @@ async function segmentFlair(core, payload, requestId) {
   return { ...result, bytes, backend, threads: net.threads, threadsNote: net.note, seconds: (performance.now() - started) / 1000 };
 }
 
+// The Prepare flow (wasm/prepare.mjs) on four loaded raw scans: payload {ids: {t1, t1ce, t2, flair}, names (their file
+// names, for messages), caseName, templateUrl (the SRI24 template served with the page), brainModelUrl (the
+// brain-extraction model's folder: its manifest.json and the network it names), backend, threads?}. Progress names
+// each step ({step: wasm/prepare.mjs STEPS id, or 'setup'}); a cancel stops before the next step. Returns the prepared
+// volumes (headers and .nii.gz bytes: the four sequences in SRI24, float32, with their ids, and the brain mask on the
+// T1c's grid and in SRI24, released here), the matrices, the quality numbers and warnings, and each step's seconds.
+async function prepare(core, payload, requestId) {
+  const started = performance.now();
+  const backend = await chooseBackend(payload.backend);
+  progress(requestId, { step: 'setup', backend });
+  const templateId = await loadedTemplate(core, payload.templateUrl);
+  const manifestUrl = new URL('manifest.json', payload.brainModelUrl).href;
+  const source = new URL(manifestUrl).pathname.split('/').slice(-3).join('/');
+  const manifest = core.readBrainExtractionManifest(await (await fetchOk(manifestUrl)).text(), source);
+  const modelUrl = new URL(manifest.model.file, payload.brainModelUrl).href;
+  const net = await network(modelUrl, null, backend, payload.threads);
+  const setupSeconds = (performance.now() - started) / 1000;
+  const flow = await prepareLoaded(core, {
+    scans: payload.ids,
+    names: payload.names,
+    templateId,
+    brainManifest: manifest,
+    brainSource: source,
+    runBrainNetwork: async (tensor, dims) => {
+      try {
+        return await net.run(tensor, dims);
+      } catch (error) {
+        throw networkRunError(modelName(modelUrl), dims, error);
+      }
+    },
+    onStep: (step) => progress(requestId, { step, backend }),
+    // A Cancel sent while a step ran is still queued: let it in before asking.
+    shouldStop: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return cancelled.has(requestId);
+    },
+  });
+  cancelled.delete(requestId);
+  const volume = (id, name, datatype) => {
+    const bytes = core.volumeBytes(id, name, { datatype });
+    return { id, name, bytes, header: core.headerOfBytes(name, bytes) };
+  };
+  const volumes = {};
+  for (const role of sequences) volumes[role] = volume(flow.ids[role], `${payload.caseName}_sri24_${role}.nii.gz`, 'float32');
+  volumes.brainMask = volume(flow.ids.brainMask, `${payload.caseName}_brain_mask_t1c_grid.nii.gz`, 'uint8');
+  volumes.brainMaskSri24 = volume(flow.ids.brainMaskSri24, `${payload.caseName}_brain_mask_sri24.nii.gz`, 'uint8');
+  // The page shows and downloads the masks from their bytes: the Worker need not keep them.
+  for (const mask of ['brainMask', 'brainMaskSri24']) {
+    core.release(flow.ids[mask]);
+    delete volumes[mask].id;
+  }
+  return {
+    volumes,
+    inputs: flow.inputs,
+    matrices: flow.matrices,
+    brain: flow.brain,
+    registrations: flow.registrations,
+    warnings: flow.warnings,
+    stepSeconds: { setup: Number(setupSeconds.toFixed(3)), ...flow.stepSeconds },
+    backend,
+    threads: net.threads,
+    threadsNote: net.note,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+// The SRI24 template, loaded once per Worker by its URL.
+const templates = new Map();
+async function loadedTemplate(core, url) {
+  if (!templates.has(url)) {
+    templates.set(url, (async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: the SRI24 template is not served with this page (${response.status} ${response.statusText})`);
+      return core.loadBytes('sri24_t1_brain.nii.gz', new Uint8Array(await response.arrayBuffer())).id;
+    })());
+  }
+  try {
+    return await templates.get(url);
+  } catch (error) {
+    templates.delete(url);
+    throw error;
+  }
+}
+
+// Labels segmented on the prepared sequences carried back onto the raw T1c's grid: payload {labelsId, t1ceId,
+// templateToT1c, name}. Returns {id, labels, bytes (.nii.gz named `name`), header}.
+function labelsOnT1c(core, { labelsId, t1ceId, templateToT1c, name }) {
+  const id = labelsOnT1cGrid(core, { inputs: { t1ce: t1ceId }, matrices: { templateToT1c } }, labelsId);
+  const bytes = core.volumeBytes(id, name);
+  return { id, labels: core.labelVolumes(id), bytes, header: core.headerOfBytes(name, bytes) };
+}
+
 function progress(requestId, detail) {
   self.postMessage({ requestId, progress: detail });
 }
@@ -190,6 +283,8 @@ async function cohortCase(core, { files, plan }) {
 
 const handlers = {
   segment,
+  prepare,
+  labelsOnT1c,
   segmentFlair,
   infer,
   readSegmentationManifest: (core, { text, source }) => core.readSegmentationManifest(text, source),
@@ -214,7 +309,9 @@ self.onmessage = async ({ data: { requestId, type, payload } }) => {
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request "${type}"`);
     const result = await handler(core, payload ?? {}, requestId);
-    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer) : ['segment', 'segmentFlair'].includes(type) ? [result.bytes.buffer] : [];
+    const transfer = type === 'demo' ? result.map((file) => file.bytes.buffer)
+      : type === 'prepare' ? Object.values(result.volumes).map((v) => v.bytes.buffer)
+        : ['segment', 'segmentFlair', 'labelsOnT1c'].includes(type) ? [result.bytes.buffer] : [];
     self.postMessage({ requestId, ok: true, result }, transfer);
   } catch (error) {
     cancelled.delete(requestId);
