@@ -99,7 +99,8 @@ function sri24Atlas() {
       server.middlewares.use((req, res, next) => {
         const part = files && Object.keys(SRI24_SERVED).find((p) => req.url?.split('?')[0].endsWith(`/${SRI24_SERVED[p]}`));
         if (!part) return next();
-        sendFile(res, files[part]);
+        // Typed by the name it is served under (the licence's source file has no extension).
+        sendFile(res, files[part], TYPES[extname(SRI24_SERVED[part])]);
       });
     },
   };
@@ -147,8 +148,8 @@ function pageHead() {
   };
 }
 
-function sendFile(res, path) {
-  res.setHeader('Content-Type', TYPES[extname(path)] ?? 'application/octet-stream');
+function sendFile(res, path, type = TYPES[extname(path)]) {
+  res.setHeader('Content-Type', type ?? 'application/octet-stream');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   createReadStream(path).pipe(res);

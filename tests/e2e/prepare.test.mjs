@@ -122,6 +122,11 @@ test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, bra
     assert.ok(legend.reduce((n, l) => n + l.voxels, 0) > 0, 'the labels are listed');
     assert.equal(await page.$eval('#viewer', (c) => c.dataset.overlay), 'brats', 'the labels are shown over the prepared T1c');
     console.log(`# ${await page.textContent('#prepare-labels')}`);
+    // Over the raw T1c, the labels carried onto its grid.
+    const rawT1c = await page.$$eval('#modality-select option', (options) => options.find((o) => /_t1c\.nii\.gz, raw$/.test(o.textContent)).value);
+    await page.selectOption('#modality-select', rawT1c);
+    await page.waitForFunction((name) => document.querySelector('#viewer').dataset.background === name, `${PATIENT}_t1c.nii.gz`);
+    assert.equal(await page.$eval('#viewer', (c) => c.dataset.overlay), 'brats', 'the T1c-grid labels are shown over the raw T1c');
 
     // The labels on the raw T1c's own grid, and in SRI24 space.
     // Saved under their own names: the core reads a gzip file only when it is named .gz.
@@ -133,13 +138,13 @@ test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, bra
       return { name: file.suggestedFilename(), path };
     };
     const onT1c = await download('labels-t1c');
-    const rawT1c = readNifti1(raw.t1c);
+    const rawT1cFile = readNifti1(raw.t1c);
     const savedOnT1c = readNifti1(onT1c.path);
     assert.equal(onT1c.name, `${PATIENT}_gliolens_seg_t1c_grid.nii.gz`);
-    assert.deepEqual(savedOnT1c.dims, rawT1c.dims, 'the T1c-grid labels have the raw T1c\'s dims');
-    savedOnT1c.srow.flat().forEach((v, i) => assert.ok(Math.abs(v - rawT1c.srow.flat()[i]) < 1e-3, 'and its affine'));
+    assert.deepEqual(savedOnT1c.dims, rawT1cFile.dims, 'the T1c-grid labels have the raw T1c\'s dims');
+    savedOnT1c.srow.flat().forEach((v, i) => assert.ok(Math.abs(v - rawT1cFile.srow.flat()[i]) < 1e-3, 'and its affine'));
     assert.ok(savedOnT1c.data.some((v) => v !== 0), 'labels on the T1c grid');
-    assert.equal(await page.$eval('#prepare-labels', (p) => p.dataset.dims), rawT1c.dims.join('x'));
+    assert.equal(await page.$eval('#prepare-labels', (p) => p.dataset.dims), rawT1cFile.dims.join('x'));
     const inSri24 = await download('labels-sri24');
     for (const key of ['t1ce', 'brain-mask-t1c']) assert.ok(readNifti1((await download(key)).path).dims.length === 3, key);
 

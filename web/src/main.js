@@ -300,7 +300,7 @@ async function refresh() {
   const onRaw = preparePanel?.overlayFor(background);
   const overlay = onRaw !== undefined ? onRaw : seg ? { image: seg.image, values: seg.labels.map((l) => l.label), scheme: seg.scheme } : null;
   viewer.show(background?.image ?? null, overlay);
-  $('#viewer').dataset.overlay = overlay ? overlay.scheme : '';
+  Object.assign($('#viewer').dataset, { background: background?.name ?? '', overlay: overlay ? overlay.scheme : '' });
   const w = viewer.window;
   if (w) {
     $('#window-min').value = Number(w.min.toPrecision(5));
