@@ -37,9 +37,11 @@ export async function loadScan(core, path, role) {
 }
 
 // Runs the whole flow. inputs: {t1, t1ce, t2, flair} paths; out: a folder (or null to write nothing); template: the SRI24
-// T1 brain template. Returns {ids (loaded volumes: sri24 sequences, masks, the raw scans, the template), inputs (the raw
+// T1 brain template; atlasTransform: 'rigid' (default) or 'affine'; brainMask: a brain mask file on the T1c's grid to use
+// instead of the brain-extraction network (it must match the T1c's header: dims and affine). Returns {ids (loaded volumes: sri24 sequences, masks, the raw scans, the template), inputs (the raw
 // scans' and the template's ids), matrices, summary}; the caller releases the ids (releasePrepared).
-export async function prepare(core, { inputs, out = null, template = sharedDataTemplate(), brainManifest, brainSource, runBrainNetwork }) {
+export async function prepare(core, { inputs, out = null, template = sharedDataTemplate(), brainManifest, brainSource, runBrainNetwork,
+  atlasTransform = 'rigid', brainMask = null }) {
   if (!template || !existsSync(template)) {
     throw new Error(`${template ?? 'SRI24 template'}: SRI24 T1 brain template not found; give it with --template FILE (sri24_t1_brain.nii.gz)`);
   }
@@ -63,6 +65,14 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
   const templateId = core.load(resolve(template)).id;
   ids.template = templateId;
   for (const role of sequences) ids[`raw_${role}`] = scans[role].id;
+  if (brainMask) {
+    try {
+      ids.brainMask = loadBrainMask(core, resolve(brainMask), scans.t1ce);
+    } catch (error) {
+      for (const id of Object.values(ids)) core.release(id);
+      throw error;
+    }
+  }
 
   let flow;
   try {
@@ -73,6 +83,8 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
       brainManifest,
       brainSource,
       runBrainNetwork,
+      atlasTransform,
+      brainMaskId: ids.brainMask ?? null,
     });
   } catch (error) {
     for (const id of Object.values(ids)) core.release(id);
@@ -92,7 +104,7 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
       core.saveVolume(ids.brainMask, files.brainMask = join(out, 'brain_mask_t1ce.nii.gz'), 'uint8');
       core.saveVolume(ids.brainMaskSri24, files.brainMaskSri24 = join(out, 'brain_mask.nii.gz'), 'uint8');
       const write = (name, matrix, kind, fixed, moving) => writeFileSync(files[name] = join(out, `${name}.txt`), transformText(matrix, { kind, fixed, moving }));
-      write('t1ce_to_sri24', templateToT1c, 'affine', basename(template), inputs.t1ce);
+      write('t1ce_to_sri24', templateToT1c, registrations['t1ce->sri24'].kind, basename(template), inputs.t1ce);
       for (const role of ['t1', 't2', 'flair']) write(`${role}_to_t1ce`, toT1c[role], 'rigid', inputs.t1ce, inputs[role]);
     });
   }
@@ -110,6 +122,19 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
       seconds: { ...seconds, total: Object.values(seconds).reduce((a, b) => a + b, 0) },
     },
   };
+}
+
+// A brain mask file for the T1c, refused by name unless it lies on the T1c's grid (dims and affine within 1e-3 mm).
+function loadBrainMask(core, path, t1ce) {
+  if (!existsSync(path)) throw new Error(`${path}: no such file (--brain-mask)`);
+  const { id, header } = core.load(path);
+  const same = header.dims.slice(0, 3).every((n, a) => n === t1ce.header.dims[a])
+    && header.affine.every((row, r) => row.every((v, c) => Math.abs(v - t1ce.header.affine[r][c]) < 1e-3));
+  if (!same) {
+    core.release(id);
+    throw new Error(`${path}: the brain mask is not on the T1c's grid (${header.dims.slice(0, 3).join('x')} against ${t1ce.header.dims.slice(0, 3).join('x')}, or another affine); give a mask of ${t1ce.source}`);
+  }
+  return id;
 }
 
 export function releasePrepared(core, prepared) {

@@ -1,8 +1,8 @@
 // The Prepare flow's steps on volumes already loaded in the core (issue 29, docs/prepare.md), shared by the CLI
 // (cli/prepare.mjs, which loads the files and writes the results) and the page's Worker (web/src/worker.js): brain
-// extraction of the T1c; T1, T2 and FLAIR rigidly onto the T1c; the T1c (read through its brain mask) affinely onto the
-// SRI24 template; each sequence resampled once onto the template's grid through its composed matrix and stripped by the
-// brain mask carried there. No file system, no network runtime: the brain-extraction network is injected
+// extraction of the T1c (or a brain mask the caller gives); T1, T2 and FLAIR rigidly onto the T1c; the T1c (read through
+// its brain mask) rigidly onto the SRI24 template, as BraTS places its cases (affinely on request); each sequence
+// resampled once onto the template's grid through its composed matrix and stripped by the brain mask carried there. No file system, no network runtime: the brain-extraction network is injected
 // (`runBrainNetwork(tensor, dims)`), so Node and the browser each run it their own way.
 export const sequences = ['t1', 't1ce', 't2', 'flair'];
 
@@ -12,7 +12,7 @@ export const STEPS = [
   { id: 't1->t1ce', timing: 'registerToT1c', label: 'T1 onto the T1c (rigid)' },
   { id: 't2->t1ce', timing: 'registerToT1c', label: 'T2 onto the T1c (rigid)' },
   { id: 'flair->t1ce', timing: 'registerToT1c', label: 'FLAIR onto the T1c (rigid)' },
-  { id: 't1ce->sri24', timing: 'registerToTemplate', label: 'T1c onto the SRI24 template (affine)' },
+  { id: 't1ce->sri24', timing: 'registerToTemplate', label: 'T1c onto the SRI24 template' },
   { id: 'resample', timing: 'resample', label: 'Resampling onto the SRI24 grid and stripping' },
 ];
 
@@ -62,19 +62,28 @@ function cancelledError() {
   return Object.assign(new Error('prepare cancelled'), { name: 'CancelledError' });
 }
 
+// How the T1c is laid on the template. Rigid is the default because BraTS space is a rigid one: its cases keep their own
+// brain sizes (the 14 shared BraTS brains span 1,284-1,729 mL, extents varying 2-4 %, around the template's 1,452 mL),
+// so an affine fit that scales a patient's brain to the template's shows the network brains unlike its training data
+// and places the tumour where BraTS's labels would not (docs/prepare.md: TCGA-FG-6692's whole-tumour Dice).
+export const ATLAS_TRANSFORMS = ['rigid', 'affine'];
+
 // Runs the steps on loaded volumes. scans: {t1, t1ce, t2, flair} ids; names: the same roles' file names, for messages
-// (default the sequence's name); templateId: the loaded SRI24 T1 brain template. onStep(id) hears each step of STEPS
+// (default the sequence's name); templateId: the loaded SRI24 T1 brain template; atlasTransform: 'rigid' (default) or
+// 'affine' for the T1c onto the template; brainMaskId: a loaded brain mask on the T1c's grid (from another tool) to use
+// instead of running the brain-extraction network (the caller keeps it; it is returned as ids.brainMask). onStep(id) hears each step of STEPS
 // as it starts; shouldStop() (may be async) is asked before each, and a stop throws an Error named CancelledError after
 // releasing what the flow made. Returns {ids (the volumes it made, the caller releases them: brainMask on the T1c's
 // grid, brainMaskSri24, t1, t1ce, t2, flair in SRI24), inputs ({...scans, template}), matrices ({templateToT1c: template
 // world -> T1c world, toT1c: {t1, t2, flair}: T1c world -> that sequence's world}), brain ({voxels, mL, networkInput}),
 // registrations, warnings, seconds (by STEPS' timing keys), stepSeconds (by step id)}.
 export async function prepareLoaded(core, { scans, names = {}, templateId, brainManifest, brainSource, runBrainNetwork,
-  onStep = () => {}, shouldStop = () => false }) {
+  atlasTransform = 'rigid', brainMaskId = null, onStep = () => {}, shouldStop = () => false }) {
   const name = (role) => names[role] ?? SEQUENCE_NAMES[role];
   const missing = sequences.filter((role) => scans?.[role] === undefined || scans[role] === null);
   if (missing.length) throw new Error(`${missing.map((r) => SEQUENCE_NAMES[r]).join(', ')} missing: Prepare needs T1, T1c, T2 and FLAIR`);
   if (templateId === undefined || templateId === null) throw new Error('no SRI24 template loaded');
+  if (!ATLAS_TRANSFORMS.includes(atlasTransform)) throw new Error(`atlas transform "${atlasTransform}" is not one of ${ATLAS_TRANSFORMS.join(', ')}`);
   const ids = {};
   const seconds = {};
   const stepSeconds = {};
@@ -94,11 +103,15 @@ export async function prepareLoaded(core, { scans, names = {}, templateId, brain
   };
   try {
     const brain = await step('brainExtraction', async () => {
+      if (brainMaskId !== null) return givenBrainMask(core, brainMaskId, scans.t1ce, name('t1ce'));
       const result = await core.extractBrain(scans.t1ce, { manifest: brainManifest, source: brainSource, runNetwork: runBrainNetwork });
       ids.brainMask = result.id;
       return result;
     });
-    if (!brain.voxels) throw new Error(`${name('t1ce')}: brain extraction found no brain in this scan (is it a head MRI?)`);
+    if (!brain.voxels) {
+      throw new Error(brain.given ? `${name('t1ce')}: the brain mask given is empty`
+        : `${name('t1ce')}: brain extraction found no brain in this scan (is it a head MRI?)`);
+    }
 
     for (const role of ['t1', 't2', 'flair']) {
       await step(`${role}->t1ce`, () => {
@@ -109,7 +122,7 @@ export async function prepareLoaded(core, { scans, names = {}, templateId, brain
       });
     }
     const templateToT1c = await step('t1ce->sri24', () => {
-      const result = registered(() => core.register(templateId, scans.t1ce, { affine: true, init: 'moments', movingMaskId: brain.id }),
+      const result = registered(() => core.register(templateId, scans.t1ce, { affine: atlasTransform === 'affine', init: 'moments', movingMaskId: brain.id }),
         `${name('t1ce')} onto the SRI24 template`);
       registrations['t1ce->sri24'] = registrationSummary(result);
       warnings.push(...result.warnings.map((w) => `t1ce -> sri24: ${w}`));
@@ -130,10 +143,10 @@ export async function prepareLoaded(core, { scans, names = {}, templateId, brain
       }
     });
     return {
-      ids,
+      ids: { ...ids, brainMask: brain.id },
       inputs: { ...scans, template: templateId },
       matrices: { templateToT1c, toT1c },
-      brain: { voxels: brain.voxels, mL: brain.mL, networkInput: brain.boxSize },
+      brain: { voxels: brain.voxels, mL: brain.mL, ...(brain.given ? { given: true } : { networkInput: brain.boxSize }) },
       registrations,
       warnings,
       seconds,
@@ -143,6 +156,17 @@ export async function prepareLoaded(core, { scans, names = {}, templateId, brain
     for (const id of new Set(Object.values(ids))) core.release(id);
     throw error;
   }
+}
+
+// A brain mask given for the T1c: checked against its grid (stripping it is the core's check), counted like the network's.
+function givenBrainMask(core, maskId, t1ceId, t1ceName) {
+  try {
+    core.release(core.stripBrain(t1ceId, maskId));
+  } catch (error) {
+    throw Object.assign(new Error(`${t1ceName}: the brain mask given is not on its grid (${error.message})`), { name: error.name });
+  }
+  const labels = core.labelVolumes(maskId);
+  return { id: maskId, voxels: labels.reduce((n, l) => n + l.voxels, 0), mL: labels.reduce((n, l) => n + l.mL, 0), boxSize: null, given: true };
 }
 
 // A registration whose core error names the pair it was registering.

@@ -7,18 +7,20 @@ import { readModelDir } from '../model-dir.mjs';
 import { loadNodeNetwork } from '../onnx-node.mjs';
 import { openFlairModel, segmentFlairFile } from '../flair.mjs';
 import { labelsOnT1cGrid, releasePrepared } from '../prepare.mjs';
-import { prepareWithWasm } from './prepare.mjs';
+import { prepareOptions, prepareWithWasm } from './prepare.mjs';
 
 export const help = `usage: gliolens segment --t1 A --t1ce B --t2 C --flair D --out seg.nii.gz [--model DIR] [--mirror]
        [--keep-small-components] [--threads N]
        gliolens segment --flair D --out mask.nii.gz [--t2 C] [--flair-model DIR] [--threads N]
        gliolens segment --raw --t1 A --t1c B --t2 C --flair D --out seg.nii.gz [--out-sri24 S.nii.gz] [--prepare-out DIR] [--template F]
+       [--brain-mask M] [--atlas-transform rigid|affine]
   labels 1 necrotic/non-enhancing core, 2 edema, 4 enhancing tumour; prints the label volumes and timings;
   --model DIR: a folder with manifest.json and its ONNX (a manifest with a refine section names a second, 1 mm network: the cascade);
   --keep-small-components skips the model's clean-up of tumour components under its postprocess.min_component_voxels;
   --raw: the inputs are raw scans (NIfTI files or DICOM folders, any grid, not stripped): gliolens prepare runs first
   (brain extraction, registration onto SRI24) and --out gets the labels on the T1c's own grid (nearest);
-  --out-sri24 S also writes them in SRI24 space, --prepare-out DIR keeps what prepare writes;
+  --out-sri24 S also writes them in SRI24 space, --prepare-out DIR keeps what prepare writes; --brain-mask and
+  --atlas-transform as gliolens prepare's;
   without all of T1, T1c and T2 (--flair alone, or with some of them): the FLAIR-only model (models/flair_seg, or
   --flair-model DIR) segments the FLAIR abnormality (= whole tumour) from the FLAIR alone: label 1 on the FLAIR's own
   grid, its volume in mL; the sequences given beside the FLAIR are not used (the output says so)`;
@@ -28,6 +30,7 @@ export const options = {
   'keep-small-components': { type: 'boolean' }, threads: { type: 'string' },
   raw: { type: 'boolean' }, t1c: { type: 'string' }, 'out-sri24': { type: 'string' }, 'prepare-out': { type: 'string' },
   template: { type: 'string' }, 'brain-model': { type: 'string' }, 'flair-model': { type: 'string' },
+  ...prepareOptions(),
 };
 
 const SEQUENCES = { t1: 'T1', t1ce: 'T1c', t2: 'T2', flair: 'FLAIR' };
@@ -37,7 +40,9 @@ export async function run({ core, values }) {
     throw new UsageError('--raw prepares all four sequences (--t1 --t1c --t2 --flair); a FLAIR alone needs no preparation: drop --raw and the FLAIR-only model reads it as it is');
   }
   if (values.raw) return runRaw({ core, values });
-  if (values['out-sri24'] || values['prepare-out']) throw new UsageError('--out-sri24 and --prepare-out need --raw');
+  if (values['out-sri24'] || values['prepare-out'] || values['brain-mask'] || values['atlas-transform']) {
+    throw new UsageError('--out-sri24, --prepare-out, --brain-mask and --atlas-transform need --raw');
+  }
   const missing = Object.keys(SEQUENCES).filter((key) => !values[key]);
   if (missing.length && values.flair) return runFlairOnly({ core, values, missing });
   if (missing.length) {

@@ -19,15 +19,16 @@ const PATIENT = 'TCGA-FG-6692';
 const study = join(sharedData, 'raw', PATIENT);
 const raw = { t1: join(study, 't1.nii.gz'), t1c: join(study, 't1c.nii.gz'), t2: join(study, 't2.nii.gz'), flair: join(study, 'flair.nii.gz') };
 const expertLabels = join(sharedData, 'radiogenomics', 'tcga', 'masks', `${PATIENT}.nii.gz`);
+const brainReference = join(study, 't1c_brain_mask_reference.nii.gz');
 const distTemplate = join(process.env.GLIOLENS_DIST_DIR ?? join(projectRoot, 'web', 'dist'), 'atlas', 'sri24', 'sri24_t1_brain.nii.gz');
-const skip = skipWithoutSharedData(...Object.values(raw), expertLabels)
+const skip = skipWithoutSharedData(...Object.values(raw), expertLabels, brainReference)
   || (existsSync(distTemplate) ? false : `the build has no SRI24 template (${distTemplate}; scripts/build copies it from the shared data): skipped`);
 const app = serveAppInBrowser();
 
 // The raw scans under the patient's name, as a user's files would be named.
 const asFile = (role) => ({ name: `${PATIENT}_${role}.nii.gz`, mimeType: 'application/gzip', buffer: readFileSync(raw[role]) });
 
-test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, brain mask), Segment, labels in SRI24 and on the T1c\'s grid',
+test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, brain mask Dice >= 0.95), Segment, labels in SRI24 and on the T1c\'s grid',
   { timeout: 600_000, skip }, async () => {
     const started = performance.now();
     const { page, problems } = await app.open();
@@ -146,10 +147,17 @@ test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, bra
     assert.ok(savedOnT1c.data.some((v) => v !== 0), 'labels on the T1c grid');
     assert.equal(await page.$eval('#prepare-labels', (p) => p.dataset.dims), rawT1cFile.dims.join('x'));
     const inSri24 = await download('labels-sri24');
-    for (const key of ['t1ce', 'brain-mask-t1c']) assert.ok(readNifti1((await download(key)).path).dims.length === 3, key);
+    assert.equal(readNifti1((await download('t1ce')).path).dims.length, 3);
+    const brainMask = await download('brain-mask-t1c');
 
     // Whole-tumour Dice against the expert labels in SRI24, through world coordinates (their header is BraTS's, LPS).
     const core = await createGliolens();
+    // MindGrab's brain mask (WebAssembly, the page's own run) on the T1c's grid, against the reference from another tool:
+    // the suite's one check of brain extraction on a whole scan (tests/node/prepare.test.mjs gives the reference mask).
+    assert.equal(core.compareGrids([raw.t1c, brainMask.path, brainReference]).same, true);
+    const [brainScore] = core.scoreSegmentation(core.load(brainMask.path).id, core.load(brainReference).id);
+    console.log(`# ${PATIENT} T1c brain mask from the page: Dice ${brainScore.dice.toFixed(4)} against the reference, HD95 ${brainScore.hd95?.toFixed(1)} mm`);
+    assert.ok(brainScore.dice >= 0.95, `brain mask Dice ${brainScore.dice} < 0.95`);
     const labels = core.load(inSri24.path);
     const expert = core.load(expertLabels);
     const identity = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];

@@ -1,8 +1,9 @@
 // The Prepare flow (issue 29 item 4, cli/prepare.mjs) on a real clinical study as it came off the scanner: TCGA-FG-6692
 // (T1, T1c, T2, FLAIR at 0.9 x 0.9 x 5.5 mm, not registered, not stripped) prepared into SRI24 space and segmented.
-// MindGrab and the tumour networks run in onnxruntime-node's native engine through the injectable runners, to keep
-// the suite's 25-minute budget (the WebAssembly engine on these networks is checked by brain-extraction-parity and
-// segment tests). This test also holds the brain-extraction Dice check, so that MindGrab runs once in the suite.
+// The brain mask is the study's reference mask given with --brain-mask, and the tumour networks run in onnxruntime-node's
+// native engine through the injectable runner, to keep the suite's 25-minute budget: MindGrab runs once in the suite,
+// in the page (tests/e2e/prepare.test.mjs, which holds the brain-extraction Dice check) through the same steps
+// (wasm/prepare.mjs).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { readBrainModelDir } from '../../cli/commands/brain.mjs';
 import { readModelDir } from '../../cli/model-dir.mjs';
 import { labelsOnT1cGrid, loadScan, prepare, releasePrepared } from '../../cli/prepare.mjs';
 import { parseTransformText } from '../../cli/transform-text.mjs';
@@ -38,32 +38,26 @@ function gliolens(...args) {
   return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : null };
 }
 
-test('TCGA-FG-6692 from raw: prepare (brain mask Dice >= 0.95 against the reference) and segment (whole-tumour Dice in SRI24, issue 29)',
+test('TCGA-FG-6692 from raw with its reference brain mask: prepare (rigidly onto SRI24, files and transforms) and segment (whole-tumour Dice in SRI24, issue 29)',
   { skip: skipWithoutSharedData(...Object.values(inputs), brainReference, expertLabels, template) }, async () => {
     const ort = await import('onnxruntime-node');
     const core = await createGliolens();
     const started = performance.now();
-    const brainModel = readBrainModelDir(core);
-    const brainNetwork = await nativeRunner(ort, brainModel.modelPath);
     const out = join(scratch, 'prepared');
-    let prepared;
-    try {
-      prepared = await prepare(core, { inputs, out, template, brainManifest: brainModel.manifest, brainSource: brainModel.manifestPath, runBrainNetwork: brainNetwork.run });
-    } finally {
-      await brainNetwork.release();
-    }
+    const prepared = await prepare(core, { inputs, out, template, brainMask: brainReference });
     const { summary } = prepared;
     console.log(`# prepare: ${JSON.stringify({ seconds: summary.seconds, brain: summary.brain, warnings: summary.warnings })}`);
     for (const [name, r] of Object.entries(summary.registrations)) {
       console.log(`# ${name}: ${r.kind}, normalised MI ${r.normalizedMutualInformation.toFixed(3)}, overlap ${r.overlap.toFixed(3)}`);
     }
 
-    // (a) The brain mask on the T1c's own grid, against the reference from another tool.
+    // (a) The brain mask given, written back on the T1c's own grid; the T1c laid rigidly on the template (BraTS space).
     assert.equal(core.compareGrids([inputs.t1ce, summary.files.brainMask, brainReference]).same, true);
+    assert.equal(summary.brain.given, true);
     const truthBrain = core.load(brainReference);
-    const [brainScore] = core.scoreSegmentation(prepared.ids.brainMask, truthBrain.id);
-    console.log(`# TCGA-FG-6692 T1c brain mask: Dice ${brainScore.dice.toFixed(4)} against the reference, HD95 ${brainScore.hd95?.toFixed(1)} mm; brain ${summary.brain.mL.toFixed(0)} mL`);
-    assert.ok(brainScore.dice >= 0.95, `brain mask Dice ${brainScore.dice} < 0.95`);
+    assert.equal(core.scoreSegmentation(prepared.ids.brainMask, truthBrain.id)[0].dice, 1);
+    assert.equal(summary.registrations['t1ce->sri24'].kind, 'rigid');
+    assert.match(readFileSync(summary.files.t1ce_to_sri24, 'utf8'), /rigid/);
 
     // What prepare wrote: the four sequences and the mask on the template's grid, the transforms as text.
     for (const role of ['t1', 't1ce', 't2', 'flair']) assert.equal(core.compareGrids([template, summary.files[role]]).same, true, role);
@@ -103,6 +97,18 @@ test('TCGA-FG-6692 from raw: prepare (brain mask Dice >= 0.95 against the refere
     assert.equal(core.compareGrids([inputs.t1ce, onT1cFile]).same, true);
     releasePrepared(core, prepared);
   });
+
+test('gliolens prepare refuses a brain mask on another grid than the T1c\'s, and an unknown atlas transform', { skip: skipWithoutSharedData(...Object.values(inputs), template) }, () => {
+  const wrongGrid = gliolens('prepare', '--t1', inputs.t1, '--t1c', inputs.t1ce, '--t2', inputs.t2, '--flair', inputs.flair,
+    '--out', join(scratch, 'none'), '--template', template, '--brain-mask', inputs.t2);
+  assert.equal(wrongGrid.status, 1);
+  assert.match(wrongGrid.stderr, /t2\.nii\.gz: the brain mask is not on the T1c's grid \(224x256x26 against 256x224x26, or another affine\); give a mask of .*t1c\.nii\.gz/);
+  const shear = gliolens('prepare', '--t1', inputs.t1, '--t1c', inputs.t1ce, '--t2', inputs.t2, '--flair', inputs.flair,
+    '--out', join(scratch, 'none'), '--atlas-transform', 'shear');
+  assert.equal(shear.status, 2);
+  assert.match(shear.stderr, /--atlas-transform shear: use rigid or affine/);
+  assert.equal(existsSync(join(scratch, 'none')), false);
+});
 
 test('gliolens prepare names a missing input', () => {
   const run = gliolens('prepare', '--t1', join(scratch, 'absent.nii.gz'), '--t1c', inputs.t1ce, '--t2', inputs.t2, '--flair', inputs.flair,

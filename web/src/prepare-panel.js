@@ -1,7 +1,7 @@
 // The "Prepare" panel (issue 29, docs/prepare.md): four raw scans (any grid, not registered, not stripped) brought into
 // the SRI24 space the tumour model knows, in the Worker (wasm/prepare.mjs, as `gliolens prepare` runs it): brain
 // extraction of the T1c with MindGrab on the segment panel's backend, T1/T2/FLAIR rigidly onto the T1c, the T1c
-// affinely onto the SRI24 template (served with the page), all four resampled once and stripped. Progress for each
+// rigidly onto the SRI24 template as BraTS places its cases (served with the page), all four resampled once and stripped. Progress for each
 // step, Cancel between steps (the raw scans stay loaded), the quality numbers and warnings, the brain mask over the raw
 // T1c; the prepared sequences join the case under the four roles and the raw ones stay viewable. A segmentation of the
 // prepared sequences is carried back onto the raw T1c's grid too, and everything can be downloaded.
