@@ -120,6 +120,7 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
       registrations,
       warnings,
       seconds: { ...seconds, total: Object.values(seconds).reduce((a, b) => a + b, 0) },
+      stepSeconds: flow.stepSeconds,  // each step of wasm/prepare.mjs's STEPS by its id (seconds sums the three rigid ones)
     },
   };
 }
