@@ -4,6 +4,7 @@
 #include "core/imaging/resample.hpp"
 #include "core/registration/apply.hpp"
 #include "core/registration/registration.hpp"
+#include "core/registration/template_check.hpp"
 #include "wasm/js_convert.hpp"
 #include "wasm/session.hpp"
 
@@ -99,10 +100,22 @@ int resample_through(Session& session, int moving_id, int reference_id, const va
   });
 }
 
+// The outline of loaded skull-stripped template `template_id`'s brain as a new loaded label volume on its grid: its id.
+int template_outline(Session& session, int template_id) {
+  return guarded([&] { return session.add(registration::template_outline(session.volume(template_id))); });
+}
+
+// Dice between loaded brain mask `mask_id` and loaded template `template_id`'s brain (non-zero voxels), one grid.
+double template_brain_dice(const Session& session, int mask_id, int template_id) {
+  return guarded([&] { return registration::template_brain_dice(session.volume(mask_id), session.volume(template_id)); });
+}
+
 }  // namespace
 }  // namespace gliolens::js
 
 EMSCRIPTEN_BINDINGS(gliolens_registration) {
   emscripten::function("registerVolumes", &gliolens::js::register_volumes);
   emscripten::function("resampleThrough", &gliolens::js::resample_through);
+  emscripten::function("templateOutline", &gliolens::js::template_outline);
+  emscripten::function("templateBrainDice", &gliolens::js::template_brain_dice);
 }

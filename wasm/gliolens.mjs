@@ -422,6 +422,18 @@ export class Gliolens {
     return this.#module.resampleThrough(this.#session, movingId, referenceId, matrix, options);
   }
 
+  // The surface of loaded skull-stripped template `templateId`'s brain (its non-zero voxels, one voxel thick) as a new
+  // loaded label volume (1) on its grid, to draw over a scan registered onto it: the new volume's id.
+  templateOutline(templateId) {
+    return this.#module.templateOutline(this.#session, templateId);
+  }
+
+  // Dice between loaded brain mask `maskId` and loaded template `templateId`'s brain (non-zero voxels), on one grid:
+  // how well a scan's brain, carried onto the template, covers the template's.
+  templateBrainDice(maskId, templateId) {
+    return this.#module.templateBrainDice(this.#session, maskId, templateId);
+  }
+
   release(id) {
     this.#session.release(id);
   }

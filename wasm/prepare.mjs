@@ -68,6 +68,13 @@ function cancelledError() {
 // and places the tumour where BraTS's labels would not (docs/prepare.md: TCGA-FG-6692's whole-tumour Dice).
 export const ATLAS_TRANSFORMS = ['rigid', 'affine'];
 
+// Below this Dice between the T1c's brain mask carried onto the template and the template's brain, the T1c -> SRI24
+// registration is called probably wrong. A right one gives 0.93-0.94 on TCGA-FG-6692 (MindGrab's mask, the reference
+// mask; a patient's brain differs in size and shape from the template's); the template's own brain against itself moved scores 0.94 at 5 mm, 0.88 at
+// 10 mm, 0.77 at 20 mm and 0.70-0.73 turned 10 degrees about the world origin, so a patient's brain off by a
+// centimetre or more falls under it.
+export const MIN_TEMPLATE_BRAIN_DICE = 0.85;
+
 // Runs the steps on loaded volumes. scans: {t1, t1ce, t2, flair} ids; names: the same roles' file names, for messages
 // (default the sequence's name); templateId: the loaded SRI24 T1 brain template; atlasTransform: 'rigid' (default) or
 // 'affine' for the T1c onto the template; brainMaskId: a loaded brain mask on the T1c's grid (from another tool) to use
@@ -76,7 +83,8 @@ export const ATLAS_TRANSFORMS = ['rigid', 'affine'];
 // releasing what the flow made. Returns {ids (the volumes it made, the caller releases them: brainMask on the T1c's
 // grid, brainMaskSri24, t1, t1ce, t2, flair in SRI24), inputs ({...scans, template}), matrices ({templateToT1c: template
 // world -> T1c world, toT1c: {t1, t2, flair}: T1c world -> that sequence's world}), brain ({voxels, mL, networkInput}),
-// registrations, warnings, seconds (by STEPS' timing keys), stepSeconds (by step id)}.
+// registrations (each pair's summary; t1ce->sri24's also templateBrainDice: the Dice of brainMaskSri24 against the
+// template's brain), warnings, seconds (by STEPS' timing keys), stepSeconds (by step id)}.
 export async function prepareLoaded(core, { scans, names = {}, templateId, brainManifest, brainSource, runBrainNetwork,
   atlasTransform = 'rigid', brainMaskId = null, onStep = () => {}, shouldStop = () => false }) {
   const name = (role) => names[role] ?? SEQUENCE_NAMES[role];
@@ -142,6 +150,16 @@ export async function prepareLoaded(core, { scans, names = {}, templateId, brain
         }
       }
     });
+    // The T1c's brain carried onto the template against the template's own brain: one number for the registration a
+    // clinician can read (0.93 on TCGA-FG-6692 with MindGrab's mask), and a warning in looksWrong's words when it is low.
+    const toTemplate = registrations['t1ce->sri24'];
+    toTemplate.templateBrainDice = core.templateBrainDice(ids.brainMaskSri24, templateId);
+    if (toTemplate.templateBrainDice < MIN_TEMPLATE_BRAIN_DICE) {
+      const warning = `the brain carried onto the template covers the template's brain with Dice ${toTemplate.templateBrainDice.toFixed(2)} `
+        + `(below ${MIN_TEMPLATE_BRAIN_DICE}): the registration probably failed; check the overlay`;
+      toTemplate.warnings = [...toTemplate.warnings, warning];
+      warnings.push(`t1ce -> sri24: ${warning}`);
+    }
     return {
       ids: { ...ids, brainMask: brain.id },
       inputs: { ...scans, template: templateId },

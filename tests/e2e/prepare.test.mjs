@@ -28,7 +28,7 @@ const app = serveAppInBrowser();
 // The raw scans under the patient's name, as a user's files would be named.
 const asFile = (role) => ({ name: `${PATIENT}_${role}.nii.gz`, mimeType: 'application/gzip', buffer: readFileSync(raw[role]) });
 
-test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, brain mask Dice >= 0.95), Segment, labels in SRI24 and on the T1c\'s grid',
+test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, brain mask Dice >= 0.95, the template outline), Segment, labels in SRI24 and on the T1c\'s grid',
   { timeout: 600_000, skip }, async () => {
     const started = performance.now();
     const { page, problems } = await app.open();
@@ -111,6 +111,17 @@ test('TCGA-FG-6692 from raw in the page: Prepare (progress, quality numbers, bra
     await page.waitForFunction(() => document.querySelector('#viewer').dataset.overlay === 'brain');
     assert.match(await page.$eval('#modality-select', (s) => s.selectedOptions[0].textContent), /_t1c\.nii\.gz, raw$/);
     await page.uncheck('#prepare-show-mask');
+    await page.waitForFunction(() => document.querySelector('#viewer').dataset.overlay === '');
+    // The check view: the template brain's outline over the prepared T1c, and the Dice of the T1c's brain carried onto
+    // the template with the template's brain, in the T1c -> SRI24 row.
+    const templateDice = Number(await page.$eval('#prepare-registrations tr[data-pair="t1ce->sri24"]', (r) => r.dataset.templateBrainDice));
+    console.log(`# ${PATIENT} T1c brain mask in SRI24 against the template's brain: Dice ${templateDice.toFixed(4)}`);
+    assert.ok(templateDice > 0.9, `brain overlap with the template: Dice ${templateDice} > 0.9`);
+    assert.match(await page.textContent('#prepare-registrations tr[data-pair="t1ce->sri24"]'), /brain overlap with the template: Dice 0\.9\d/);
+    await page.check('#prepare-show-outline');
+    await page.waitForFunction((name) => document.querySelector('#viewer').dataset.overlay === 'outline'
+      && document.querySelector('#viewer').dataset.background === name, `${PATIENT}_sri24_t1ce.nii.gz`);
+    await page.uncheck('#prepare-show-outline');
     await page.waitForFunction(() => document.querySelector('#viewer').dataset.overlay === '');
 
     // Segment on the prepared sequences, as on BraTS data.

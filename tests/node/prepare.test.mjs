@@ -57,6 +57,10 @@ test('TCGA-FG-6692 from raw with its reference brain mask: prepare (rigidly onto
     const truthBrain = core.load(brainReference);
     assert.equal(core.scoreSegmentation(prepared.ids.brainMask, truthBrain.id)[0].dice, 1);
     assert.equal(summary.registrations['t1ce->sri24'].kind, 'rigid');
+    // The check view's number: the reference brain carried onto SRI24 covers the template's brain.
+    const { templateBrainDice } = summary.registrations['t1ce->sri24'];
+    console.log(`# the T1c's reference brain in SRI24 against the template's brain: Dice ${templateBrainDice.toFixed(4)}`);
+    assert.ok(templateBrainDice > 0.9, `brain overlap with the template: Dice ${templateBrainDice}`);
     assert.match(readFileSync(summary.files.t1ce_to_sri24, 'utf8'), /rigid/);
 
     // What prepare wrote: the four sequences and the mask on the template's grid, the transforms as text.

@@ -14,11 +14,15 @@ export const FLAIR_ABNORMALITY = { value: 1, name: 'FLAIR abnormality', short: '
 // A brain mask (the Prepare flow's brain extraction, models/mindgrab): scheme 'brain', its one label 1.
 export const BRAIN = { value: 1, name: 'Brain (MindGrab)', short: 'brain', rgb: [200, 80, 255] };
 
+// The SRI24 template brain's outline (the Prepare panel's check view): scheme 'outline', its one label 1.
+export const TEMPLATE_OUTLINE = { value: 1, name: 'SRI24 template outline', short: 'template', rgb: [0, 255, 255] };
+
 const FALLBACK_RGB = [[70, 130, 255], [200, 90, 220], [0, 200, 200], [255, 140, 0]];
 
 export function labelInfo(value, scheme = 'brats') {
   if (scheme === 'flair' && value === FLAIR_ABNORMALITY.value) return FLAIR_ABNORMALITY;
   if (scheme === 'brain' && value === BRAIN.value) return BRAIN;
+  if (scheme === 'outline' && value === TEMPLATE_OUTLINE.value) return TEMPLATE_OUTLINE;
   return LABELS.find((l) => l.value === value) ?? {
     value,
     name: `Label ${value}`,

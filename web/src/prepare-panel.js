@@ -3,12 +3,13 @@
 // extraction of the T1c with MindGrab on the segment panel's backend, T1/T2/FLAIR rigidly onto the T1c, the T1c
 // rigidly onto the SRI24 template as BraTS places its cases (served with the page), all four resampled once and stripped. Progress for each
 // step, Cancel between steps (the raw scans stay loaded), the quality numbers and warnings, the brain mask over the raw
-// T1c; the prepared sequences join the case under the four roles and the raw ones stay viewable. A segmentation of the
-// prepared sequences is carried back onto the raw T1c's grid too, and everything can be downloaded.
+// T1c, the check view (the template brain's outline over the prepared sequences, and the Dice of the T1c's brain with
+// the template's); the prepared sequences join the case under the four roles and the raw ones stay viewable. A
+// segmentation of the prepared sequences is carried back onto the raw T1c's grid too, and everything can be downloaded.
 import SRI24 from 'gliolens:sri24-atlas';
 
 import { downloadFile } from './download.js';
-import { STEPS, looksWrong } from '../../wasm/prepare.mjs';
+import { MIN_TEMPLATE_BRAIN_DICE, STEPS, looksWrong } from '../../wasm/prepare.mjs';
 import { backendLine } from './segment-panel.js';
 import { Viewer } from './viewer.js';
 
@@ -43,7 +44,8 @@ export class PreparePanel {
   #backend;
   #running = null;
   // The last preparation: {caseName, raw: {t1, t1c, t2, flair} entries, entries (the prepared ones), result, mask
-  // (the brain mask on the T1c's grid as an image)}; labelsOnT1c: {id, name, bytes, image, labels, sri24: {name, bytes}}.
+  // (the brain mask on the T1c's grid as an image), outline (the SRI24 template brain's outline as an image)};
+  // labelsOnT1c: {id, name, bytes, image, labels, sri24: {name, bytes}}.
   #prepared = null;
   #labelsOnT1c = null;
 
@@ -65,6 +67,9 @@ export class PreparePanel {
     });
     this.#el('#prepare-show-mask').addEventListener('change', () => {
       if (this.#prepared) this.#showFile(this.#prepared.raw.t1c);
+    });
+    this.#el('#prepare-show-outline').addEventListener('change', () => {
+      if (this.#prepared) this.#showFile(this.#prepared.entries.find((e) => e.role === 't1c') ?? this.#prepared.entries[0]);
     });
     const atlas = this.#el('#prepare-atlas');
     if (SRI24) {
@@ -112,8 +117,12 @@ export class PreparePanel {
   }
 
   // What to lay over `entry` in the viewer: the brain mask or the labels carried onto the raw T1c's grid over the raw
-  // T1c, nothing over another raw scan (the case's labels lie in SRI24 space), undefined (the case's labels) otherwise.
+  // T1c, nothing over another raw scan (the case's labels lie in SRI24 space), the template's outline over a prepared
+  // sequence when asked (the check view), undefined (the case's labels) otherwise.
   overlayFor(entry) {
+    if (this.#prepared?.entries.includes(entry) && this.#el('#prepare-show-outline').checked) {
+      return { image: this.#prepared.outline, values: [1], scheme: 'outline' };
+    }
     if (!entry?.rawRole) return undefined;
     if (!this.#prepared || entry !== this.#prepared.raw.t1c) return null;
     if (this.#el('#prepare-show-mask').checked) return { image: this.#prepared.mask, values: [1], scheme: 'brain' };
@@ -204,11 +213,13 @@ export class PreparePanel {
   async #finish(caseName, raw, result) {
     this.#releaseMapped();
     const mask = await Viewer.image(result.volumes.brainMask.name, result.volumes.brainMask.bytes);
+    const outline = await Viewer.image(result.volumes.templateOutline.name, result.volumes.templateOutline.bytes);
     const entries = await this.#addPrepared(raw, result.volumes);
-    this.#prepared = { caseName, raw, entries, result, mask };
+    this.#prepared = { caseName, raw, entries, result, mask, outline };
     this.#showQuality(result);
     this.#renderDownloads();
     this.#el('#prepare-mask-toggle').hidden = false;
+    this.#el('#prepare-outline-toggle').hidden = false;
     this.refresh();
   }
 
@@ -228,6 +239,16 @@ export class PreparePanel {
       const cells = [PAIR_NAMES[pair] ?? pair, r.normalizedMutualInformation.toFixed(3), `${(100 * r.overlap).toFixed(0)} %`,
         wrong.length ? 'looks wrong' : r.warnings.length ? 'see warnings' : 'ok'];
       row.append(...cells.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
+      if (r.templateBrainDice !== undefined) {
+        // The check view's number (its warning below MIN_TEMPLATE_BRAIN_DICE is among the registration's warnings).
+        row.dataset.templateBrainDice = r.templateBrainDice;
+        const dice = Object.assign(document.createElement('span'), {
+          className: 'template-dice',
+          textContent: ` · brain overlap with the template: Dice ${r.templateBrainDice.toFixed(2)}`,
+          title: `the T1c's brain mask carried onto the SRI24 grid against the template's brain: a right registration gives about 0.9 or more, below ${MIN_TEMPLATE_BRAIN_DICE} it is probably wrong`,
+        });
+        row.cells[3].append(dice);
+      }
       body.append(row);
       for (const w of wrong) {
         this.#message('error', `prepare: ${PAIR_NAMES[pair] ?? pair}: ${w}. The registration looks wrong: check the prepared images before segmenting.`);

@@ -113,8 +113,9 @@ async function segmentFlair(core, payload, requestId) {
 // names, for messages), caseName, templateUrl (the SRI24 template served with the page), brainModelUrl (the
 // brain-extraction model's folder: its manifest.json and the network it names), backend, threads?}. Progress names
 // each step ({step: wasm/prepare.mjs STEPS id, or 'setup'}); a cancel stops before the next step. Returns the prepared
-// volumes (headers and .nii.gz bytes: the four sequences in SRI24, float32, with their ids, and the brain mask on the
-// T1c's grid and in SRI24, released here), the matrices, the quality numbers and warnings, and each step's seconds.
+// volumes (headers and .nii.gz bytes: the four sequences in SRI24, float32, with their ids; the brain mask on the T1c's
+// grid and in SRI24 and the SRI24 template brain's outline, released here), the matrices, the quality numbers and
+// warnings, and each step's seconds.
 async function prepare(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
@@ -155,8 +156,10 @@ async function prepare(core, payload, requestId) {
   for (const role of sequences) volumes[role] = volume(flow.ids[role], `${payload.caseName}_sri24_${role}.nii.gz`, 'float32');
   volumes.brainMask = volume(flow.ids.brainMask, `${payload.caseName}_brain_mask_t1c_grid.nii.gz`, 'uint8');
   volumes.brainMaskSri24 = volume(flow.ids.brainMaskSri24, `${payload.caseName}_brain_mask_sri24.nii.gz`, 'uint8');
+  // The check view: the template brain's outline, drawn over the prepared sequences (they lie on its grid).
+  volumes.templateOutline = volume(core.templateOutline(templateId), 'sri24_template_outline.nii.gz', 'uint8');
   // The page shows and downloads the masks from their bytes: the Worker need not keep them.
-  for (const mask of ['brainMask', 'brainMaskSri24']) {
+  for (const mask of ['brainMask', 'brainMaskSri24', 'templateOutline']) {
     core.release(flow.ids[mask]);
     delete volumes[mask].id;
   }
