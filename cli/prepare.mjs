@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 import { convertDicomFolder } from '../wasm/dicom-node.mjs';
+import { sameGrid } from '../wasm/gliolens.mjs';
 import { prepareLoaded, sequences } from '../wasm/prepare.mjs';
 import { sharedDataTemplate } from './shared-data.mjs';
 import { transformText } from './transform-text.mjs';
@@ -129,9 +130,7 @@ export async function prepare(core, { inputs, out = null, template = sharedDataT
 function loadBrainMask(core, path, t1ce) {
   if (!existsSync(path)) throw new Error(`${path}: no such file (--brain-mask)`);
   const { id, header } = core.load(path);
-  const same = header.dims.slice(0, 3).every((n, a) => n === t1ce.header.dims[a])
-    && header.affine.every((row, r) => row.every((v, c) => Math.abs(v - t1ce.header.affine[r][c]) < 1e-3));
-  if (!same) {
+  if (!sameGrid(header, t1ce.header)) {
     core.release(id);
     throw new Error(`${path}: the brain mask is not on the T1c's grid (${header.dims.slice(0, 3).join('x')} against ${t1ce.header.dims.slice(0, 3).join('x')}, or another affine); give a mask of ${t1ce.source}`);
   }

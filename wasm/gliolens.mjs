@@ -12,6 +12,13 @@ export function networkRunError(modelName, dims, error) {
   return new Error(`${modelName}: the network failed on an input of shape [${dims.join(', ')}] (${error.message})`);
 }
 
+// Whether two headers (load()'s or header()'s: dims, affine rows) describe the same voxel grid: the same three spatial
+// dims and voxel-to-world affines within 1e-3 mm (the tolerance compareGrids uses by default).
+export function sameGrid(a, b) {
+  if (a.dims.slice(0, 3).join() !== b.dims.slice(0, 3).join()) return false;
+  return a.affine.every((row, r) => row.every((v, c) => Math.abs(v - b.affine[r][c]) < 1e-3));
+}
+
 // The models' volume inputs (mL) from a segmentation's BraTS label volumes ([{label, mL}], as labelVolumes gives
 // them): the page's survival panel and gliolens batch fill a model's volume features the same way.
 export const VOLUME_INPUTS = { ncr_ml: [1], ed_ml: [2], et_ml: [4], tc_ml: [1, 4], wt_ml: [1, 2, 4] };

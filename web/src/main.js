@@ -1,6 +1,7 @@
 // The page: files in, roles assigned, images shown, label volumes listed. Heavy work is in the Worker.
 import { CohortPanel } from './cohort-panel.js';
 import { describeFiles } from '../../wasm/dicom.mjs';
+import { sameGrid } from '../../wasm/gliolens.mjs';
 import { CoreClient } from './core-client.js';
 import { DescriptorsPanel } from './descriptors-panel.js';
 import { DicomClient } from './dicom-client.js';
@@ -156,11 +157,6 @@ async function assignRole(entry, role) {
 
 function roleLabel(role) {
   return ROLES.find((r) => r.id === role)?.label ?? 'unassigned';
-}
-
-function sameGrid(a, b) {
-  if (a.dims.slice(0, 3).join() !== b.dims.slice(0, 3).join()) return false;
-  return a.affine.every((row, r) => row.every((v, c) => Math.abs(v - b.affine[r][c]) < 1e-3));
 }
 
 function checkGrids() {
