@@ -120,7 +120,7 @@ async function prepare(core, payload, requestId) {
   const started = performance.now();
   const backend = await chooseBackend(payload.backend);
   progress(requestId, { step: 'setup', backend });
-  const templateId = await loadedTemplate(core, payload.templateUrl);
+  const { id: templateId, outline } = await loadedTemplate(core, payload.templateUrl);
   const manifestUrl = new URL('manifest.json', payload.brainModelUrl).href;
   const source = new URL(manifestUrl).pathname.split('/').slice(-3).join('/');
   const manifest = core.readBrainExtractionManifest(await (await fetchOk(manifestUrl)).text(), source);
@@ -157,9 +157,10 @@ async function prepare(core, payload, requestId) {
   volumes.brainMask = volume(flow.ids.brainMask, `${payload.caseName}_brain_mask_t1c_grid.nii.gz`, 'uint8');
   volumes.brainMaskSri24 = volume(flow.ids.brainMaskSri24, `${payload.caseName}_brain_mask_sri24.nii.gz`, 'uint8');
   // The check view: the template brain's outline, drawn over the prepared sequences (they lie on its grid).
-  volumes.templateOutline = volume(core.templateOutline(templateId), 'sri24_template_outline.nii.gz', 'uint8');
+  // A copy: the reply transfers its buffers, and the cached outline must outlive this one.
+  volumes.templateOutline = { ...outline, bytes: outline.bytes.slice() };
   // The page shows and downloads the masks from their bytes: the Worker need not keep them.
-  for (const mask of ['brainMask', 'brainMaskSri24', 'templateOutline']) {
+  for (const mask of ['brainMask', 'brainMaskSri24']) {
     core.release(flow.ids[mask]);
     delete volumes[mask].id;
   }
@@ -178,14 +179,23 @@ async function prepare(core, payload, requestId) {
   };
 }
 
-// The SRI24 template, loaded once per Worker by its URL.
+// The SRI24 template, loaded once per Worker by its URL, with its brain's outline for the check view (computed once
+// too; only its bytes are kept): {id, outline: {name, bytes, header}}.
 const templates = new Map();
 async function loadedTemplate(core, url) {
   if (!templates.has(url)) {
     templates.set(url, (async () => {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`${url}: the SRI24 template is not served with this page (${response.status} ${response.statusText})`);
-      return core.loadBytes('sri24_t1_brain.nii.gz', new Uint8Array(await response.arrayBuffer())).id;
+      const { id } = core.loadBytes('sri24_t1_brain.nii.gz', new Uint8Array(await response.arrayBuffer()));
+      const outlineId = core.templateOutline(id);
+      try {
+        const name = 'sri24_template_outline.nii.gz';
+        const bytes = core.volumeBytes(outlineId, name, { datatype: 'uint8' });
+        return { id, outline: { name, bytes, header: core.headerOfBytes(name, bytes) } };
+      } finally {
+        core.release(outlineId);
+      }
     })());
   }
   try {
