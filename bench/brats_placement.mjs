@@ -8,7 +8,6 @@
 // Usage: node bench/brats_placement.mjs [--json FILE]
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { sharedDataDir, sharedDataTemplate } from '../cli/shared-data.mjs';
 import { createGliolens } from '../wasm/node.mjs';
 
@@ -27,19 +26,15 @@ if (!templatePath || !cases.length) {
 const core = await createGliolens();
 const template = core.load(templatePath).id;
 
-// World coordinates (mm) of every 4th voxel of the template's brain, from the NIfTI the core writes of it.
-function templateBrainPoints(id, step = 4) {
-  const nii = gunzipSync(core.volumeBytes(id, 'template.nii.gz', { datatype: 'uint8' }));
-  const view = new DataView(nii.buffer, nii.byteOffset, nii.byteLength);
-  const dim = [1, 2, 3].map((d) => view.getInt16(40 + 2 * d, true));
-  const offset = view.getFloat32(108, true);
-  const srow = [280, 296, 312].map((at) => [0, 1, 2, 3].map((c) => view.getFloat32(at + 4 * c, true)));
+// World coordinates (mm) of every 4th voxel of the template's brain.
+function templateBrainPoints(path, step = 4) {
+  const { grid: { dims, affine }, data } = core.readVolume(path);
   const points = [];
-  for (let k = 0; k < dim[2]; k += step) {
-    for (let j = 0; j < dim[1]; j += step) {
-      for (let i = 0; i < dim[0]; i += step) {
-        if (nii[offset + i + dim[0] * (j + dim[1] * k)] === 0) continue;
-        points.push(srow.map((r) => r[0] * i + r[1] * j + r[2] * k + r[3]));
+  for (let k = 0; k < dims[2]; k += step) {
+    for (let j = 0; j < dims[1]; j += step) {
+      for (let i = 0; i < dims[0]; i += step) {
+        if (data[i + dims[0] * (j + dims[1] * k)] === 0) continue;
+        points.push(affine.slice(0, 3).map((r) => r[0] * i + r[1] * j + r[2] * k + r[3]));
       }
     }
   }
@@ -63,7 +58,7 @@ function brainDice(t1c, matrix) {
   try { return core.templateBrainDice(onTemplate, template); } finally { core.release(onTemplate); }
 }
 
-const points = templateBrainPoints(template);
+const points = templateBrainPoints(templatePath);
 const rows = [];
 const fmt = (v, n = 1) => v.toFixed(n);
 console.log('| case | rigid: mean displacement x, y, z (mm) | rigid RMS mm | affine: mean x, y, z | affine RMS mm | brain Dice with the template: BraTS placement / rigid / affine |');

@@ -148,10 +148,7 @@ async function prepare(core, payload, requestId) {
     },
   });
   cancelled.delete(requestId);
-  const volume = (id, name, datatype) => {
-    const bytes = core.volumeBytes(id, name, { datatype });
-    return { id, name, bytes, header: core.headerOfBytes(name, bytes) };
-  };
+  const volume = (id, name, datatype) => volumeFile(core, id, name, datatype);
   const volumes = {};
   for (const role of sequences) volumes[role] = volume(flow.ids[role], `${payload.caseName}_sri24_${role}.nii.gz`, 'float32');
   volumes.brainMask = volume(flow.ids.brainMask, `${payload.caseName}_brain_mask_t1c_grid.nii.gz`, 'uint8');
@@ -190,9 +187,8 @@ async function loadedTemplate(core, url) {
       const { id } = core.loadBytes('sri24_t1_brain.nii.gz', new Uint8Array(await response.arrayBuffer()));
       const outlineId = core.templateOutline(id);
       try {
-        const name = 'sri24_template_outline.nii.gz';
-        const bytes = core.volumeBytes(outlineId, name, { datatype: 'uint8' });
-        return { id, outline: { name, bytes, header: core.headerOfBytes(name, bytes) } };
+        const { name, bytes, header } = volumeFile(core, outlineId, 'sri24_template_outline.nii.gz', 'uint8');
+        return { id, outline: { name, bytes, header } };
       } finally {
         core.release(outlineId);
       }
@@ -210,8 +206,13 @@ async function loadedTemplate(core, url) {
 // templateToT1c, name}. Returns {id, labels, bytes (.nii.gz named `name`), header}.
 function labelsOnT1c(core, { labelsId, t1ceId, templateToT1c, name }) {
   const id = labelsOnT1cGrid(core, { inputs: { t1ce: t1ceId }, matrices: { templateToT1c } }, labelsId);
-  const bytes = core.volumeBytes(id, name);
-  return { id, labels: core.labelVolumes(id), bytes, header: core.headerOfBytes(name, bytes) };
+  return { ...volumeFile(core, id, name), labels: core.labelVolumes(id) };
+}
+
+// A loaded volume as the page receives it: {id, name, bytes (.nii.gz named `name`, `datatype`'s voxels), header}.
+function volumeFile(core, id, name, datatype = 'uint8') {
+  const bytes = core.volumeBytes(id, name, { datatype });
+  return { id, name, bytes, header: core.headerOfBytes(name, bytes) };
 }
 
 function progress(requestId, detail) {
