@@ -23,6 +23,15 @@ test('the FLAIR-only model named, with its cross-validated Dice per source', () 
   assert.equal(flairValidationSummary(manifest), 'cross-validated Dice 0.86 (lgg_flair, 64 patients), 0.88 (brats2018, 14 patients), 5 folds');
 });
 
+test('a cross-validation under way says how many of its folds the Dice covers', () => {
+  const partial = structuredClone(manifest);
+  partial.validation.cross_validated.folds_scored = [0, 1];
+  partial.validation.cross_validated.lgg_flair.patients = 26;
+  partial.validation.cross_validated.brats2018.patients = 6;
+  assert.equal(flairValidationSummary(partial),
+    'cross-validated Dice 0.86 (lgg_flair, 26 patients), 0.88 (brats2018, 6 patients), 2 of 5 folds scored so far');
+});
+
 test('no validation section, no Dice claimed', () => {
   assert.equal(flairValidationSummary({ name: 'x', version: '0.0.1' }), '');
   assert.equal(flairValidationSummary({ validation: { cross_validated: { folds: 5 } } }), '');

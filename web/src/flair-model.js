@@ -20,7 +20,8 @@ export function flairModelName(manifest) {
 }
 
 // "cross-validated Dice 0.86 (lgg_flair, 64 patients), 0.88 (brats2018, 14 patients), 5 folds", from the manifest's
-// validation section (mean Dice over patients, out of fold); '' when the manifest has none.
+// validation section (mean Dice over patients, out of fold); '' when the manifest has none. A cross-validation still
+// under way (folds_scored: the folds whose patients were scored) says how many of its folds the numbers cover.
 export function flairValidationSummary(manifest) {
   const validation = manifest.validation?.cross_validated;
   if (!validation) return '';
@@ -28,7 +29,10 @@ export function flairValidationSummary(manifest) {
     .filter(([source, s]) => source !== 'all' && Number.isFinite(s?.mean_dice))
     .map(([source, s]) => `${s.mean_dice.toFixed(2)} (${source}${s.patients ? `, ${s.patients} patients` : ''})`);
   if (!sources.length) return '';
-  return `cross-validated Dice ${sources.join(', ')}${validation.folds ? `, ${validation.folds} folds` : ''}`;
+  const scored = Array.isArray(validation.folds_scored) ? validation.folds_scored.length : null;
+  const folds = scored !== null && validation.folds ? `, ${scored} of ${validation.folds} folds scored so far`
+    : validation.folds ? `, ${validation.folds} folds` : '';
+  return `cross-validated Dice ${sources.join(', ')}${folds}`;
 }
 
 // "TCGA_CS_4942_gliolens_flair_seg.nii.gz": the name of the FLAIR-only model's mask of the FLAIR file `flairName`, the

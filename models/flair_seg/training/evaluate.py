@@ -2,7 +2,12 @@
 pre- and post-processing (preprocess.py, what the core does), scored on the case's own grid: Dice and volumes of the
 FLAIR abnormality per patient. Also the nested choice of the small-component clean-up (postprocess.min_component_mm3):
 for each fold, the value that gives the best mean Dice over the OTHER folds' cases, applied to this fold's cases.
-Usage: python3 -m training.evaluate --cv /tmp/flair_seg/cv --out /tmp/flair_seg/oof.json"""
+Usage: python3 -m training.evaluate --cv /tmp/flair_seg/cv --out /tmp/flair_seg/oof.json
+
+A cross-validation that outlasts a session (the machine's /tmp does not survive it) goes fold by fold: --folds 0,2
+scores only those folds' patients, and --merge adds the rows of an earlier output (validation/*.json is committed for
+that); the nested choice of the clean-up needs all five folds: until then the summary takes --partial_min_component_mm3 and
+the output lists the folds scored."""
 import argparse, json, os
 import numpy as np
 import scipy.ndimage as ndi
@@ -51,13 +56,20 @@ def main():
     ap.add_argument("--base", type=int, default=12)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--flips", action="store_true", help="test-time augmentation: average with the mirrored slices")
+    ap.add_argument("--folds", default=",".join(map(str, range(FOLDS))), help="the folds whose patients are scored")
+    ap.add_argument("--merge", nargs="*", default=[], help="earlier outputs whose rows (other folds) are kept")
+    ap.add_argument("--partial_min_component_mm3", type=int, default=2000,
+                    help="the clean-up while fewer than five folds are scored (1.1.0's choice on all patients)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     folds = fold_of()
+    scored = {int(f) for f in a.folds.split(",")}
     models = {}
-    rows = []
+    rows = [r for path in a.merge for r in json.load(open(path))["cases"] if r["fold"] not in scored]
     for cid, flair, mask_path, source in all_cases():
         f = folds[cid]
+        if f not in scored:
+            continue
         if f not in models:
             m = UNet2D(a.base)
             m.load_state_dict(torch.load(os.path.join(a.cv, f"fold{f}", "ckpt.pt")))
@@ -71,11 +83,15 @@ def main():
                    predicted_ml={str(m): float(clean(raw, spacing, m).sum()) * voxel_ml for m in MIN_COMPONENT_CHOICES_MM3})
         rows.append(row)
         print(cid, source, f, {k: round(v, 3) for k, v in row["dice"].items()}, flush=True)
-    # nested choice of min_component_mm3
-    chosen = {}
-    for f in range(FOLDS):
-        others = [r for r in rows if r["fold"] != f]
-        chosen[f] = max(MIN_COMPONENT_CHOICES_MM3, key=lambda m: (np.mean([r["dice"][str(m)] for r in others]), -m))
+    rows.sort(key=lambda r: r["case"])
+    scored_folds = sorted({r["fold"] for r in rows})
+    if len(scored_folds) == FOLDS:  # the clean-up chosen for each fold on the other folds' patients
+        chosen = {}
+        for f in range(FOLDS):
+            others = [r for r in rows if r["fold"] != f]
+            chosen[f] = max(MIN_COMPONENT_CHOICES_MM3, key=lambda m: (np.mean([r["dice"][str(m)] for r in others]), -m))
+    else:  # too few folds to choose out of fold: the given clean-up for all
+        chosen = {f: a.partial_min_component_mm3 for f in scored_folds}
     for r in rows:
         r["nested_min_component_mm3"] = chosen[r["fold"]]
         r["nested_dice"] = r["dice"][str(chosen[r["fold"]])]
@@ -87,10 +103,11 @@ def main():
         summary[source] = dict(patients=len(sel), mean_dice=float(d.mean()), median_dice=float(np.median(d)),
                                min_dice=float(d.min()), mean_dice_without_postprocess=float(raw.mean()))
     whole = max(MIN_COMPONENT_CHOICES_MM3, key=lambda m: (np.mean([r["dice"][str(m)] for r in rows]), -m))
-    out = dict(summary=summary, nested_choice_per_fold=chosen, choice_on_all_cases=whole, cases=rows)
+    out = dict(folds_scored=scored_folds, summary=summary, nested_choice_per_fold=chosen, choice_on_all_cases=whole, cases=rows)
+    if len(scored_folds) < FOLDS:
+        out["clean_up"] = f"fixed at {a.partial_min_component_mm3} mm^3: {FOLDS - len(scored_folds)} folds not scored yet"
     json.dump(out, open(a.out, "w"), indent=1)
-    print(json.dumps(dict(summary=summary, nested=chosen, choice_on_all_cases=whole), indent=1))
-
+    print(json.dumps(dict(folds_scored=scored_folds, summary=summary, nested=chosen, choice_on_all_cases=whole), indent=1))
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,7 @@ evaluate.py. Usage: python3 -m training.make_manifest --onnx ../flair_abnormalit
 --train_info /tmp/flair_seg/cv/all/train_info.json --version 1.0.0"""
 import argparse, hashlib, json, os
 import onnx
+from .cases import FOLDS
 from .preprocess import ORIENTATION, SCALE_QUANTILE, SPACING_MM, WINDOW
 
 
@@ -42,7 +43,8 @@ def main():
         "training": {"cases": len(info["train_cases"]), "iterations": info["iterations"],
                      "wall_minutes": round(info["minutes"], 1)},
         "validation": {"cross_validated": {
-            "folds": len(oof["nested_choice_per_fold"]),
+            "folds": FOLDS,
+            **({"folds_scored": oof["folds_scored"]} if len(oof.get("folds_scored", range(FOLDS))) < FOLDS else {}),
             **{source: {k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()} for source, s in oof["summary"].items()}}},
     }
     json.dump(manifest, open(a.out, "w"), indent=1)
