@@ -178,7 +178,7 @@ function regionMasks(caseDirs, maskRoot) {
   if (!existsSync(exe)) {
     console.log(`cohort bench: compiling ${exe}`);
     const cc = spawnSync('g++', ['-std=c++20', '-O2', '-DNDEBUG', `-I${root}`, '-I/usr/include/eigen3', join(benchDir, 'radiomics_bench.cpp'),
-      join(native, 'libgliolens_core.a'), join(native, 'libnifti_clib.a'), '-lz', '-lm', '-o', exe], { stdio: 'inherit' });
+      join(native, 'libgliolens_core.a'), join(native, 'libnifti_clib.a'), join(native, 'libdeflate_decompress.a'), '-lz', '-lm', '-o', exe], { stdio: 'inherit' });
     if (cc.status !== 0) throw new Error('compiling radiomics_bench failed (bash scripts/build first)');
   }
   const written = spawnSync(exe, ['--write-masks', maskRoot, ...caseDirs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -16,15 +16,22 @@ files=("$dir/${case_id}_t1.nii.gz" "$dir/${case_id}_t1ce.nii.gz" "$dir/${case_id
 out=build/bench-io
 mkdir -p "$out"
 nifti=third_party/nifti_clib
-srcs=(bench/io_native.cpp core/io/nifti.cpp core/imaging/resample.cpp core/imaging/reorient.cpp
-      core/imaging/intensity.cpp core/imaging/preprocess.cpp)
+deflate=third_party/libdeflate
+srcs=(bench/io_native.cpp core/io/nifti.cpp core/io/gzip_whole.cpp core/imaging/resample.cpp core/imaging/reorient.cpp
+      core/imaging/intensity.cpp core/imaging/preprocess.cpp core/imaging/bspline.cpp)
 if [ ! -x "$out/io_native" ] || [ -n "$(find "${srcs[@]}" core/io core/imaging -newer "$out/io_native" 2>/dev/null)" ]; then
   echo "bench: building the native benchmark"
   gcc -O3 -DNDEBUG -DHAVE_ZLIB -w -I"$nifti/nifti2" -I"$nifti/niftilib" -I"$nifti/znzlib" \
     -c "$nifti/nifti2/nifti2_io.c" -o "$out/nifti2_io.o"
   gcc -O3 -DNDEBUG -DHAVE_ZLIB -w -I"$nifti/znzlib" -c "$nifti/znzlib/znzlib.c" -o "$out/znzlib.o"
+  deflate_objs=()
+  for c in deflate_decompress gzip_decompress crc32 utils x86/cpu_features; do
+    gcc -O3 -DNDEBUG -w -I"$deflate" -c "$deflate/lib/$c.c" -o "$out/deflate_${c//\//_}.o"
+    deflate_objs+=("$out/deflate_${c//\//_}.o")
+  done
   g++ -std=c++20 -O3 -DNDEBUG -I. -I/usr/include/eigen3 -isystem "$nifti/nifti2" -isystem "$nifti/niftilib" \
-    -isystem "$nifti/znzlib" "${srcs[@]}" "$out/nifti2_io.o" "$out/znzlib.o" -lz -lm -o "$out/io_native"
+    -isystem "$nifti/znzlib" -isystem "$deflate" "${srcs[@]}" "$out/nifti2_io.o" "$out/znzlib.o" "${deflate_objs[@]}" \
+    -lz -lm -o "$out/io_native"
 fi
 
 # glibc hands every block over 32 MB back to the kernel on free, so each new volume is fresh pages,

@@ -21,7 +21,7 @@ if [ ! -f build/native/libgliolens_core.a ]; then
   exit 1
 fi
 g++ -std=c++20 -O2 -DNDEBUG -I. -I/usr/include/eigen3 bench/registration_native.cpp \
-  build/native/libgliolens_core.a build/native/libnifti_clib.a -lz -lm -o "$out/registration_native"
+  build/native/libgliolens_core.a build/native/libnifti_clib.a build/native/libdeflate_decompress.a -lz -lm -o "$out/registration_native"
 echo "bench: native"
 "$out/registration_native" "${inputs[@]}"
 echo "bench: WASM (Node $(node --version))"

@@ -14,6 +14,6 @@ exe="$native/radiomics_bench"
 if [ ! -x "$exe" ] || [ bench/radiomics_bench.cpp -nt "$exe" ] || [ "$native/libgliolens_core.a" -nt "$exe" ]; then
   echo "bench: compiling $exe"
   g++ -std=c++20 -O2 -DNDEBUG -I. -I/usr/include/eigen3 bench/radiomics_bench.cpp \
-    "$native/libgliolens_core.a" "$native/libnifti_clib.a" -lz -lm -o "$exe"
+    "$native/libgliolens_core.a" "$native/libnifti_clib.a" "$native/libdeflate_decompress.a" -lz -lm -o "$exe"
 fi
 exec node bench/radiomics_cases.mjs --native "$exe" "$@"

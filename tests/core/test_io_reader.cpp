@@ -7,7 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
+#include <tuple>
 
 using namespace gliolens;
 using gliolens::test::io_temp;
@@ -234,4 +237,29 @@ TEST_CASE("reader errors are typed and name the file", "[io][errors]") {
   SECTION("the display name is the one in messages") {
     CHECK_THROWS_WITH(read_nifti("/nonexistent/a.nii", {}, "my_scan.nii"), Catch::StartsWith("my_scan.nii: "));
   }
+}
+
+TEST_CASE("a .nii.gz of several gzip members, or with bytes after its stream, reads as its plain twin", "[io]") {
+  RawNifti raw;
+  raw.dim = {3, 64, 64, 16, 1, 1, 1, 1};
+  raw.datatype = 4;
+  raw.big_endian = true;  // the swap of the whole-file path too
+  raw.write(io_temp("members_plain.nii"));
+  std::ifstream in(io_temp("members_plain.nii"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const NiftiImage plain = read_nifti(io_temp("members_plain.nii").string());
+  REQUIRE(plain.volume.voxels.size() == 64 * 64 * 16);
+  // gzip's concatenation (what `cat a.gz b.gz` makes): zlib reads on through every member, and so must we.
+  const auto members = io_temp("members.nii.gz");
+  for (const auto& [mode, begin, end] : {std::tuple{"wb", std::size_t{0}, std::size_t{1000}},
+                                         std::tuple{"ab", std::size_t{1000}, std::size_t{70000}},
+                                         std::tuple{"ab", std::size_t{70000}, bytes.size()}}) {
+    gzFile f = gzopen(members.string().c_str(), mode);
+    REQUIRE(gzwrite(f, bytes.data() + begin, static_cast<unsigned>(end - begin)) == static_cast<int>(end - begin));
+    gzclose(f);
+  }
+  CHECK(read_nifti(members.string()).volume.voxels == plain.volume.voxels);
+  // Bytes after the stream (a padded transfer) are ignored, as zlib ignores them.
+  std::ofstream(members, std::ios::binary | std::ios::app) << std::string(100, '\0');
+  CHECK(read_nifti(members.string()).volume.voxels == plain.volume.voxels);
 }

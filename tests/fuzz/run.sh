@@ -20,12 +20,18 @@ inc=(-I. -I/usr/include/eigen3 -isystem "$nifti/nifti2" -isystem "$nifti/niftili
 
 build() {  # source object compiler extra...
   local src=$1 obj=$2 cc=$3; shift 3
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ core/io/nifti.hpp -nt "$obj" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ core/io/nifti.hpp -nt "$obj" ] || [ core/io/gzip_whole.hpp -nt "$obj" ]; then
     "$cc" "${flags[@]}" "${inc[@]}" "$@" -c "$src" -o "$obj"
   fi
 }
 build "$nifti/nifti2/nifti2_io.c" "$out/obj/nifti2_io.o" "$CC" -DHAVE_ZLIB -w &
 build "$nifti/znzlib/znzlib.c" "$out/obj/znzlib.o" "$CC" -DHAVE_ZLIB -w &
+deflate=third_party/libdeflate
+for c in deflate_decompress gzip_decompress crc32 utils; do
+  build "$deflate/lib/$c.c" "$out/obj/deflate_$c.o" "$CC" -I"$deflate" -w &
+done
+build "$deflate/lib/x86/cpu_features.c" "$out/obj/deflate_x86_cpu_features.o" "$CC" -I"$deflate" -w &
+build core/io/gzip_whole.cpp "$out/obj/gzip_whole.o" "$CXX" -std=c++20 -isystem "$deflate" &
 build core/io/nifti.cpp "$out/obj/nifti.o" "$CXX" -std=c++20 &
 build tests/fuzz/fuzz_reader.cpp "$out/obj/fuzz_reader.o" "$CXX" -std=c++20 &
 wait
