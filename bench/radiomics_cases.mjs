@@ -107,6 +107,14 @@ const withPeer = options.pyradiomics && peer.usable;
 const pin = pinning();
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';  // the one build.sh compiles for
 
+// The numpy and BLAS PyRadiomics runs on: its speed depends on them (on one machine the same peer took 4x longer with
+// Debian's numpy 1.24 and the reference BLAS than the day before; np.unique's sort in its getMask was much of it).
+function peerNumerics() {
+  const probe = spawnSync(python, ['-c', 'import numpy, numpy.linalg, os; print(numpy.__version__, " ".join(sorted({os.path.basename(' +
+    'os.path.realpath(l.split()[-1])) for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})))'], { encoding: 'utf8' });
+  return probe.status === 0 ? probe.stdout.trim() : 'unknown (numpy could not be imported)';
+}
+
 const notes = [
   `${caseDirs.length} case(s), each: ET (label 4), TC (1+4), WT (1+2+4) x t1, t1ce, t2, flair = 12 extractions; all default features ` +
     'of the Original image in PyRadiomics mode (binWidth 25, no resampling), PyRadiomics with its defaults (diagnostics off)',
@@ -117,7 +125,8 @@ const notes = [
   'our engines hold one extraction cache per case (a region\'s shape is shared by its 4 modalities), as the page and the CLI do',
   'WASM: Node, the build the CLI uses; its column is the second pass in the same process (a fresh session: volumes read again, ' +
     'no cache carried over); "1st" is the first pass, with V8\'s tier-up of the WASM code, as a page\'s first case',
-  `PyRadiomics: ${withPeer ? `the peer at ${peer.dir}, ` : ''}the 12 extractions of a case in one Python process (one process per case)`,
+  `PyRadiomics: ${withPeer ? `the peer at ${peer.dir}, numpy and BLAS ${peerNumerics()}, ` : ''}the 12 extractions of a case in ` +
+    'one Python process (one process per case)',
   pin.note,
   process.env.GLIBC_TUNABLES
     ? `GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES} for all three engines (glibc.malloc.hugetlb=1: malloc asks for transparent ` +
