@@ -76,7 +76,9 @@ void per_family(const std::string& id, const std::vector<gliolens::Volume>& imag
                 const std::vector<gliolens::Volume>& masks, const gliolens::radiomics::Params& params) {
   for (const char* family : {"none", "shape", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm"}) {
     auto p = params;
-    p.settings.families = {family};
+    // The pipeline takes the families from feature_classes (Settings::families is overwritten from it); "none" is a
+    // name no family has: the cropping and discretisation alone.
+    p.feature_classes = {{family, {}}};
     gliolens::radiomics::ExtractionCache cache;
     const Stopwatch watch;
     for (const auto& mask : masks)
