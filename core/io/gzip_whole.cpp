@@ -2,6 +2,7 @@
 
 #include <libdeflate.h>
 
+#include <array>
 #include <cstdio>
 
 namespace gliolens {
@@ -21,10 +22,15 @@ std::optional<GzipFileBytes> GzipFileBytes::read(const std::string& path) {
   if (!file || std::fseek(file.get(), 0, SEEK_END) != 0) return std::nullopt;
   const long file_size = std::ftell(file.get());
   if (file_size < 18 || std::fseek(file.get(), 0, SEEK_SET) != 0) return std::nullopt;  // 18: an empty gzip member
+  // The magic before the whole file: a plain .nii is read once, by the caller's zlib stream, not twice.
+  std::array<unsigned char, 2> magic{};
+  if (std::fread(magic.data(), 1, magic.size(), file.get()) != magic.size() || magic[0] != 0x1f || magic[1] != 0x8b ||
+      std::fseek(file.get(), 0, SEEK_SET) != 0) {
+    return std::nullopt;
+  }
   const auto size = static_cast<std::size_t>(file_size);
   GzipFileBytes bytes(static_cast<unsigned char*>(std::malloc(size)), size);
   if (!bytes.data_ || std::fread(bytes.data_.get(), 1, size, file.get()) != size) return std::nullopt;
-  if (bytes.data_.get()[0] != 0x1f || bytes.data_.get()[1] != 0x8b) return std::nullopt;
   return bytes;
 }
 
